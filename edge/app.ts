@@ -1,0 +1,27 @@
+/**
+ * The cloud tier as one Hono app: RegCloud, IdCloud and DNSCloud's DoH handler. Stateless: all
+ * state is in the cloud DB, so any request can land on any instance. Exported for Deno Deploy.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "../shared/log/mod.ts";
+import type { CloudDeps } from "./deps.ts";
+
+export function createCloudApp(deps: CloudDeps): Hono {
+  const app = new Hono();
+  app.get("/healthz", async (c) => {
+    await deps.db.client.execute("select 1");
+    return c.json({ ok: true, service: "cloud", zone: deps.zone });
+  });
+  app.onError((err, c) => errorResponse(err, deps.log, c.req.method, c.req.path));
+  app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  return app;
+}
+
+function errorResponse(err: Error, log: Logger, method: string, path: string): Response {
+  if (err instanceof HTTPException) {
+    return Response.json({ error: err.message }, { status: err.status });
+  }
+  log.error("request failed", { method, path, err });
+  return Response.json({ error: "Internal error" }, { status: 500 });
+}

@@ -1,0 +1,32 @@
+/** The cloud tier's configuration, built once at the entry point and passed inward. */
+import { join } from "node:path";
+import { fields, loadConfigFile, z } from "../platform/config.ts";
+
+export const cloudConfigSchema = z.strictObject({
+  listenHost: fields.host.default("127.0.0.1"),
+  port: fields.port.default(8787),
+  /** The DNS zone user names live under. */
+  zone: fields.dnsName.default("hearth.localhost"),
+  /** Defaults to `file:<dataDir>/cloud.db`. */
+  databaseUrl: z.string().optional(),
+  databaseAuthToken: z.string().optional(),
+  /** Extra IP addresses to put in the certificate request (the listen address is always there). */
+  certificateIps: z.array(z.string()).default([]),
+  logFormat: fields.logFormat,
+});
+
+export type CloudConfig = z.output<typeof cloudConfigSchema> & { dataDir: string; databaseUrl: string };
+
+export function loadCloudConfig(dataDir: string, file: string): CloudConfig {
+  const cfg = loadConfigFile(file, cloudConfigSchema);
+  return { ...cfg, dataDir, databaseUrl: cfg.databaseUrl ?? `file:${join(dataDir, "cloud.db")}` };
+}
+
+/** The names the cloud tier answers to, for its certificate. */
+export function cloudNames(cfg: CloudConfig) {
+  return {
+    commonName: `reg.${cfg.zone}`,
+    dnsNames: [`reg.${cfg.zone}`, `id.${cfg.zone}`],
+    ipAddresses: [...new Set([cfg.listenHost, ...cfg.certificateIps])],
+  };
+}

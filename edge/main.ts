@@ -1,0 +1,56 @@
+/**
+ * Entry point of the cloud tier (RegCloud + IdCloud + DoH) on Deno:
+ *   deno run -A edge/main.ts [serve|init] [--data-dir .data/cloud]
+ * `init` creates the key and certificate request; `serve` (the default) serves HTTPS with the
+ * certificate issued for that request. (`deno serve` cannot take a server certificate.)
+ */
+import * as cloudSchema from "../shared/db/cloud/schema.ts";
+import { openDatabase } from "../platform/db.ts";
+import { ensureDataDir } from "../platform/files.ts";
+import { initIdentity, loadTlsFiles } from "../platform/identity.ts";
+import { processLogger } from "../platform/logger.ts";
+import { parseCommandLine } from "../platform/cli.ts";
+import { explainListenError, ListenError, onShutdown, runMain } from "../platform/main.ts";
+import { cloudNames, loadCloudConfig } from "./config.ts";
+import { createCloudApp } from "./app.ts";
+
+const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathname;
+
+await runMain("cloud", async () => {
+  const cli = parseCommandLine(".data/cloud");
+  ensureDataDir(cli.dataDir);
+  const cfg = loadCloudConfig(cli.dataDir, cli.configFile);
+  if (cli.command === "init") {
+    console.log(JSON.stringify(await initIdentity(cli.dataDir, cloudNames(cfg))));
+    return;
+  }
+  if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
+  const log = processLogger("cloud", cfg.logFormat);
+  const tls = loadTlsFiles(cli.dataDir);
+  const db = await openDatabase(cfg.databaseUrl, {
+    schema: cloudSchema,
+    migrationsFolder,
+    authToken: cfg.databaseAuthToken,
+  });
+  const app = createCloudApp({ db, log, zone: cfg.zone, now: Date.now });
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({
+      hostname: cfg.listenHost,
+      port: cfg.port,
+      cert: tls.cert,
+      key: tls.key,
+      onListen: ({ hostname, port }) =>
+        log.info("cloud tier listening", { url: `https://${hostname}:${port}` }),
+    }, app.fetch);
+  } catch (cause) {
+    throw new ListenError(`Cannot listen on ${cfg.listenHost}:${cfg.port}: ${explainListenError(cause)}`, {
+      cause,
+    });
+  }
+  onShutdown(async () => {
+    log.info("cloud tier stopping");
+    await server.shutdown();
+    db.close();
+  });
+});

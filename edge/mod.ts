@@ -1,0 +1,2 @@
+export { createCloudApp } from "./app.ts";
+export type { CloudDeps } from "./deps.ts";

@@ -1,0 +1,38 @@
+/** A relay's configuration, built at its entry point. */
+import { fields, loadConfigFile, z } from "../../platform/config.ts";
+
+export const relayConfigSchema = z.strictObject({
+  /** Stable id, e.g. "relay-a"; its data directory is `.data/<id>/`. */
+  id: z.string().regex(/^[a-z0-9-]{1,32}$/, "expected lower-case letters, digits and dashes"),
+  zone: fields.dnsName.default("hearth.localhost"),
+  /** The relay's own name (tunnel port SNI and certificate); defaults to `<id>.<zone>`. */
+  hostName: fields.dnsName.optional(),
+  /** Addresses of the browser port (plain TCP, SNI routed). */
+  browserAddresses: z.array(fields.host).min(1).default(["127.0.0.1"]),
+  browserPort: fields.port.default(8443),
+  /** Address of the TLS tunnel port that user servers dial. */
+  tunnelAddress: fields.host.default("127.0.0.1"),
+  tunnelPort: fields.port.default(8444),
+  /** RegCloud's origin (reached by IP; see `cloudServerName`). */
+  cloudUrl: fields.httpsUrl.default("https://127.0.0.1:8787"),
+  /** TLS name of the cloud tier, since Node/Deno-style resolvers don't resolve *.localhost. */
+  cloudServerName: fields.dnsName.optional(),
+  /** A CA certificate file to trust for the cloud tier (the dev CA in development). */
+  caFile: z.string().optional(),
+  logFormat: fields.logFormat,
+});
+
+export type RelayConfig = z.output<typeof relayConfigSchema> & { dataDir: string; hostName: string };
+
+export function loadRelayConfig(dataDir: string, file: string): RelayConfig {
+  const cfg = loadConfigFile(file, relayConfigSchema);
+  return { ...cfg, dataDir, hostName: cfg.hostName ?? `${cfg.id}.${cfg.zone}` };
+}
+
+export function relayNames(cfg: RelayConfig) {
+  return {
+    commonName: cfg.hostName,
+    dnsNames: [cfg.hostName],
+    ipAddresses: [...new Set([cfg.tunnelAddress, ...cfg.browserAddresses])],
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Entry point of an ETCloud relay on Bun:
+ *   bun edge/relay/main.ts [serve|init] [--data-dir .data/relay-a]
+ */
+import { ensureDataDir } from "../../platform/files.ts";
+import { initIdentity, loadTlsFiles } from "../../platform/identity.ts";
+import { processLogger } from "../../platform/logger.ts";
+import { parseCommandLine } from "../../platform/cli.ts";
+import { onShutdown, runMain } from "../../platform/main.ts";
+import { loadRelayConfig, relayNames } from "./config.ts";
+import { startRelay } from "./relay.ts";
+
+await runMain("relay", async () => {
+  const cli = parseCommandLine(".data/relay-a");
+  ensureDataDir(cli.dataDir);
+  const cfg = loadRelayConfig(cli.dataDir, cli.configFile);
+  if (cli.command === "init") {
+    console.log(JSON.stringify(await initIdentity(cli.dataDir, relayNames(cfg))));
+    return;
+  }
+  if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
+  const log = processLogger(cfg.id, cfg.logFormat);
+  const relay = startRelay(cfg, { tls: loadTlsFiles(cli.dataDir), log });
+  onShutdown(() => relay.stop());
+});

@@ -1,0 +1,99 @@
+/**
+ * `npm run dev`: the whole stack on this machine with the dev topology of ARCHITECTURE.md §7.
+ * Non-interactive: creates what is missing under `.data/`, reuses what is there, starts every
+ * process, waits until each is healthy, prints what runs where, and stops all on Ctrl-C.
+ */
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { startStack } from "./stack/stack.ts";
+import { repoRoot } from "./stack/paths.ts";
+
+// `--data DIR` and `--port-offset N` let a second stack run beside the first (tests do this).
+const { values: flags } = parseArgs({
+  options: { data: { type: "string" }, "port-offset": { type: "string" } },
+});
+const offset = Number(flags["port-offset"] ?? 0);
+if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
+  console.error(`--port-offset "${flags["port-offset"]}" must be an integer from 0 to 50000`);
+  process.exit(2);
+}
+const port = (p: number) => p + offset;
+const zone = "hearth.localhost";
+const [C, B, T, L] = [8787, 8443, 8444, 9443].map(port);
+const baseDir = resolve(flags.data ?? join(repoRoot, ".data"));
+const tty = process.stdout.isTTY;
+const colors = ["36", "35", "33", "32", "34", "31"];
+const colorOf = new Map<string, string>();
+const paint = (name: string) => {
+  if (!colorOf.has(name)) colorOf.set(name, colors[colorOf.size % colors.length]);
+  return tty ? `\x1b[${colorOf.get(name)}m${name.padEnd(12)}\x1b[0m` : name.padEnd(12);
+};
+
+console.log("Hearth dev: preparing .data/ (keys, certificates, config) and starting the stack…");
+let stack: Awaited<ReturnType<typeof startStack>>;
+try {
+  stack = await startStack({
+    baseDir,
+    zone,
+    cloud: { host: "127.0.0.1", port: C },
+    relays: [
+      {
+        id: "relay-a",
+        browserAddresses: ["127.0.0.11", "127.0.0.1"],
+        browserPort: B,
+        tunnelAddress: "127.0.0.11",
+        tunnelPort: T,
+      },
+      {
+        id: "relay-b",
+        browserAddresses: ["127.0.0.12"],
+        browserPort: B,
+        tunnelAddress: "127.0.0.12",
+        tunnelPort: T,
+      },
+    ],
+    users: [{
+      name: "alice",
+      localAddress: "127.0.0.1",
+      localPort: L,
+      publicPort: B,
+      enableByteStream: true,
+    }],
+    logFormat: tty ? "pretty" : "json",
+    onLine: (line, proc) => console.log(`${paint(proc)} ${line}`),
+    onUnexpectedExit: (proc, code) => {
+      console.error(`\n${proc.name} exited unexpectedly (status ${code}). Its last lines:`);
+      for (const l of proc.lastLines.slice(-15)) console.error(`  ${l}`);
+    },
+  });
+} catch (e) {
+  console.error(`\nHearth dev could not start: ${(e as Error).message}`);
+  process.exit(1);
+}
+
+const ca = stack.caFile;
+console.log(`
+Hearth is running.
+  cloud tier (RegCloud, IdCloud, DoH)  https://127.0.0.1:${C}   (reg.${zone}, id.${zone})
+  relay A   browsers 127.0.0.11:${B} and 127.0.0.1:${B}, tunnels 127.0.0.11:${T}
+  relay B   browsers 127.0.0.12:${B}, tunnels 127.0.0.12:${T}
+  alice     local https://local.alice.${zone}:${L}/   relayed https://alice.${zone}:${B}/
+
+Open in a browser:  https://local.alice.${zone}:${L}/
+Dev CA to trust:    ${ca}   (see README: "Trusting the dev CA")
+Check health:       curl --cacert ${ca} https://127.0.0.1:${C}/healthz
+Press Ctrl-C to stop everything.
+`);
+
+let stopping = false;
+const stopAll = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping…");
+  await stack.stop();
+  console.log("All processes stopped.");
+  process.exit(0);
+};
+process.on("SIGINT", stopAll);
+process.on("SIGTERM", stopAll);
+await new Promise(() => {});

@@ -71,6 +71,18 @@ try {
   process.exit(1);
 }
 
+// Handlers go in before the banner: whoever reads "Press Ctrl-C" may press it at once.
+let stopping = false;
+const stopAll = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping…");
+  await stack.stop();
+  console.log("All processes stopped.");
+  process.exit(0);
+};
+process.on("SIGINT", stopAll);
+process.on("SIGTERM", stopAll);
 const ca = stack.caFile;
 console.log(`
 Hearth is running.
@@ -85,15 +97,4 @@ Check health:       curl --cacert ${ca} https://127.0.0.1:${C}/healthz
 Press Ctrl-C to stop everything.
 `);
 
-let stopping = false;
-const stopAll = async () => {
-  if (stopping) return;
-  stopping = true;
-  console.log("\nStopping…");
-  await stack.stop();
-  console.log("All processes stopped.");
-  process.exit(0);
-};
-process.on("SIGINT", stopAll);
-process.on("SIGTERM", stopAll);
 await new Promise(() => {});

@@ -75,7 +75,6 @@ const suites: Suite[] = [
     "test",
     "--reporter=junit",
     `--reporter-outfile=${junit}`,
-    "--reporter=dots",
     "shared/",
     "edge/relay/",
     "userserver/",

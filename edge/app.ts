@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../shared/log/mod.ts";
 import type { CloudDeps } from "./deps.ts";
+import { createRegRoutes } from "./reg/routes.ts";
 
 export function createCloudApp(deps: CloudDeps): Hono {
   const app = new Hono();
@@ -13,6 +14,7 @@ export function createCloudApp(deps: CloudDeps): Hono {
     await deps.db.client.execute("select 1");
     return c.json({ ok: true, service: "cloud", zone: deps.zone });
   });
+  app.route("/reg/v1", createRegRoutes(deps));
   app.onError((err, c) => errorResponse(err, deps.log, c.req.method, c.req.path));
   app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404));
   return app;

@@ -1,8 +1,9 @@
 /**
  * Entry point of the cloud tier (RegCloud + IdCloud + DoH) on Deno:
- *   deno run -A edge/main.ts [serve|init] [--data-dir .data/cloud]
+ *   deno run -A edge/main.ts [serve|init|add-relay|add-server] [--data-dir .data/cloud]
  * `init` creates the key and certificate request; `serve` (the default) serves HTTPS with the
- * certificate issued for that request. (`deno serve` cannot take a server certificate.)
+ * certificate issued for that request (`deno serve` cannot take a server certificate);
+ * `add-relay` and `add-server` are operator commands on the cloud DB (see edge/operator.ts).
  */
 import * as cloudSchema from "../shared/db/cloud/schema.ts";
 import { openDatabase } from "../platform/db.ts";
@@ -13,6 +14,8 @@ import { parseCommandLine } from "../platform/cli.ts";
 import { explainListenError, ListenError, onShutdown, runMain } from "../platform/main.ts";
 import { cloudNames, loadCloudConfig } from "./config.ts";
 import { createCloudApp } from "./app.ts";
+import { runOperatorCommand } from "./operator.ts";
+import { sweepDeadRelays } from "./reg/liveness.ts";
 
 const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathname;
 
@@ -24,15 +27,28 @@ await runMain("cloud", async () => {
     console.log(JSON.stringify(await initIdentity(cli.dataDir, cloudNames(cfg))));
     return;
   }
-  if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
   const log = processLogger("cloud", cfg.logFormat);
-  const tls = loadTlsFiles(cli.dataDir);
   const db = await openDatabase(cfg.databaseUrl, {
     schema: cloudSchema,
     migrationsFolder,
     authToken: cfg.databaseAuthToken,
   });
-  const app = createCloudApp({ db, log, zone: cfg.zone, now: Date.now });
+  const deps = { db, log, zone: cfg.zone, now: Date.now };
+  if (cli.command !== "serve") {
+    try {
+      console.log(JSON.stringify(await runOperatorCommand(deps, cli.command, cli.flags)));
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const tls = loadTlsFiles(cli.dataDir);
+  const app = createCloudApp(deps);
+  // Relays that stop heartbeating are marked dead even when nobody asks (Deno.cron in production).
+  const sweep = setInterval(
+    () => sweepDeadRelays(deps).catch((err) => log.error("sweep failed", { err })),
+    1000,
+  );
   let server: Deno.HttpServer;
   try {
     server = Deno.serve({
@@ -50,6 +66,7 @@ await runMain("cloud", async () => {
   }
   onShutdown(async () => {
     log.info("cloud tier stopping");
+    clearInterval(sweep);
     await server.shutdown();
     db.close();
   });

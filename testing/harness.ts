@@ -25,6 +25,8 @@ export interface HarnessOptions {
   relays?: number;
   users?: string[];
   enableByteStream?: boolean;
+  /** Extra config for every relay (e.g. `{ debugTapFile }`), by relay index. */
+  relayExtra?: (index: number, baseDir: string) => Record<string, unknown>;
   /** Echo process output (debugging a failing test). */
   verbose?: boolean;
 }
@@ -34,13 +36,22 @@ export interface Harness extends RunningStack {
   relaySpecs: RelaySpec[];
   userSpecs: UserSpec[];
   relay(id: string): RelaySpec;
+  /** alice's tunnels as her local /healthz reports them (relay ids). */
+  tunnelsOf(user: string): Promise<string[]>;
+  /** Polls `check` every 100 ms until it returns a truthy value; throws after `timeoutMs`. */
+  waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs?: number): Promise<T>;
   user(name: string): UserSpec;
   output: string[];
 }
 
 export async function startHarness(
-  { relays = 1, users = ["alice"], enableByteStream = true, verbose = !!process.env.HEARTH_TEST_VERBOSE }:
-    HarnessOptions = {},
+  {
+    relays = 1,
+    users = ["alice"],
+    enableByteStream = true,
+    relayExtra,
+    verbose = !!process.env.HEARTH_TEST_VERBOSE,
+  }: HarnessOptions = {},
 ): Promise<Harness> {
   const baseDir = mkdtempSync(join(tmpdir(), "hearth-it-"));
   const output: string[] = [];
@@ -53,6 +64,7 @@ export async function startHarness(
       browserPort: freePort(ip),
       tunnelAddress: ip,
       tunnelPort: freePort(ip),
+      extra: relayExtra?.(i, baseDir),
     };
   });
   const userSpecs: UserSpec[] = users.map((name) => ({
@@ -89,6 +101,12 @@ export async function startHarness(
     output,
     relay: (id) => relaySpecs.find((r) => r.id === id) ?? raise(`No relay "${id}"`),
     user: (name) => userSpecs.find((u) => u.name === name) ?? raise(`No user "${name}"`),
+    async tunnelsOf(name) {
+      const u = userSpecs.find((x) => x.name === name) ?? raise(`No user "${name}"`);
+      const res = await fetch(`https://127.0.0.1:${u.localPort}/healthz`, { tls: { ca: stack.caPem } });
+      return ((await res.json()) as { tunnels: { relayId: string }[] }).tunnels.map((t) => t.relayId).sort();
+    },
+    waitFor,
     async stop() {
       await stack.stop();
       rmSync(baseDir, { recursive: true, force: true });
@@ -98,4 +116,21 @@ export async function startHarness(
 
 function raise(message: string): never {
   throw new Error(message);
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`,
+  );
 }

@@ -16,6 +16,8 @@ export const userServerConfigSchema = z.strictObject({
   cloudUrl: fields.httpsUrl.default("https://127.0.0.1:8787"),
   cloudServerName: fields.dnsName.optional(),
   caFile: z.string().optional(),
+  /** Tunnels to hold, each to a different relay. */
+  tunnels: z.number().int().min(1).max(8).default(2),
   /** Dev and benchmarks only: `GET /_bytes/<n>` streams n bytes. */
   enableByteStream: z.boolean().default(false),
   logFormat: fields.logFormat,

@@ -5,6 +5,9 @@
 import { rmSync } from "node:fs";
 import { ensureDataDir } from "../platform/files.ts";
 import { initIdentity, loadTlsFiles } from "../platform/identity.ts";
+import { ensureServerKey, loadRegistration } from "../platform/secrets.ts";
+import { readFileSync } from "node:fs";
+import { Connector } from "./connector/connector.ts";
 import { processLogger } from "../platform/logger.ts";
 import { parseCommandLine } from "../platform/cli.ts";
 import { listenOrExplain, onShutdown, runMain } from "../platform/main.ts";
@@ -17,13 +20,16 @@ await runMain("userserver", async () => {
   ensureDataDir(cli.dataDir);
   const cfg = loadUserServerConfig(cli.dataDir, cli.configFile);
   if (cli.command === "init") {
-    console.log(JSON.stringify(await initIdentity(cli.dataDir, userServerNames(cfg))));
+    const { current } = await initIdentity(cli.dataDir, userServerNames(cfg));
+    const { publicJwk } = await ensureServerKey(cli.dataDir);
+    console.log(JSON.stringify({ current, publicJwk }));
     return;
   }
   if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
   const log = processLogger(`userserver:${cfg.name}`, cfg.logFormat);
   const tls = loadTlsFiles(cli.dataDir);
   const origin = publicOrigin(cfg);
+  let tunnelStatus: () => { relayId: string; upAt: number }[] = () => [];
 
   const local = listenOrExplain(
     "the local listener",
@@ -33,7 +39,7 @@ await runMain("userserver", async () => {
         hostname: cfg.localAddress,
         port: cfg.localPort,
         tls,
-        fetch: createLocalApp({ name: cfg.name, publicOrigin: origin }).fetch,
+        fetch: createLocalApp({ name: cfg.name, publicOrigin: origin, tunnels: () => tunnelStatus() }).fetch,
       }),
   );
   // A stale socket file from a crash would make listen fail; nothing else may own this path.
@@ -44,6 +50,27 @@ await runMain("userserver", async () => {
       tls,
       fetch: createRelayedApp({ name: cfg.name, enableByteStream: cfg.enableByteStream }).fetch,
     }));
+  const registration = loadRegistration(cli.dataDir);
+  let connector: Connector | undefined;
+  if (registration) {
+    const { keys } = await ensureServerKey(cli.dataDir);
+    connector = new Connector({
+      cloud: {
+        cloudUrl: cfg.cloudUrl,
+        caPem: cfg.caFile ? readFileSync(cfg.caFile, "utf8") : undefined,
+        serverId: registration.serverId,
+        serverKey: keys.privateKey,
+      },
+      totpSecret: registration.totpSecret,
+      relayedSocket: cfg.relayedSocket,
+      want: cfg.tunnels,
+      log,
+    });
+    connector.start();
+  } else {
+    log.warn("not registered yet: no tunnels (run the first-run setup or `npm run dev`)");
+  }
+  tunnelStatus = () => connector?.status() ?? [];
   log.info("user server listening", {
     local: `https://${cfg.localAddress}:${local.port}`,
     relayed: cfg.relayedSocket,
@@ -51,6 +78,7 @@ await runMain("userserver", async () => {
   });
   onShutdown(async () => {
     log.info("user server stopping");
+    await connector?.stop();
     await Promise.all([local.stop(), relayed.stop()]);
     rmSync(cfg.relayedSocket, { force: true });
   });

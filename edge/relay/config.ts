@@ -19,6 +19,24 @@ export const relayConfigSchema = z.strictObject({
   cloudServerName: fields.dnsName.optional(),
   /** A CA certificate file to trust for the cloud tier (the dev CA in development). */
   caFile: z.string().optional(),
+  /** Limits, each refused with a clear error when hit. */
+  maxTunnels: z.number().int().min(1).default(10_000),
+  maxStreamsPerTunnel: z.number().int().min(1).max(65_536).default(1024),
+  maxBrowserConnections: z.number().int().min(1).default(20_000),
+  /** New browser connections per second per source IP (token bucket; burst = 2×). */
+  connectionsPerSecondPerIp: z.number().min(1).default(200),
+  /** A browser or a tunnel must finish its hello within this many ms. */
+  helloTimeoutMs: z.number().int().min(100).default(10_000),
+  heartbeatIntervalMs: z.number().int().min(100).default(2_000),
+  /** Keepalive ping interval on tunnels (ms). */
+  keepaliveIntervalMs: z.number().int().min(0).default(15_000),
+  /** How long a graceful shutdown waits for streams to finish. */
+  drainTimeoutMs: z.number().int().min(0).default(10_000),
+  /**
+   * Debugging only, off by default: append every byte the relay moves between browser sockets
+   * and tunnel streams to `<file>.up` / `<file>.down`. Tests use it to show those bytes are TLS.
+   */
+  debugTapFile: z.string().optional(),
   logFormat: fields.logFormat,
 });
 

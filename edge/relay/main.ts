@@ -4,6 +4,8 @@
  */
 import { ensureDataDir } from "../../platform/files.ts";
 import { initIdentity, loadTlsFiles } from "../../platform/identity.ts";
+import { ensureRelayCredential, loadRelayCredential } from "../../platform/secrets.ts";
+import { readFileSync } from "node:fs";
 import { processLogger } from "../../platform/logger.ts";
 import { parseCommandLine } from "../../platform/cli.ts";
 import { onShutdown, runMain } from "../../platform/main.ts";
@@ -15,11 +17,18 @@ await runMain("relay", async () => {
   ensureDataDir(cli.dataDir);
   const cfg = loadRelayConfig(cli.dataDir, cli.configFile);
   if (cli.command === "init") {
-    console.log(JSON.stringify(await initIdentity(cli.dataDir, relayNames(cfg))));
+    const { current } = await initIdentity(cli.dataDir, relayNames(cfg));
+    const { hash } = await ensureRelayCredential(cli.dataDir, cfg.id);
+    console.log(JSON.stringify({ current, credentialHash: hash }));
     return;
   }
   if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
   const log = processLogger(cfg.id, cfg.logFormat);
-  const relay = startRelay(cfg, { tls: loadTlsFiles(cli.dataDir), log });
+  const relay = startRelay(cfg, {
+    tls: loadTlsFiles(cli.dataDir),
+    credential: loadRelayCredential(cli.dataDir),
+    cloudCaPem: cfg.caFile ? readFileSync(cfg.caFile, "utf8") : undefined,
+    log,
+  });
   onShutdown(() => relay.stop());
 });

@@ -1,83 +1,73 @@
 /**
  * The relay: a browser port (plain TCP, routed by the ClientHello's SNI without decrypting)
- * and a TLS tunnel port (user servers attach here; `/healthz` answers over HTTP/1.1).
+ * and a TLS tunnel port (user servers attach here; `/healthz` answers over HTTP/1.1). It keeps
+ * no database connection: attaches are verified by RegCloud, to which it also reports its load
+ * every 2 s and every tunnel_up / tunnel_down.
  */
-import type { Socket, TCPSocketListener } from "bun";
 import type { Logger } from "../../shared/log/mod.ts";
-import { alpnWire, HTTP_ALPN, TUNNEL_ALPN } from "../../shared/tunnel/alpn.ts";
-import { listenOrExplain } from "../../platform/main.ts";
 import type { RelayConfig } from "./config.ts";
-import { HttpHealthConnection } from "./http_health.ts";
+import { listenBrowserPort } from "./browser_port.ts";
+import { CloudClient } from "./cloud_client.ts";
+import { EventReporter } from "./event_reporter.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import { TunnelRegistry } from "./registry.ts";
+import { fileTap } from "./tap.ts";
+import { listenTunnelPort } from "./tunnel_port.ts";
 
 export interface RelayDeps {
   tls: { key: string; cert: string };
+  credential: string;
+  cloudCaPem?: string;
   log: Logger;
 }
 
 export interface RunningRelay {
   browserPorts: number[];
   tunnelPort: number;
+  registry: TunnelRegistry;
   stop(): Promise<void>;
 }
 
-type TunnelSocketState = { http?: HttpHealthConnection };
-
-export function startRelay(cfg: RelayConfig, { tls, log }: RelayDeps): RunningRelay {
+export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log }: RelayDeps): RunningRelay {
   const startedAt = Date.now();
-  const tunnelListener: TCPSocketListener<TunnelSocketState> = listenOrExplain(
-    "tunnels",
-    `${cfg.tunnelAddress}:${cfg.tunnelPort}`,
-    () =>
-      Bun.listen<TunnelSocketState>({
-        hostname: cfg.tunnelAddress,
-        port: cfg.tunnelPort,
-        tls: { key: tls.key, cert: tls.cert, ALPNProtocols: alpnWire([TUNNEL_ALPN, HTTP_ALPN]) },
-        socket: {
-          open(socket) {
-            socket.data = {};
-          },
-          handshake(socket, success) {
-            if (!success) return void socket.end();
-            if (socket.alpnProtocol === TUNNEL_ALPN) {
-              // Tunnels are wired in by the spine; until then refuse them cleanly.
-              return void socket.end();
-            }
-            socket.data.http = new HttpHealthConnection(
-              (path) =>
-                path === "/healthz"
-                  ? {
-                    status: 200,
-                    body: { ok: true, service: "relay", id: cfg.id, uptimeMs: Date.now() - startedAt },
-                  }
-                  : { status: 404, body: { error: `No route for ${path}` } },
-              (text) => socket.write(text),
-              () => socket.end(),
-            );
-          },
-          data(socket, chunk) {
-            socket.data.http?.onData(chunk);
-          },
-          error(_socket, err) {
-            log.debug("tunnel port socket error", { err });
-          },
-        },
-      }),
+  const cloud = new CloudClient({ cloudUrl: cfg.cloudUrl, credential, caPem: cloudCaPem, log });
+  const registry = new TunnelRegistry();
+  const events = new EventReporter((e) => cloud.tunnelEvent(e), log);
+  const counters = { connections: 0, bytes: 0, refused: 0 };
+  const rateLimiter = new RateLimiter(cfg.connectionsPerSecondPerIp, cfg.connectionsPerSecondPerIp * 2);
+  const tap = fileTap(cfg.debugTapFile);
+  if (tap) log.warn("debug tap is ON: relayed bytes are written to disk", { file: cfg.debugTapFile });
+
+  const health = () => ({
+    ok: true,
+    service: "relay",
+    id: cfg.id,
+    uptimeMs: Date.now() - startedAt,
+    tunnels: registry.size,
+    streams: registry.streams(),
+    browserConnections: counters.connections,
+  });
+  const tunnelListener = listenTunnelPort({ cfg, tls, cloud, registry, events, health, log });
+  const browserListeners = cfg.browserAddresses.map((address) =>
+    listenBrowserPort(address, { cfg, registry, rateLimiter, counters, tap, log })
   );
 
-  const browserListeners = cfg.browserAddresses.map((address) =>
-    listenOrExplain("browsers", `${address}:${cfg.browserPort}`, () =>
-      Bun.listen<undefined>({
-        hostname: address,
-        port: cfg.browserPort,
-        socket: {
-          open(socket: Socket<undefined>) {
-            // No tunnels yet: close cleanly rather than hold the browser.
-            socket.end();
-          },
-          data() {},
-        },
-      }))
-  );
+  // Heartbeats with load; the first right away so RegCloud hands this relay out promptly.
+  let lastBytes = 0;
+  let lastAt = Date.now();
+  const beat = async () => {
+    const now = Date.now();
+    const bytesPerSecond = ((counters.bytes - lastBytes) * 1000) / Math.max(1, now - lastAt);
+    lastBytes = counters.bytes;
+    lastAt = now;
+    try {
+      await cloud.heartbeat({ tunnels: registry.size, streams: registry.streams(), bytesPerSecond });
+    } catch (err) {
+      log.warn("heartbeat failed", { err });
+    }
+  };
+  void beat();
+  const heartbeat = setInterval(beat, cfg.heartbeatIntervalMs);
 
   log.info("relay listening", {
     browsers: cfg.browserAddresses.map((a, i) => `${a}:${browserListeners[i].port}`),
@@ -88,11 +78,20 @@ export function startRelay(cfg: RelayConfig, { tls, log }: RelayDeps): RunningRe
   return {
     browserPorts: browserListeners.map((l) => l.port),
     tunnelPort: tunnelListener.port,
-    stop() {
-      log.info("relay stopping");
+    registry,
+    async stop() {
+      log.info("relay stopping: no new connections, draining tunnels", { tunnels: registry.size });
+      clearInterval(heartbeat);
+      for (const l of browserListeners) l.stop(false);
+      tunnelListener.stop(false);
+      // GoAway: servers open nothing new here and reconnect elsewhere; streams in flight finish.
+      const drained = Promise.all(registry.all().map((t) => t.session.goAway().catch(() => {})));
+      await Promise.race([drained, new Promise((r) => setTimeout(r, cfg.drainTimeoutMs))]);
+      for (const t of registry.all()) void t.session.close();
       for (const l of browserListeners) l.stop(true);
       tunnelListener.stop(true);
-      return Promise.resolve();
+      await events.flush();
+      log.info("relay stopped");
     },
   };
 }

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { ensureDataDir, writePublicFile } from "../../platform/files.ts";
+import { saveRegistration } from "../../platform/secrets.ts";
 import { ensureDevCa, issueCertificate } from "./ca.ts";
 import { waitHealthy } from "./health.ts";
 import { ManagedProcess, runToCompletion } from "./process.ts";
@@ -17,6 +18,8 @@ export interface CloudSpec {
 }
 export interface RelaySpec {
   id: string;
+  /** More config keys for this relay (limits, the debug tap). */
+  extra?: Record<string, unknown>;
   browserAddresses: string[];
   browserPort: number;
   tunnelAddress: string;
@@ -56,8 +59,13 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
+/** What a process's `init` command prints. */
+type InitOutput = { current?: boolean; credentialHash?: string; publicJwk?: JsonWebKey };
+
 type ProcDef = {
   name: string;
+  /** Registers the process with RegCloud after `init` (operator commands on the cloud DB). */
+  register?: (init: InitOutput) => Promise<void>;
   dataDir: string;
   cmd: (command: "init" | "serve") => string[];
   config: Record<string, unknown>;
@@ -70,6 +78,19 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
   const logFormat = spec.logFormat ?? "json";
   const common = { zone: spec.zone, logFormat };
   const clientOfCloud = { cloudUrl, cloudServerName: `reg.${spec.zone}`, caFile: ca.certFile };
+  const cloudDir = join(spec.baseDir, "cloud");
+  const operator = async (args: string[]) =>
+    JSON.parse(
+      await runToCompletion([
+        denoPath,
+        "run",
+        "-A",
+        join(repoRoot, "edge/main.ts"),
+        ...args,
+        "--data-dir",
+        cloudDir,
+      ], repoRoot),
+    );
 
   const defs: ProcDef[] = [
     {
@@ -83,8 +104,19 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       name: r.id,
       dataDir: join(spec.baseDir, r.id),
       cmd: (c) => [bunPath, join(repoRoot, "edge/relay/main.ts"), c],
-      config: { ...common, ...clientOfCloud, ...r },
+      config: { ...common, ...clientOfCloud, ...withoutExtra(r), ...r.extra },
       healthUrl: `https://${r.tunnelAddress}:${r.tunnelPort}/healthz`,
+      register: async ({ credentialHash }) => {
+        await operator([
+          "add-relay",
+          `--id=${r.id}`,
+          `--host-name=${r.id}.${spec.zone}`,
+          `--tunnel-address=${r.tunnelAddress}:${r.tunnelPort}`,
+          `--browser-addresses=${r.browserAddresses.join(",")}`,
+          `--browser-port=${r.browserPort}`,
+          `--credential-hash=${credentialHash}`,
+        ]);
+      },
     })),
     ...spec.users.map((u): ProcDef => ({
       name: `user:${u.name}`,
@@ -92,6 +124,15 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       cmd: (c) => [bunPath, join(repoRoot, "userserver/main.ts"), c],
       config: { ...common, ...clientOfCloud, ...u },
       healthUrl: `https://${u.localAddress}:${u.localPort}/healthz`,
+      // The dev set-up registers alice as an operator would; self-service registration comes with accounts.
+      register: async ({ publicJwk }) => {
+        const reg = await operator([
+          "add-server",
+          `--name=${u.name}`,
+          `--public-jwk=${JSON.stringify(publicJwk)}`,
+        ]);
+        saveRegistration(join(spec.baseDir, "users", u.name), reg);
+      },
     })),
   ];
 
@@ -107,9 +148,9 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
         throw new Error(`${def.name} set-up failed: ${(e as Error).message}`);
       },
     );
-    if (!(JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { current?: boolean }).current) {
-      await issueCertificate(def.dataDir, ca);
-    }
+    const init = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as InitOutput;
+    if (!init.current) await issueCertificate(def.dataDir, ca);
+    await def.register?.(init);
   }
 
   const processes = new Map<string, ManagedProcess>();
@@ -165,4 +206,9 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
     throw e;
   }
   return stack;
+}
+
+function withoutExtra<T extends { extra?: unknown }>(spec: T): Omit<T, "extra"> {
+  const { extra: _extra, ...rest } = spec;
+  return rest;
 }

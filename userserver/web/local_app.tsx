@@ -5,9 +5,19 @@
 import { Hono } from "hono";
 import { Layout } from "./layout.tsx";
 
-export function createLocalApp({ name, publicOrigin }: { name: string; publicOrigin: string }): Hono {
+export interface LocalAppOptions {
+  name: string;
+  publicOrigin: string;
+  /** The connector's tunnels (relay ids only: no user data). */
+  tunnels?: () => { relayId: string; upAt: number }[];
+}
+
+export function createLocalApp({ name, publicOrigin, tunnels = () => [] }: LocalAppOptions): Hono {
   const app = new Hono();
-  app.get("/healthz", (c) => c.json({ ok: true, service: "userserver", listener: "local", name }));
+  app.get(
+    "/healthz",
+    (c) => c.json({ ok: true, service: "userserver", listener: "local", name, tunnels: tunnels() }),
+  );
   app.get("/", (c) =>
     c.html(
       <Layout title={`Hearth · ${name}`}>

@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import * as OTPAuth from "otpauth";
+import { createCloudApp } from "../app.ts";
+import { testDeps } from "../_test_deps.ts";
+import { addRelay, addServer } from "./admin.ts";
+import { generateKeyPair, publicJwk } from "../../shared/pki/mod.ts";
+import { sha256Hex } from "../../shared/crypto/mod.ts";
+import { signServerRequest } from "../../shared/auth/server_request.ts";
+
+let deps: Awaited<ReturnType<typeof testDeps>>;
+let app: ReturnType<typeof createCloudApp>;
+let keys: CryptoKeyPair;
+let server: { serverId: string; totpSecret: string };
+const credentials = { "relay-a": "secret-a", "relay-b": "secret-b" } as Record<string, string>;
+
+beforeEach(async () => {
+  deps = await testDeps();
+  app = createCloudApp(deps);
+  for (const [id, secret] of Object.entries(credentials)) {
+    await addRelay(deps, {
+      id,
+      hostName: `${id}.hearth.localhost`,
+      tunnelAddress: "127.0.0.1:8444",
+      browserAddresses: ["127.0.0.1"],
+      browserPort: 8443,
+      credentialHash: await sha256Hex(secret),
+    });
+  }
+  keys = await generateKeyPair();
+  server = await addServer(deps, "alice", await publicJwk(keys.publicKey));
+  for (const id of Object.keys(credentials)) await heartbeat(id);
+});
+afterEach(() => deps.cleanup());
+
+function asRelay(id: string, path: string, body: unknown) {
+  return app.request(`/reg/v1/relay/${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${id}.${credentials[id]}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+const heartbeat = (id: string) => asRelay(id, "heartbeat", { tunnels: 0, streams: 0, bytesPerSecond: 0 });
+
+async function offers(): Promise<{ relayId: string; nonce: string }[]> {
+  const body = JSON.stringify({ max: 8 });
+  const auth = await signServerRequest(keys.privateKey, server.serverId, {
+    method: "POST",
+    path: "/reg/v1/server/relays",
+    body,
+  });
+  const res = await app.request("/reg/v1/server/relays", {
+    method: "POST",
+    headers: { authorization: auth },
+    body,
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()).relays;
+}
+
+function totp(offsetSteps = 0): string {
+  const t = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(server.totpSecret), digits: 6, period: 30 });
+  return t.generate({ timestamp: deps.clock.now + offsetSteps * 30_000 });
+}
+
+test("a booting server gets every alive relay with its own nonce; an attach verifies once", async () => {
+  const list = await offers();
+  assert.deepEqual(list.map((o) => o.relayId).sort(), ["relay-a", "relay-b"]);
+  assert.notEqual(list[0].nonce, list[1].nonce);
+  const a = list.find((o) => o.relayId === "relay-a")!;
+  const ok = await asRelay("relay-a", "attach", { serverId: server.serverId, nonce: a.nonce, totp: totp() });
+  assert.equal(ok.status, 200);
+  assert.equal((await ok.json()).serverName, "alice");
+  const replay = await asRelay("relay-a", "attach", {
+    serverId: server.serverId,
+    nonce: a.nonce,
+    totp: totp(),
+  });
+  assert.equal(replay.status, 403);
+  assert.match((await replay.json()).error, /already used/);
+});
+
+test("TOTP within one step passes; two steps old fails", async () => {
+  const [x, y] = await offers();
+  assert.equal(
+    (await asRelay(x.relayId, "attach", { serverId: server.serverId, nonce: x.nonce, totp: totp(-1) }))
+      .status,
+    200,
+  );
+  const old = await asRelay(y.relayId, "attach", {
+    serverId: server.serverId,
+    nonce: y.nonce,
+    totp: totp(-2),
+  });
+  assert.equal(old.status, 403);
+  assert.match((await old.json()).error, /TOTP/);
+});
+
+test("relay A's credential cannot verify a nonce issued for relay B, nor can a wrong secret", async () => {
+  const b = (await offers()).find((o) => o.relayId === "relay-b")!;
+  const res = await asRelay("relay-a", "attach", { serverId: server.serverId, nonce: b.nonce, totp: totp() });
+  assert.equal(res.status, 403);
+  assert.match((await res.json()).error, /another relay/);
+  const forged = await app.request("/reg/v1/relay/heartbeat", {
+    method: "POST",
+    headers: { authorization: "Bearer relay-b.secret-a" },
+    body: "{}",
+  });
+  assert.equal(forged.status, 401);
+});
+
+test("expired nonces fail, and repeated failures are throttled with Retry-After", async () => {
+  const [x] = await offers();
+  deps.clock.now += 61_000;
+  for (const id of Object.keys(credentials)) await heartbeat(id);
+  const late = await asRelay(x.relayId, "attach", {
+    serverId: server.serverId,
+    nonce: x.nonce,
+    totp: totp(),
+  });
+  assert.match((await late.json()).error, /expired/);
+  for (let i = 0; i < 4; i++) {
+    await asRelay("relay-a", "attach", { serverId: server.serverId, nonce: `bogus${i}`, totp: totp() });
+  }
+  const banned = await asRelay("relay-a", "attach", {
+    serverId: server.serverId,
+    nonce: "bogus",
+    totp: totp(),
+  });
+  assert.equal(banned.status, 429);
+  assert.ok(Number(banned.headers.get("retry-after")) > 0);
+  // Even a good attach is refused while the server is banned.
+  const good = (await offers()).find((o) => o.relayId === "relay-b")!;
+  assert.equal(
+    (await asRelay("relay-b", "attach", { serverId: server.serverId, nonce: good.nonce, totp: totp() }))
+      .status,
+    429,
+  );
+});
+
+test("the relay list needs the server's own signature", async () => {
+  const body = JSON.stringify({ max: 8 });
+  const stranger = await generateKeyPair();
+  const auth = await signServerRequest(stranger.privateKey, server.serverId, {
+    method: "POST",
+    path: "/reg/v1/server/relays",
+    body,
+  });
+  const res = await app.request("/reg/v1/server/relays", {
+    method: "POST",
+    headers: { authorization: auth },
+    body,
+  });
+  assert.equal(res.status, 401);
+  assert.equal((await app.request("/reg/v1/server/relays", { method: "POST", body })).status, 401);
+});
+
+test("a relay that misses 3 heartbeats is marked dead and no longer handed out", async () => {
+  deps.clock.now += 5_000;
+  await heartbeat("relay-b");
+  deps.clock.now += 2_000; // relay-a: 7 s without a heartbeat
+  const list = await offers();
+  assert.deepEqual(list.map((o) => o.relayId), ["relay-b"]);
+  const status = await (await app.request("/reg/v1/status")).json();
+  assert.equal(status.relays.find((r: { id: string }) => r.id === "relay-a").state, "dead");
+  await heartbeat("relay-a");
+  assert.equal((await offers()).length, 2, "a heartbeat brings it back");
+});
+
+test("tunnel events keep the tunnels table current", async () => {
+  const up = await asRelay("relay-a", "events", {
+    kind: "tunnel_up",
+    serverId: server.serverId,
+    remoteAddress: "127.0.0.1:5555",
+    at: deps.clock.now,
+  });
+  assert.equal(up.status, 200);
+  let rows = await deps.db.client.execute("select relay_id from tunnels");
+  assert.equal(rows.rows.length, 1);
+  await asRelay("relay-a", "events", {
+    kind: "tunnel_down",
+    serverId: server.serverId,
+    remoteAddress: "127.0.0.1:5555",
+    at: deps.clock.now + 1,
+  });
+  rows = await deps.db.client.execute("select count(*) from tunnel_events");
+  assert.equal(Number(rows.rows[0][0]), 2);
+  assert.equal((await deps.db.client.execute("select * from tunnels")).rows.length, 0);
+});
+
+test("names are checked and taken names stay with their key", async () => {
+  await assert.rejects(addServer(deps, "reg", await publicJwk(keys.publicKey)), /reserved/);
+  const other = await generateKeyPair();
+  await assert.rejects(addServer(deps, "alice", await publicJwk(other.publicKey)), /already taken/);
+  assert.equal((await addServer(deps, "alice", await publicJwk(keys.publicKey))).serverId, server.serverId);
+});

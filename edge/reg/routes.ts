@@ -1,0 +1,84 @@
+/**
+ * RegCloud's HTTP API (JSON), mounted at `/reg/v1` by the cloud app:
+ *   POST /server/relays      server-signed   → alive relays, each with a one-time nonce
+ *   POST /relay/attach       relay bearer    → verify a tunnel hello (nonce + TOTP)
+ *   POST /relay/heartbeat    relay bearer    → liveness + load
+ *   POST /relay/events       relay bearer    → tunnel_up / tunnel_down
+ *   GET  /status             public          → relays and their state (no user data)
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import type { CloudDeps } from "../deps.ts";
+import { offerRelays, verifyAttach } from "./attach.ts";
+import { recordHeartbeat, recordTunnelEvent, relayStatus } from "./liveness.ts";
+import { relayAuth, type RelayAuthEnv } from "./relay_auth.ts";
+import { serverAuth, type ServerAuthEnv } from "./server_auth.ts";
+
+const attachBody = z.strictObject({
+  serverId: z.string().min(1).max(128),
+  nonce: z.string().min(1).max(128),
+  totp: z.string().regex(/^[0-9]{6}$/),
+});
+const heartbeatBody = z.strictObject({
+  tunnels: z.number().int().min(0),
+  streams: z.number().int().min(0),
+  bytesPerSecond: z.number().min(0),
+});
+const eventBody = z.strictObject({
+  kind: z.enum(["tunnel_up", "tunnel_down"]),
+  serverId: z.string().min(1).max(128),
+  remoteAddress: z.string().max(100),
+  at: z.number().int().positive(),
+});
+const relaysBody = z.strictObject({ max: z.number().int().min(1).max(16).default(8) });
+
+async function parseJson<S extends z.ZodType>(schema: S, text: string): Promise<z.output<S>> {
+  let raw: unknown;
+  try {
+    raw = text === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new HTTPException(400, { message: "Body is not JSON" });
+  }
+  const r = await schema.safeParseAsync(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new HTTPException(400, { message: `Field "${issue.path.join(".")}" is invalid: ${issue.message}` });
+  }
+  return r.data;
+}
+
+export function createRegRoutes(deps: CloudDeps): Hono {
+  const app = new Hono();
+
+  const server = new Hono<ServerAuthEnv>();
+  server.use(serverAuth(deps));
+  server.post("/relays", async (c) => {
+    const { max } = await parseJson(relaysBody, c.get("body"));
+    const relays = await offerRelays(deps, c.get("serverId"), max);
+    return c.json({ serverId: c.get("serverId"), name: c.get("serverName"), relays });
+  });
+
+  const relay = new Hono<RelayAuthEnv>();
+  relay.use(relayAuth(deps));
+  relay.post("/attach", async (c) => {
+    const body = await parseJson(attachBody, await c.req.text());
+    const result = await verifyAttach(deps, c.get("relayId"), body);
+    if (result.ok) return c.json(result);
+    if (result.retryAfterMs) c.header("retry-after", String(Math.ceil(result.retryAfterMs / 1000)));
+    return c.json({ ok: false, code: result.code, error: result.message }, result.status);
+  });
+  relay.post("/heartbeat", async (c) => {
+    await recordHeartbeat(deps, c.get("relayId"), await parseJson(heartbeatBody, await c.req.text()));
+    return c.json({ ok: true });
+  });
+  relay.post("/events", async (c) => {
+    await recordTunnelEvent(deps, c.get("relayId"), await parseJson(eventBody, await c.req.text()));
+    return c.json({ ok: true });
+  });
+
+  app.route("/server", server);
+  app.route("/relay", relay);
+  app.get("/status", async (c) => c.json({ relays: await relayStatus(deps) }));
+  return app;
+}

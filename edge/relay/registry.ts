@@ -1,0 +1,57 @@
+/**
+ * Live tunnels on this relay, by user name. A server normally holds one tunnel per relay; when
+ * it re-attaches, the newer tunnel takes new streams and the older one drains.
+ */
+import type { Session } from "../../shared/mux/session.ts";
+
+export interface Tunnel {
+  serverId: string;
+  serverName: string;
+  session: Session;
+  remoteAddress: string;
+  upAt: number;
+}
+
+export class TunnelRegistry {
+  readonly #byName = new Map<string, Tunnel[]>();
+  #count = 0;
+
+  add(t: Tunnel): void {
+    const list = this.#byName.get(t.serverName) ?? [];
+    list.push(t);
+    this.#byName.set(t.serverName, list);
+    this.#count++;
+  }
+
+  remove(t: Tunnel): boolean {
+    const list = this.#byName.get(t.serverName);
+    const i = list?.indexOf(t) ?? -1;
+    if (!list || i < 0) return false;
+    list.splice(i, 1);
+    if (!list.length) this.#byName.delete(t.serverName);
+    this.#count--;
+    return true;
+  }
+
+  /** The newest open tunnel for `name`, if any. */
+  pick(name: string): Tunnel | undefined {
+    const list = this.#byName.get(name);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) if (!list[i].session.isClosed) return list[i];
+    return undefined;
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  all(): Tunnel[] {
+    return [...this.#byName.values()].flat();
+  }
+
+  streams(): number {
+    let n = 0;
+    for (const list of this.#byName.values()) for (const t of list) n += t.session.numStreams;
+    return n;
+  }
+}

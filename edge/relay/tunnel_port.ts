@@ -1,0 +1,240 @@
+/**
+ * The tunnel port: TLS with the relay's own certificate. ALPN `hearth-tunnel/1` → the hello
+ * exchange (verified by RegCloud), then yamux with the relay as the server side; anything else
+ * → HTTP/1.1 `/healthz`. See PROTOCOL.md.
+ */
+import type { Socket, TCPSocketListener } from "bun";
+import { type AttachedSession, attachSocket } from "../../shared/mux/mod.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  MAX_HELLO_MESSAGE,
+  parseHello,
+  type TunnelErrorCode,
+  TunnelProtocolError,
+  type TunnelReply,
+} from "../../shared/tunnel/hello.ts";
+import { alpnWire, HTTP_ALPN, TUNNEL_ALPN } from "../../shared/tunnel/alpn.ts";
+import type { Logger } from "../../shared/log/mod.ts";
+import { listenOrExplain } from "../../platform/main.ts";
+import type { RelayConfig } from "./config.ts";
+import type { CloudClient } from "./cloud_client.ts";
+import type { EventReporter } from "./event_reporter.ts";
+import { HttpHealthConnection } from "./http_health.ts";
+import type { Tunnel, TunnelRegistry } from "./registry.ts";
+
+type State =
+  | { kind: "new" }
+  | { kind: "http"; http: HttpHealthConnection }
+  | { kind: "hello"; buf: Uint8Array; timer: ReturnType<typeof setTimeout> }
+  | { kind: "verifying"; early: Uint8Array[] }
+  | { kind: "tunnel"; mux: AttachedSession; tunnel: Tunnel }
+  | { kind: "closed" };
+
+type Sock = Socket<{ state: State }>;
+
+export interface TunnelPortDeps {
+  cfg: RelayConfig;
+  tls: { key: string; cert: string };
+  cloud: CloudClient;
+  registry: TunnelRegistry;
+  events: EventReporter;
+  health: () => unknown;
+  log: Logger;
+}
+
+export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ state: State }> {
+  const { cfg, tls, log } = deps;
+  return listenOrExplain(
+    "tunnels",
+    `${cfg.tunnelAddress}:${cfg.tunnelPort}`,
+    () =>
+      Bun.listen<{ state: State }>({
+        hostname: cfg.tunnelAddress,
+        port: cfg.tunnelPort,
+        tls: { key: tls.key, cert: tls.cert, ALPNProtocols: alpnWire([TUNNEL_ALPN, HTTP_ALPN]) },
+        socket: {
+          open(socket) {
+            socket.data = { state: { kind: "new" } };
+          },
+          handshake(socket, success) {
+            if (!success) return void socket.end();
+            if (socket.alpnProtocol === TUNNEL_ALPN) {
+              const timer = setTimeout(() => {
+                if (socket.data.state.kind === "hello") {
+                  refuse(socket, "bad_hello", "Tunnel hello not received in time");
+                }
+              }, cfg.helloTimeoutMs);
+              socket.data.state = { kind: "hello", buf: new Uint8Array(0), timer };
+              return;
+            }
+            socket.data.state = {
+              kind: "http",
+              http: new HttpHealthConnection(
+                (path) =>
+                  path === "/healthz"
+                    ? { status: 200, body: deps.health() }
+                    : { status: 404, body: { error: `No route for ${path}` } },
+                (text) => socket.write(text),
+                () => socket.end(),
+              ),
+            };
+          },
+          data(socket, chunk) {
+            const st = socket.data.state;
+            switch (st.kind) {
+              case "tunnel":
+                return st.mux.data(chunk);
+              case "http":
+                return st.http.onData(chunk);
+              case "hello":
+                return onHelloBytes(deps, socket, st, chunk);
+              case "verifying":
+                // A client may pipeline its first yamux frames; keep them (bounded) for the session.
+                if (st.early.reduce((n, c) => n + c.length, 0) + chunk.length > 1024 * 1024) {
+                  return refuse(socket, "bad_hello", "Too many bytes before the tunnel reply");
+                }
+                st.early.push(chunk);
+                return;
+              default:
+                return;
+            }
+          },
+          drain(socket) {
+            const st = socket.data.state;
+            if (st.kind === "tunnel") st.mux.drain();
+          },
+          close(socket, err) {
+            const st = socket.data.state;
+            socket.data.state = { kind: "closed" };
+            if (st.kind === "hello") clearTimeout(st.timer);
+            if (st.kind === "tunnel") {
+              st.mux.close(err);
+              if (deps.registry.remove(st.tunnel)) {
+                log.info("tunnel down", { server: st.tunnel.serverName, remote: st.tunnel.remoteAddress });
+                deps.events.report({
+                  kind: "tunnel_down",
+                  serverId: st.tunnel.serverId,
+                  remoteAddress: st.tunnel.remoteAddress,
+                  at: Date.now(),
+                });
+              }
+            }
+          },
+          error(_socket, err) {
+            log.debug("tunnel socket error", { err });
+          },
+        },
+      }),
+  );
+}
+
+function reply(socket: Sock, r: TunnelReply): void {
+  socket.write(encodeMessage(r));
+}
+
+function refuse(socket: Sock, code: TunnelErrorCode, message: string): void {
+  const st = socket.data.state;
+  if (st.kind === "hello") clearTimeout(st.timer);
+  socket.data.state = { kind: "closed" };
+  reply(socket, { ok: false, code, message });
+  socket.end();
+}
+
+function onHelloBytes(
+  deps: TunnelPortDeps,
+  socket: Sock,
+  st: Extract<State, { kind: "hello" }>,
+  chunk: Uint8Array,
+) {
+  const buf = new Uint8Array(st.buf.length + chunk.length);
+  buf.set(st.buf);
+  buf.set(chunk, st.buf.length);
+  st.buf = buf;
+  let msg: { value: unknown; used: number } | undefined;
+  let hello;
+  try {
+    msg = decodeMessage(buf);
+    if (!msg) {
+      if (buf.length > MAX_HELLO_MESSAGE + 4) refuse(socket, "bad_hello", "Tunnel hello is too large");
+      return;
+    }
+    hello = parseHello(msg.value);
+  } catch (e) {
+    return refuse(
+      socket,
+      "bad_hello",
+      e instanceof TunnelProtocolError ? e.message : "Tunnel hello is malformed",
+    );
+  }
+  clearTimeout(st.timer);
+  const early = msg.used < buf.length ? [buf.subarray(msg.used)] : [];
+  const verifying: State = { kind: "verifying", early };
+  socket.data.state = verifying;
+  void attach(deps, socket, hello, verifying);
+}
+
+async function attach(
+  deps: TunnelPortDeps,
+  socket: Sock,
+  hello: { serverId: string; nonce: string; totp: string },
+  verifying: Extract<State, { kind: "verifying" }>,
+): Promise<void> {
+  const { cfg, registry, log } = deps;
+  const remoteAddress = socket.remoteAddress;
+  if (registry.size >= cfg.maxTunnels) {
+    return refuse(
+      socket,
+      "relay_full",
+      `Relay ${cfg.id} holds ${registry.size} tunnels (limit ${cfg.maxTunnels})`,
+    );
+  }
+  let answer;
+  try {
+    answer = await deps.cloud.verifyAttach({
+      serverId: hello.serverId,
+      nonce: hello.nonce,
+      totp: hello.totp,
+    });
+  } catch (err) {
+    log.warn("attach verification failed: RegCloud unreachable", { err });
+    if (socket.data.state === verifying) {
+      refuse(socket, "unavailable", "RegCloud could not verify the attach");
+    }
+    return;
+  }
+  if (socket.data.state !== verifying) return; // the tunnel socket closed meanwhile
+  if (!answer.ok) {
+    log.warn("attach refused", {
+      serverId: hello.serverId,
+      code: answer.code,
+      error: answer.error,
+      remote: remoteAddress,
+    });
+    return refuse(socket, answer.status === 429 ? "throttled" : "attach_refused", answer.error);
+  }
+  const limits = {
+    maxStreams: cfg.maxStreamsPerTunnel,
+    maxStreamWindow: 16 * 1024 * 1024,
+    keepaliveIntervalMs: cfg.keepaliveIntervalMs,
+  };
+  reply(socket, { ok: true, relayId: cfg.id, serverName: answer.serverName, limits });
+  const mux = attachSocket(socket, {
+    client: false,
+    maxStreams: cfg.maxStreamsPerTunnel,
+    keepaliveInterval: cfg.keepaliveIntervalMs,
+    logger: log,
+  });
+  const tunnel: Tunnel = {
+    serverId: answer.serverId,
+    serverName: answer.serverName,
+    session: mux.session,
+    remoteAddress,
+    upAt: Date.now(),
+  };
+  socket.data.state = { kind: "tunnel", mux, tunnel };
+  registry.add(tunnel);
+  log.info("tunnel up", { server: tunnel.serverName, remote: remoteAddress, tunnels: registry.size });
+  deps.events.report({ kind: "tunnel_up", serverId: tunnel.serverId, remoteAddress, at: tunnel.upAt });
+  for (const chunk of verifying.early) mux.data(chunk);
+}

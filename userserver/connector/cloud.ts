@@ -1,0 +1,56 @@
+/**
+ * The ETConnector's requests to RegCloud: signed with the server key and sent directly to the
+ * cloud tier over HTTPS — never through a relay (ARCHITECTURE.md §9.8).
+ */
+import { signServerRequest } from "../../shared/auth/server_request.ts";
+
+export interface RelayOffer {
+  relayId: string;
+  hostName: string;
+  /** `host:port` of the relay's TLS tunnel port. */
+  tunnelAddress: string;
+  nonce: string;
+  expiresAt: number;
+}
+
+export interface CloudAccess {
+  cloudUrl: string;
+  caPem?: string;
+  serverId: string;
+  serverKey: CryptoKey;
+}
+
+export class CloudRequestError extends Error {
+  override name = "CloudRequestError";
+}
+
+/** Alive relays, least loaded first, each with a one-time nonce for this server. */
+export async function fetchRelayOffers(access: CloudAccess, max = 8): Promise<RelayOffer[]> {
+  const path = "/reg/v1/server/relays";
+  const body = JSON.stringify({ max });
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, access.cloudUrl), {
+      method: "POST",
+      headers: {
+        authorization: await signServerRequest(access.serverKey, access.serverId, {
+          method: "POST",
+          path,
+          body,
+        }),
+        "content-type": "application/json",
+      },
+      body,
+      signal: AbortSignal.timeout(10_000),
+      ...(access.caPem ? { tls: { ca: access.caPem } } : {}),
+    });
+  } catch (cause) {
+    throw new CloudRequestError(`Cannot reach RegCloud at ${access.cloudUrl}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  if (!res.ok) {
+    throw new CloudRequestError(`RegCloud refused the relay list: HTTP ${res.status} ${await res.text()}`);
+  }
+  return (await res.json() as { relays: RelayOffer[] }).relays;
+}

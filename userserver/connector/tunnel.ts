@@ -1,0 +1,229 @@
+/**
+ * One tunnel: TLS to a relay's tunnel port (SNI = the relay's own name, ALPN hearth-tunnel/1),
+ * the hello with a one-time nonce and a TOTP code, then a yamux session in which the relay opens
+ * one stream per browser connection. Each stream is piped into the relayed listener's Unix
+ * socket — never the local listener — where TLS ends.
+ */
+import type { Socket } from "bun";
+import * as OTPAuth from "otpauth";
+import {
+  type AttachedSession,
+  attachSocket,
+  type Session,
+  splice,
+  type Stream,
+} from "../../shared/mux/mod.ts";
+import { alpnWire, TUNNEL_ALPN } from "../../shared/tunnel/alpn.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  parseReply,
+  TUNNEL_PROTOCOL_VERSION,
+  TunnelProtocolError,
+  type TunnelReply,
+} from "../../shared/tunnel/hello.ts";
+import type { Logger } from "../../shared/log/mod.ts";
+import type { RelayOffer } from "./cloud.ts";
+
+export class AttachError extends Error {
+  override name = "AttachError";
+  constructor(message: string, readonly code: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+export interface TunnelOptions {
+  offer: RelayOffer;
+  serverId: string;
+  totpSecret: string;
+  caPem?: string;
+  relayedSocket: string;
+  log: Logger;
+  timeoutMs?: number;
+}
+
+export interface OpenTunnel {
+  relayId: string;
+  session: Session;
+  /** Resolves when the tunnel is gone. */
+  closed: Promise<void>;
+  close(): void;
+}
+
+type State =
+  | { kind: "hello"; buf: Uint8Array }
+  | { kind: "mux"; mux: AttachedSession };
+
+export function currentTotp(secret: string, now = Date.now()): string {
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
+    timestamp: now,
+  });
+}
+
+export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
+  const [host, portText] = splitHostPort(o.offer.tunnelAddress);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let closedResolve!: () => void;
+    const closed = new Promise<void>((r) => (closedResolve = r));
+    const fail = (err: Error, socket?: Socket<State>) => {
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+      socket?.end();
+    };
+    const timer = setTimeout(
+      () => fail(new AttachError(`Relay ${o.offer.relayId} did not answer the hello in time`, "timeout")),
+      o.timeoutMs ?? 10_000,
+    );
+    const onReply = (socket: Socket<State>, reply: TunnelReply, rest: Uint8Array) => {
+      clearTimeout(timer);
+      if (!reply.ok) {
+        return fail(
+          new AttachError(`Relay ${o.offer.relayId} refused the tunnel: ${reply.message}`, reply.code),
+          socket,
+        );
+      }
+      const mux = attachSocket(socket, {
+        client: true,
+        maxStreams: reply.limits.maxStreams,
+        keepaliveInterval: reply.limits.keepaliveIntervalMs,
+        logger: o.log,
+        onStream: (stream) => pipeToRelayedListener(stream, o.relayedSocket, o.log),
+      });
+      socket.data = { kind: "mux", mux };
+      settled = true;
+      mux.session.closed.then(closedResolve, closedResolve);
+      resolve({
+        relayId: o.offer.relayId,
+        session: mux.session,
+        closed,
+        close: () => void mux.session.close(),
+      });
+      if (rest.length) mux.data(rest);
+    };
+
+    Bun.connect<State>({
+      hostname: host,
+      port: Number(portText),
+      tls: {
+        serverName: o.offer.hostName,
+        ...(o.caPem ? { ca: o.caPem } : {}),
+        ALPNProtocols: alpnWire([TUNNEL_ALPN]),
+      } as Bun.TLSOptions & { serverName: string },
+      socket: {
+        open(socket) {
+          socket.data = { kind: "hello", buf: new Uint8Array(0) };
+        },
+        handshake(socket, success, authError) {
+          if (!success) {
+            return fail(
+              new AttachError(`TLS to relay ${o.offer.relayId} failed: ${authError?.message}`, "tls"),
+              socket,
+            );
+          }
+          if (socket.alpnProtocol !== TUNNEL_ALPN) {
+            return fail(
+              new AttachError(`Relay ${o.offer.relayId} does not speak ${TUNNEL_ALPN}`, "alpn"),
+              socket,
+            );
+          }
+          socket.write(encodeMessage({
+            version: TUNNEL_PROTOCOL_VERSION,
+            serverId: o.serverId,
+            nonce: o.offer.nonce,
+            totp: currentTotp(o.totpSecret),
+          }));
+        },
+        data(socket, chunk) {
+          const st = socket.data;
+          if (st.kind === "mux") return st.mux.data(chunk);
+          const buf = new Uint8Array(st.buf.length + chunk.length);
+          buf.set(st.buf);
+          buf.set(chunk, st.buf.length);
+          st.buf = buf;
+          try {
+            const msg = decodeMessage(buf);
+            if (msg) onReply(socket, parseReply(msg.value), buf.subarray(msg.used));
+          } catch (e) {
+            fail(
+              e instanceof TunnelProtocolError
+                ? new AttachError(e.message, "bad_reply", { cause: e })
+                : e as Error,
+              socket,
+            );
+          }
+        },
+        drain(socket) {
+          if (socket.data?.kind === "mux") socket.data.mux.drain();
+        },
+        close(socket, err) {
+          clearTimeout(timer);
+          if (socket.data?.kind === "mux") socket.data.mux.close(err);
+          fail(new AttachError(`Relay ${o.offer.relayId} closed the connection during the hello`, "closed"));
+          closedResolve();
+        },
+        connectError(_socket, err) {
+          clearTimeout(timer);
+          fail(
+            new AttachError(
+              `Cannot reach relay ${o.offer.relayId} at ${o.offer.tunnelAddress}: ${err.message}`,
+              "unreachable",
+            ),
+          );
+          closedResolve();
+        },
+        error(_socket, err) {
+          o.log.debug("tunnel socket error", { relay: o.offer.relayId, err });
+        },
+      },
+    }).catch((err) => {
+      clearTimeout(timer);
+      fail(
+        new AttachError(
+          `Cannot reach relay ${o.offer.relayId} at ${o.offer.tunnelAddress}: ${err.message}`,
+          "unreachable",
+        ),
+      );
+      closedResolve();
+    });
+  });
+}
+
+/** Pipes one relay-opened stream into the relayed listener's Unix socket, both ways. */
+function pipeToRelayedListener(stream: Stream, path: string, log: Logger): void {
+  type PipeState = { pipe?: ReturnType<typeof splice> };
+  Bun.connect<PipeState>({
+    unix: path,
+    socket: {
+      open(socket) {
+        socket.data = { pipe: splice(stream, socket, { halfClose: true }) };
+      },
+      data(socket, chunk) {
+        socket.data.pipe?.data(chunk);
+      },
+      drain(socket) {
+        socket.data.pipe?.drain();
+      },
+      end(socket) {
+        socket.data.pipe?.end();
+      },
+      close(socket, err) {
+        socket.data.pipe?.close(err);
+      },
+      connectError(_socket, err) {
+        log.error("relayed listener unreachable", { path, err });
+        stream.reset();
+      },
+    },
+  }).catch((err) => {
+    log.error("relayed listener unreachable", { path, err });
+    stream.reset();
+  });
+}
+
+function splitHostPort(address: string): [string, string] {
+  const i = address.lastIndexOf(":");
+  return [address.slice(0, i).replace(/^\[|\]$/g, ""), address.slice(i + 1)];
+}

@@ -126,3 +126,40 @@ test("failover: a dead relay is routed around, marked dead, and replaced", async
     } ms after ${y} died; the retry through ${z} succeeded`,
   );
 }, 120_000);
+
+test("graceful relay shutdown: GoAway lets a download finish while the tunnel moves elsewhere", async () => {
+  const g = await startHarness({ relays: 3, users: ["alice"] });
+  try {
+    await g.waitFor("alice's two tunnels", async () => (await g.tunnelsOf("alice")).length === 2);
+    const [x, y] = await g.tunnelsOf("alice");
+    const z = g.relaySpecs.map((r) => r.id).find((id) => id !== x && id !== y)!;
+    const r = g.relay(x);
+    const size = 40 * 1024 * 1024;
+    const download = Bun.spawn([
+      "curl",
+      "-sS",
+      "--max-time",
+      "60",
+      "--cacert",
+      g.caFile,
+      "--limit-rate",
+      "10M",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{size_download}",
+      "--resolve",
+      `alice.${ZONE}:${r.browserPort}:${r.browserAddresses[0]}`,
+      `https://alice.${ZONE}:${r.browserPort}/_bytes/${size}`,
+    ], { stdout: "pipe", stderr: "pipe" });
+    await Bun.sleep(500);
+    const stopping = g.processes.get(x)!.stop(20_000); // SIGTERM: GoAway, drain, exit
+    await g.waitFor(`a tunnel to ${z}`, async () => (await g.tunnelsOf("alice")).includes(z), 30_000);
+    const [out, code] = await Promise.all([new Response(download.stdout).text(), download.exited]);
+    expect(code).toBe(0);
+    expect(Number(out)).toBe(size);
+    expect(await stopping).toBe(0);
+  } finally {
+    await g.stop();
+  }
+}, 120_000);

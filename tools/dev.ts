@@ -91,7 +91,8 @@ Hearth is running.
   relay B   browsers 127.0.0.12:${B}, tunnels 127.0.0.12:${T}
   alice     local https://local.alice.${zone}:${L}/   relayed https://alice.${zone}:${B}/
 
-Open in a browser:  https://local.alice.${zone}:${L}/
+Open in a browser:  https://alice.${zone}:${B}/        (through relay A: *.localhost is 127.0.0.1)
+                    https://local.alice.${zone}:${L}/  (alice's local listener, no relay)
 Dev CA to trust:    ${ca}   (see README: "Trusting the dev CA")
 Check health:       curl --cacert ${ca} https://127.0.0.1:${C}/healthz
 Press Ctrl-C to stop everything.

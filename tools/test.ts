@@ -82,11 +82,18 @@ const suites: Suite[] = [
   junitSuite("integration", (junit) => [
     bunPath,
     "test",
+    // Hooks start whole stacks; bunfig's timeout covers tests, not hooks, hence the flag.
+    "--timeout=120000",
     "--reporter=junit",
     `--reporter-outfile=${junit}`,
     "testing/",
   ]),
-  junitSuite("e2e", (junit) => [bunPath, "test", "--reporter=junit", `--reporter-outfile=${junit}`, "e2e/"]),
+  junitSuite(
+    "e2e",
+    (
+      junit,
+    ) => [bunPath, "test", "--timeout=120000", "--reporter=junit", `--reporter-outfile=${junit}`, "e2e/"],
+  ),
 ];
 
 const results: Result[] = [];

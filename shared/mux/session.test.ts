@@ -282,6 +282,17 @@ describe("streams between two sessions", () => {
     await assert.rejects(stalledWrite, { name: "SessionClosedError" });
   });
 
+  it("onGoAway tells the peer once, so it can move elsewhere", async () => {
+    let told = 0;
+    const { client, server } = sessionPair({ client: { onGoAway: () => told++ } });
+    void server.goAway();
+    await waitFor(() => told === 1, "client's onGoAway");
+    void server.goAway();
+    await tick(10);
+    assert.equal(told, 1);
+    await client.close();
+  });
+
   it("graceful GoAway drain: no new streams, open ones finish, then close", async () => {
     const { client, server } = sessionPair();
     const a = await client.open();

@@ -34,6 +34,8 @@ export interface SessionOptions {
   close(): void;
   /** Receive new streams here instead of through `accept()`. */
   onStream?: (stream: Stream) => void;
+  /** The peer sent GoAway(normal): it opens and accepts nothing new; move elsewhere. */
+  onGoAway?: () => void;
   /** Open streams allowed at once, both directions together. Default 1024. */
   maxStreams?: number;
   /** Incoming streams waiting for `accept()`; beyond this they are reset. Default 256. */
@@ -93,7 +95,8 @@ export class Session {
   /** Why the session closed: undefined for a clean local close. */
   closeReason: Error | undefined;
 
-  readonly #o: Required<Omit<SessionOptions, "onStream" | "logger">>;
+  readonly #o: Required<Omit<SessionOptions, "onStream" | "onGoAway" | "logger">>;
+  readonly #onGoAwayCb: (() => void) | undefined;
   readonly #logger: Logger | undefined;
   readonly #onStream: ((s: Stream) => void) | undefined;
   readonly #decoder: FrameDecoder;
@@ -157,6 +160,7 @@ export class Session {
     };
     this.#logger = options.logger;
     this.#onStream = options.onStream;
+    this.#onGoAwayCb = options.onGoAway;
     this.#nextId = options.client ? 1 : 2;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#decoder = new FrameDecoder(this.#sink());
@@ -433,7 +437,10 @@ export class Session {
 
   #onGoAway(code: number): void {
     if (code === GoAwayCode.Normal) {
-      this.#remoteGoAway = true;
+      if (!this.#remoteGoAway) {
+        this.#remoteGoAway = true;
+        this.#onGoAwayCb?.();
+      }
       return;
     }
     const what = code === GoAwayCode.ProtocolError

@@ -45,6 +45,8 @@ export interface TunnelOptions {
 export interface OpenTunnel {
   relayId: string;
   session: Session;
+  /** Resolves when the relay sent GoAway (it is shutting down: attach elsewhere). */
+  goingAway: Promise<void>;
   /** Resolves when the tunnel is gone. */
   closed: Promise<void>;
   close(): void;
@@ -66,6 +68,8 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
     let settled = false;
     let closedResolve!: () => void;
     const closed = new Promise<void>((r) => (closedResolve = r));
+    let goingAwayResolve!: () => void;
+    const goingAway = new Promise<void>((r) => (goingAwayResolve = r));
     const fail = (err: Error, socket?: Socket<State>) => {
       if (!settled) {
         settled = true;
@@ -91,6 +95,7 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
         keepaliveInterval: reply.limits.keepaliveIntervalMs,
         logger: o.log,
         onStream: (stream) => pipeToRelayedListener(stream, o.relayedSocket, o.log),
+        onGoAway: () => goingAwayResolve(),
       });
       socket.data = { kind: "mux", mux };
       settled = true;
@@ -98,6 +103,7 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
       resolve({
         relayId: o.offer.relayId,
         session: mux.session,
+        goingAway,
         closed,
         close: () => void mux.session.close(),
       });

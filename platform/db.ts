@@ -24,6 +24,8 @@ export interface OpenOptions<S extends Record<string, unknown>> {
   authToken?: string;
   /** Busy timeout in ms for file databases. */
   busyTimeoutMs?: number;
+  /** The runtime has only HTTP (edge workers): remote URLs use `@libsql/client/web`. */
+  httpOnly?: boolean;
 }
 
 export class DatabaseOpenError extends Error {
@@ -32,9 +34,9 @@ export class DatabaseOpenError extends Error {
 
 export async function openDatabase<S extends Record<string, unknown>>(
   url: string,
-  { schema, migrationsFolder, authToken, busyTimeoutMs = 10_000 }: OpenOptions<S>,
+  { schema, migrationsFolder, authToken, busyTimeoutMs = 10_000, httpOnly = false }: OpenOptions<S>,
 ): Promise<Database<S>> {
-  const choice = chooseDriver(url, { authToken });
+  const choice = chooseDriver(url, { authToken, httpOnly });
   const { createClient } = choice.kind === "remote" && choice.module === "@libsql/client/web"
     ? await import("@libsql/client/web")
     : await import("@libsql/client");

@@ -18,7 +18,7 @@ const outDir = join(repoRoot, "test-results");
 mkdirSync(outDir, { recursive: true });
 
 const tsc = join(repoRoot, "node_modules", ".bin", "tsc");
-const denoTargets = ["edge/main.ts", "edge/mod.ts", "shared/"];
+const denoTargets = ["edge/main.ts", "edge/mod.ts", "edge/deploy.ts", "shared/"];
 
 interface Suite {
   name: string;

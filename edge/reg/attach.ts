@@ -14,13 +14,8 @@ import { aliveRelays } from "./liveness.ts";
 
 export const NONCE_TTL_MS = 60_000;
 
-export interface RelayOffer {
-  relayId: string;
-  hostName: string;
-  tunnelAddress: string;
-  nonce: string;
-  expiresAt: number;
-}
+export type { RelayOffer } from "../../shared/tunnel/offer.ts";
+import type { RelayOffer } from "../../shared/tunnel/offer.ts";
 
 /** Alive relays, least loaded first, each with a fresh nonce for this server. */
 export async function offerRelays(deps: CloudDeps, serverId: string, max = 8): Promise<RelayOffer[]> {

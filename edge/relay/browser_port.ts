@@ -5,6 +5,7 @@
  * clean close.
  */
 import type { Socket, TCPSocketListener } from "bun";
+import { concatBytes } from "../../shared/bytes.ts";
 import { splice, type SpliceEvents } from "../../shared/mux/mod.ts";
 import { AlertDescription, parseClientHello, tlsAlert } from "../../shared/tls/mod.ts";
 import type { Logger } from "../../shared/log/mod.ts";
@@ -107,10 +108,7 @@ function onHelloBytes(
   st: Extract<State, { kind: "hello" }>,
   chunk: Uint8Array,
 ) {
-  const buf = new Uint8Array(st.buf.length + chunk.length);
-  buf.set(st.buf);
-  buf.set(chunk, st.buf.length);
-  st.buf = buf;
+  const buf = (st.buf = concatBytes(st.buf, chunk));
   const hello = parseClientHello(buf);
   if (hello.kind === "need-more") return;
   if (hello.kind === "error") {

@@ -4,6 +4,7 @@
  * → HTTP/1.1 `/healthz`. See PROTOCOL.md.
  */
 import type { Socket, TCPSocketListener } from "bun";
+import { concatBytes } from "../../shared/bytes.ts";
 import { type AttachedSession, attachSocket } from "../../shared/mux/mod.ts";
 import {
   decodeMessage,
@@ -147,10 +148,7 @@ function onHelloBytes(
   st: Extract<State, { kind: "hello" }>,
   chunk: Uint8Array,
 ) {
-  const buf = new Uint8Array(st.buf.length + chunk.length);
-  buf.set(st.buf);
-  buf.set(chunk, st.buf.length);
-  st.buf = buf;
+  const buf = (st.buf = concatBytes(st.buf, chunk));
   let msg: { value: unknown; used: number } | undefined;
   let hello;
   try {

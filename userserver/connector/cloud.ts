@@ -4,14 +4,8 @@
  */
 import { signServerRequest } from "../../shared/auth/server_request.ts";
 
-export interface RelayOffer {
-  relayId: string;
-  hostName: string;
-  /** `host:port` of the relay's TLS tunnel port. */
-  tunnelAddress: string;
-  nonce: string;
-  expiresAt: number;
-}
+export type { RelayOffer } from "../../shared/tunnel/offer.ts";
+import type { RelayOffer } from "../../shared/tunnel/offer.ts";
 
 export interface CloudAccess {
   cloudUrl: string;

@@ -5,6 +5,7 @@
  * socket — never the local listener — where TLS ends.
  */
 import type { Socket } from "bun";
+import { concatBytes } from "../../shared/bytes.ts";
 import * as OTPAuth from "otpauth";
 import {
   type AttachedSession,
@@ -81,6 +82,12 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
       () => fail(new AttachError(`Relay ${o.offer.relayId} did not answer the hello in time`, "timeout")),
       o.timeoutMs ?? 10_000,
     );
+    const unreachable = (err: Error) => {
+      clearTimeout(timer);
+      const where = `${o.offer.relayId} at ${o.offer.tunnelAddress}`;
+      fail(new AttachError(`Cannot reach relay ${where}: ${err.message}`, "unreachable"));
+      closedResolve();
+    };
     const onReply = (socket: Socket<State>, reply: TunnelReply, rest: Uint8Array) => {
       clearTimeout(timer);
       if (!reply.ok) {
@@ -145,10 +152,7 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
         data(socket, chunk) {
           const st = socket.data;
           if (st.kind === "mux") return st.mux.data(chunk);
-          const buf = new Uint8Array(st.buf.length + chunk.length);
-          buf.set(st.buf);
-          buf.set(chunk, st.buf.length);
-          st.buf = buf;
+          const buf = (st.buf = concatBytes(st.buf, chunk));
           try {
             const msg = decodeMessage(buf);
             if (msg) onReply(socket, parseReply(msg.value), buf.subarray(msg.used));
@@ -171,29 +175,13 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
           closedResolve();
         },
         connectError(_socket, err) {
-          clearTimeout(timer);
-          fail(
-            new AttachError(
-              `Cannot reach relay ${o.offer.relayId} at ${o.offer.tunnelAddress}: ${err.message}`,
-              "unreachable",
-            ),
-          );
-          closedResolve();
+          unreachable(err);
         },
         error(_socket, err) {
           o.log.debug("tunnel socket error", { relay: o.offer.relayId, err });
         },
       },
-    }).catch((err) => {
-      clearTimeout(timer);
-      fail(
-        new AttachError(
-          `Cannot reach relay ${o.offer.relayId} at ${o.offer.tunnelAddress}: ${err.message}`,
-          "unreachable",
-        ),
-      );
-      closedResolve();
-    });
+    }).catch(unreachable);
   });
 }
 

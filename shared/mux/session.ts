@@ -87,6 +87,14 @@ interface PendingPing {
 }
 
 const WRITE_BUFFER = 256 * 1024;
+/**
+ * One framing buffer for every session in this thread, since `write` consumes it synchronously:
+ * a private one per session would stay resident after its first burst (≈256 KiB per tunnel).
+ * A flush that starts while another is filling it (a transport whose write re-enters) gets a
+ * buffer of its own.
+ */
+const SHARED_OUT = new Uint8Array(WRITE_BUFFER);
+let sharedOutInUse = false;
 
 export class Session {
   readonly client: boolean;
@@ -112,12 +120,11 @@ export class Session {
   #acceptWaiters: ((s: Stream | null) => void)[] = [];
 
   // Outgoing: control frames are encoded into #ctrl as they are queued; data is pulled from
-  // streams round-robin when the writer runs, straight into #out (one copy, one write).
+  // streams round-robin when the writer runs, straight into SHARED_OUT (one copy, one write).
   #ctrl = new Uint8Array(HEADER_SIZE * 64);
   #ctrlLen = 0;
   #ready: Stream[] = [];
   #readyHead = 0;
-  readonly #out = new Uint8Array(WRITE_BUFFER);
   #pendingOut: Uint8Array | undefined;
   #flushScheduled = false;
   #flushing = false;
@@ -502,7 +509,17 @@ export class Session {
       if (!this.#writeOut(this.#pendingOut)) return;
       this.#pendingOut = undefined;
     }
-    const out = this.#out;
+    const shared = !sharedOutInUse;
+    const out = shared ? SHARED_OUT : new Uint8Array(WRITE_BUFFER);
+    if (shared) sharedOutInUse = true;
+    try {
+      this.#fillAndWrite(out);
+    } finally {
+      if (shared) sharedOutInUse = false;
+    }
+  }
+
+  #fillAndWrite(out: Uint8Array): void {
     for (;;) {
       let fill = 0;
       if (this.#ctrlLen > 0) {
@@ -554,7 +571,8 @@ export class Session {
     }
     this.#bytesOut += n;
     if (n >= buf.length) return true;
-    this.#pendingOut = buf.subarray(n);
+    // The shared buffer is refilled by the next flush of any session: keep a copy of the rest.
+    this.#pendingOut = buf.buffer === SHARED_OUT.buffer ? buf.slice(n) : buf.subarray(n);
     return false;
   }
 

@@ -7,6 +7,9 @@ import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../shared/log/mod.ts";
 import type { CloudDeps } from "./deps.ts";
 import { createRegRoutes } from "./reg/routes.ts";
+import { createOidcRoutes } from "./id/oidc/mod.ts";
+import { createDnsRoutes } from "./dns/routes.ts";
+import { createIdRoutes, createRegisterRoute } from "./id/mod.ts";
 
 export function createCloudApp(deps: CloudDeps): Hono {
   const app = new Hono();
@@ -14,7 +17,11 @@ export function createCloudApp(deps: CloudDeps): Hono {
     await deps.db.client.execute("select 1");
     return c.json({ ok: true, service: "cloud", zone: deps.zone });
   });
+  app.route("/reg/v1/register", createRegisterRoute(deps)); // user servers register with a token (edge/id/)
   app.route("/reg/v1", createRegRoutes(deps));
+  app.route("/", createDnsRoutes(deps)); // DoH, the DNS fronts' snapshot, ACME TXT (edge/dns/routes.ts)
+  app.route("/", createOidcRoutes(deps)); // OpenID Connect provider on id.<zone> (edge/id/oidc/)
+  app.route("/", createIdRoutes(deps)); // IdCloud accounts: /signup, /login, /account/… (edge/id/)
   app.onError((err, c) => errorResponse(err, deps.log, c.req.method, c.req.path));
   app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404));
   return app;

@@ -13,13 +13,42 @@ export const cloudConfigSchema = z.strictObject({
   /** Extra IP addresses to put in the certificate request (the listen address is always there). */
   certificateIps: z.array(z.string()).default([]),
   logFormat: fields.logFormat,
+  /** IdCloud's public origin, for links in mail; defaults to `https://id.<zone>[:port]`. */
+  idOrigin: fields.httpsUrl.optional(),
+  /** How mail leaves: `file` (dev: `<dataDir>/mail/*.eml`), `smtp` (nodemailer) or `http` (a JSON mail API). */
+  mail: z.discriminatedUnion("transport", [
+    z.strictObject({ transport: z.literal("file"), dir: z.string().optional() }),
+    z.strictObject({
+      transport: z.literal("smtp"),
+      host: fields.host,
+      port: fields.port.default(587),
+      secure: z.boolean().default(false),
+      requireTls: z.boolean().default(false),
+      user: z.string().optional(),
+      password: z.string().optional(),
+    }),
+    z.strictObject({ transport: z.literal("http"), url: fields.httpsUrl, token: z.string().min(1) }),
+  ]).default({ transport: "file" }),
+  mailFrom: z.string().default("Hearth <no-reply@hearth.localhost>"),
 });
 
-export type CloudConfig = z.output<typeof cloudConfigSchema> & { dataDir: string; databaseUrl: string };
+export type CloudConfig = z.output<typeof cloudConfigSchema> & {
+  dataDir: string;
+  databaseUrl: string;
+  idOrigin: string;
+};
 
 export function loadCloudConfig(dataDir: string, file: string): CloudConfig {
   const cfg = loadConfigFile(file, cloudConfigSchema);
-  return { ...cfg, dataDir, databaseUrl: cfg.databaseUrl ?? `file:${join(dataDir, "cloud.db")}` };
+  return {
+    ...cfg,
+    dataDir,
+    databaseUrl: cfg.databaseUrl ?? `file:${join(dataDir, "cloud.db")}`,
+    idOrigin: (cfg.idOrigin ?? `https://id.${cfg.zone}${cfg.port === 443 ? "" : `:${cfg.port}`}`).replace(
+      /\/$/,
+      "",
+    ),
+  };
 }
 
 /** The names the cloud tier answers to, for its certificate. */

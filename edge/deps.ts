@@ -8,4 +8,15 @@ export interface CloudDeps {
   log: Logger;
   zone: string;
   now: () => number;
+  /** The cloud tier's public IP addresses: what DNS answers for `reg.` and `id.<zone>`. */
+  publicAddresses?: string[];
+  /** IdCloud's settings (edge/id); defaults suit tests. */
+  id?: IdSettings;
+}
+
+export interface IdSettings {
+  /** IdCloud's public origin, for links in mail (e.g. `https://id.hearth.localhost:8787`). */
+  origin: string;
+  /** The issuing CA RegCloud signs user-server certificate requests with (dev: under the dev CA). */
+  issuer?: { keyPem: string; certPem: string };
 }

@@ -16,6 +16,10 @@ import { cloudNames, loadCloudConfig } from "./config.ts";
 import { createCloudApp } from "./app.ts";
 import { runOperatorCommand } from "./operator.ts";
 import { sweepDeadRelays } from "./reg/liveness.ts";
+import { createTransport, startDeliveryLoop } from "./mail/mod.ts";
+import { loadIssuer } from "./id/issuer.ts";
+import { join } from "node:path";
+import { rotateKeysIfDue } from "./id/oidc/mod.ts";
 
 const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathname;
 
@@ -33,7 +37,16 @@ await runMain("cloud", async () => {
     migrationsFolder,
     authToken: cfg.databaseAuthToken,
   });
-  const deps = { db, log, zone: cfg.zone, now: Date.now };
+  const deps = {
+    db,
+    log,
+    zone: cfg.zone,
+    now: Date.now,
+    // DNS answers reg./id.<zone> with the addresses the cloud tier is served on.
+    publicAddresses: cloudNames(cfg).ipAddresses.filter((ip) => ip !== "0.0.0.0" && ip !== "::"),
+    // IdCloud: its origin for mailed links; the issuing CA for user servers (created by the dev set-up).
+    id: { origin: cfg.idOrigin, issuer: loadIssuer(cli.dataDir) },
+  };
   if (cli.command !== "serve") {
     try {
       console.log(JSON.stringify(await runOperatorCommand(deps, cli.command, cli.flags)));
@@ -49,6 +62,19 @@ await runMain("cloud", async () => {
     () => sweepDeadRelays(deps).catch((err) => log.error("sweep failed", { err })),
     1000,
   );
+  // IdCloud's OIDC signing keys rotate every 30 days (checked hourly; Deno.cron in production).
+  const rotateIfDue = () =>
+    rotateKeysIfDue(deps).then(
+      (r) =>
+        r &&
+        log.info("oidc signing keys rotated", { created: r.created.map((k) => k.kid), retired: r.retired }),
+      (err) => log.error("oidc key rotation failed", { err }),
+    );
+  void rotateIfDue();
+  const rotation = setInterval(rotateIfDue, 3600_000);
+  // The mail outbox's delivery job (edge/mail): a loop here; Deno.cron where deployed.
+  const mailTransport = createTransport(cfg.mail, { log, defaultDir: join(cli.dataDir, "mail") });
+  const stopMail = startDeliveryLoop(deps, mailTransport, { from: cfg.mailFrom });
   let server: Deno.HttpServer;
   try {
     server = Deno.serve({
@@ -67,6 +93,8 @@ await runMain("cloud", async () => {
   onShutdown(async () => {
     log.info("cloud tier stopping");
     clearInterval(sweep);
+    await stopMail();
+    clearInterval(rotation);
     await server.shutdown();
     db.close();
   });

@@ -3,11 +3,21 @@
  *   add-relay --id=relay-a --host-name=relay-a.hearth.localhost --tunnel-address=127.0.0.11:8444
  *             --browser-addresses=127.0.0.11,127.0.0.1 --browser-port=8443 --credential-hash=<sha256 hex>
  *   add-server --name=alice --public-jwk='{"kty":"EC",...}'    → { serverId, name, totpSecret }
+ *   add-dns-front --id=dns-a --host-name=ns1.hearth.localhost --addresses=127.0.0.1
+ *             --credential-hash=<sha256 hex>     (a DNS front: NS of the zone, reads the snapshot)
+ *   add-oidc-server-client --name=alice --origin=https://alice.hearth.localhost:8443 [--owner-email=a@x]
+ *             (alice's server as an OIDC client of its owner's account)  → { clientId, redirectUri }
+ *   rotate-keys [--overlap-hours=48]     (IdCloud's OIDC signing keys; the old ones verify for the overlap)
+ *   seed-account --email=alice@hearth.localhost   → { email, created, password? } (IdCloud, edge/id/seed.ts)
+ *   registration-token --email=… --name=alice     → { name, token, expiresAt } (a one-time registration token)
  *   status                                                    → relays and their state
  */
 import type { CloudDeps } from "./deps.ts";
 import { addRelay, addServer, AdminError } from "./reg/admin.ts";
 import { relayStatus } from "./reg/liveness.ts";
+import { issueRegistrationToken, seedAccount } from "./id/seed.ts";
+import { OVERLAP_MS, registerServerClient, rotateKeys } from "./id/oidc/mod.ts";
+import { addDnsFront } from "./dns/front_auth.ts";
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -44,11 +54,40 @@ export async function runOperatorCommand(deps: CloudDeps, command: string, flags
       }
       return await addServer(deps, need(flags, "name"), jwk);
     }
+    case "add-dns-front": {
+      await addDnsFront(deps, {
+        id: need(flags, "id"),
+        hostName: need(flags, "host-name"),
+        addresses: need(flags, "addresses").split(","),
+        credentialHash: need(flags, "credential-hash"),
+      });
+      return { ok: true, id: flags.id };
+    }
+    case "add-oidc-server-client": {
+      const ownerEmail = typeof flags["owner-email"] === "string" ? flags["owner-email"] : undefined;
+      return await registerServerClient(deps, need(flags, "name"), {
+        origin: need(flags, "origin"),
+        ownerEmail,
+      });
+    }
+    case "rotate-keys": {
+      const hours = flags["overlap-hours"] === undefined
+        ? OVERLAP_MS / 3600_000
+        : Number(flags["overlap-hours"]);
+      if (!Number.isFinite(hours) || hours < 0) {
+        throw new AdminError(`--overlap-hours "${flags["overlap-hours"]}" is not a number of hours`);
+      }
+      return await rotateKeys(deps, { overlapMs: hours * 3600_000 });
+    }
+    case "seed-account":
+      return await seedAccount(deps, need(flags, "email"));
+    case "registration-token":
+      return await issueRegistrationToken(deps, need(flags, "email"), need(flags, "name"));
     case "status":
       return { relays: await relayStatus(deps) };
     default:
       throw new AdminError(
-        `Unknown command "${command}" (expected serve, init, add-relay, add-server or status)`,
+        `Unknown command "${command}" (expected serve, init, add-relay, add-server, add-dns-front, add-oidc-server-client, rotate-keys, seed-account, registration-token or status)`,
       );
   }
 }

@@ -51,3 +51,68 @@ export async function clearFailures(deps: CloudDeps, key: string): Promise<void>
     deps.db.orm.run(sql`delete from throttles where key = ${key} and banned_until <= ${deps.now()}`)
   );
 }
+
+export interface BucketPolicy {
+  /** Burst size: a full bucket allows this many requests at once. */
+  capacity: number;
+  /** Tokens added back per minute. */
+  refillPerMinute: number;
+}
+
+/** Token-bucket limits for IdCloud's forms, per client IP (`<kind>:ip:<addr>`) and per subject. */
+export const LIMITS = {
+  signup: { capacity: 5, refillPerMinute: 1 },
+  login: { capacity: 20, refillPerMinute: 10 },
+  totp: { capacity: 10, refillPerMinute: 5 },
+  reset: { capacity: 5, refillPerMinute: 1 },
+  mail: { capacity: 3, refillPerMinute: 0.2 },
+  register: { capacity: 10, refillPerMinute: 2 },
+} satisfies Record<string, BucketPolicy>;
+
+/** Failure bans for IdCloud: per account (password and TOTP) and per client IP. */
+export const LOGIN_FAILURES_ACCOUNT: FailurePolicy = {
+  maxFailures: 10,
+  windowMs: 15 * 60_000,
+  banMs: 15 * 60_000,
+};
+export const LOGIN_FAILURES_IP: FailurePolicy = {
+  maxFailures: 30,
+  windowMs: 15 * 60_000,
+  banMs: 15 * 60_000,
+};
+
+/**
+ * Takes one token from `key`'s bucket (in the `bucket:` key space, apart from failure counts).
+ * Returns 0 when allowed, else the ms until a token is back. One statement, so instances agree.
+ */
+export async function takeToken(deps: CloudDeps, key: string, policy: BucketPolicy): Promise<number> {
+  const now = deps.now();
+  const k = `bucket:${key}`;
+  const perMs = policy.refillPerMinute / 60_000;
+  const rows = await deps.db.write(() =>
+    deps.db.orm.all<{ tokens: number }>(sql`
+      insert into throttles (key, tokens, updated_at, failures, banned_until)
+      values (${k}, ${policy.capacity - 1}, ${now}, 0, 0)
+      on conflict (key) do update set
+        tokens = min(${policy.capacity}, tokens + (${now} - updated_at) * ${perMs}) - 1,
+        updated_at = ${now}
+      where min(${policy.capacity}, tokens + (${now} - updated_at) * ${perMs}) >= 1
+      returning tokens`)
+  );
+  if (rows.length) return 0;
+  const cur = await deps.db.orm.all<{ tokens: number; updated_at: number }>(
+    sql`select tokens, updated_at from throttles where key = ${k}`,
+  );
+  const have = Math.min(
+    policy.capacity,
+    Number(cur[0]?.tokens ?? 0) + (now - Number(cur[0]?.updated_at ?? now)) * perMs,
+  );
+  return perMs > 0 ? Math.max(1, Math.ceil((1 - have) / perMs)) : 3600_000;
+}
+
+/** The longest ban among `keys` (0 when none is banned). */
+export async function longestBan(deps: CloudDeps, keys: string[]): Promise<number> {
+  let wait = 0;
+  for (const key of keys) wait = Math.max(wait, await banRemaining(deps, key));
+  return wait;
+}

@@ -9,7 +9,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RelaySpec, type RunningStack, startStack, type UserSpec } from "../tools/stack/stack.ts";
+import {
+  type DnsSpec,
+  type RelaySpec,
+  type RunningStack,
+  startStack,
+  type UserSpec,
+} from "../tools/stack/stack.ts";
 
 export const ZONE = "hearth.localhost";
 
@@ -29,12 +35,16 @@ export interface HarnessOptions {
   relayExtra?: (index: number, baseDir: string) => Record<string, unknown>;
   /** Echo process output (debugging a failing test). */
   verbose?: boolean;
+  /** Also start the DNS front (UDP + TCP on 127.0.0.1, a free port): `h.dns`. */
+  dns?: boolean;
 }
 
 export interface Harness extends RunningStack {
   baseDir: string;
   relaySpecs: RelaySpec[];
   userSpecs: UserSpec[];
+  /** The DNS front, when started with `dns: true`. */
+  dns?: DnsSpec;
   relay(id: string): RelaySpec;
   /** alice's tunnels as her local /healthz reports them (relay ids). */
   tunnelsOf(user: string): Promise<string[]>;
@@ -51,6 +61,7 @@ export async function startHarness(
     enableByteStream = true,
     relayExtra,
     verbose = !!process.env.HEARTH_TEST_VERBOSE,
+    dns: withDns = false,
   }: HarnessOptions = {},
 ): Promise<Harness> {
   const baseDir = mkdtempSync(join(tmpdir(), "hearth-it-"));
@@ -74,6 +85,7 @@ export async function startHarness(
     publicPort: relaySpecs[0]?.browserPort ?? 443,
     enableByteStream,
   }));
+  const dns: DnsSpec | undefined = withDns ? { id: "ns1", host: "127.0.0.1", port: freePort() } : undefined;
   let stack: RunningStack;
   try {
     stack = await startStack({
@@ -82,6 +94,7 @@ export async function startHarness(
       cloud: { host: "127.0.0.1", port: freePort() },
       relays: relaySpecs,
       users: userSpecs,
+      dns,
       overwriteConfig: true,
       logFormat: "json",
       onLine: (line, proc) => {
@@ -98,6 +111,7 @@ export async function startHarness(
     baseDir,
     relaySpecs,
     userSpecs,
+    dns,
     output,
     relay: (id) => relaySpecs.find((r) => r.id === id) ?? raise(`No relay "${id}"`),
     user: (name) => userSpecs.find((u) => u.name === name) ?? raise(`No user "${name}"`),

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startStack } from "./stack/stack.ts";
 import { repoRoot } from "./stack/paths.ts";
+import { writeSampleImportRoot } from "../userserver/add/sample.ts";
 
 // `--data DIR` and `--port-offset N` let a second stack run beside the first (tests do this).
 const { values: flags } = parseArgs({
@@ -19,7 +20,7 @@ if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
 }
 const port = (p: number) => p + offset;
 const zone = "hearth.localhost";
-const [C, B, T, L] = [8787, 8443, 8444, 9443].map(port);
+const [C, B, T, L, D] = [8787, 8443, 8444, 9443, 5300].map(port);
 const baseDir = resolve(flags.data ?? join(repoRoot, ".data"));
 const tty = process.stdout.isTTY;
 const colors = ["36", "35", "33", "32", "34", "31"];
@@ -58,7 +59,9 @@ try {
       localPort: L,
       publicPort: B,
       enableByteStream: true,
+      importRoots: [writeSampleImportRoot(join(baseDir, "sample-import"))],
     }],
+    dns: { id: "ns1", host: "127.0.0.1", port: D },
     logFormat: tty ? "pretty" : "json",
     onLine: (line, proc) => console.log(`${paint(proc)} ${line}`),
     onUnexpectedExit: (proc, code) => {
@@ -84,17 +87,28 @@ const stopAll = async () => {
 process.on("SIGINT", stopAll);
 process.on("SIGTERM", stopAll);
 const ca = stack.caFile;
+// Seeded owner accounts: the password is shown once, in the run that created it.
+const accountLines = () =>
+  stack.accounts.map((a) =>
+    a.password
+      ? `\n  ${a.name}'s account  ${a.email}  password: ${a.password}   (shown once: save it; TOTP is off)`
+      : `\n  ${a.name}'s account  ${a.email}  (password shown when it was created; reset it by mail from the login page)`
+  ).join("");
 console.log(`
 Hearth is running.
   cloud tier (RegCloud, IdCloud, DoH)  https://127.0.0.1:${C}   (reg.${zone}, id.${zone})
   relay A   browsers 127.0.0.11:${B} and 127.0.0.1:${B}, tunnels 127.0.0.11:${T}
   relay B   browsers 127.0.0.12:${B}, tunnels 127.0.0.12:${T}
   alice     local https://local.alice.${zone}:${L}/   relayed https://alice.${zone}:${B}/
+  DNS       127.0.0.1:${D} UDP + TCP (ns1.${zone}), DoH https://127.0.0.1:${C}/dns-query
 
 Open in a browser:  https://alice.${zone}:${B}/        (through relay A: *.localhost is 127.0.0.1)
                     https://local.alice.${zone}:${L}/  (alice's local listener, no relay)
+IdCloud (accounts): https://id.${zone}:${C}/login${accountLines()}
 Dev CA to trust:    ${ca}   (see README: "Trusting the dev CA")
 Check health:       curl --cacert ${ca} https://127.0.0.1:${C}/healthz
+Ask DNS:            dig @127.0.0.1 -p ${D} alice.${zone} A          (add +tcp for TCP)
+                    kdig @127.0.0.1 -p ${C} +https +tls-ca=${ca} alice.${zone} A   (DoH)
 Press Ctrl-C to stop everything.
 `);
 

@@ -1,85 +1,79 @@
 /**
  * Entry point of the user server on Bun:
- *   bun run userserver [serve|init] [--data-dir .data/users/alice]
+ *   bun run userserver [serve|init|register <token>] [--data-dir .data/users/alice]
  */
-import { rmSync } from "node:fs";
 import { ensureDataDir } from "../platform/files.ts";
 import { initIdentity, loadTlsFiles } from "../platform/identity.ts";
-import { ensureServerKey, loadRegistration } from "../platform/secrets.ts";
-import { readFileSync } from "node:fs";
-import { Connector } from "./connector/connector.ts";
+import { ensureServerKey } from "../platform/secrets.ts";
 import { processLogger } from "../platform/logger.ts";
 import { parseCommandLine } from "../platform/cli.ts";
-import { listenOrExplain, onShutdown, runMain } from "../platform/main.ts";
-import { loadUserServerConfig, publicOrigin, userServerNames } from "./config.ts";
-import { createLocalApp } from "./web/local_app.tsx";
-import { createRelayedApp } from "./web/relayed_app.tsx";
+import { onShutdown, runMain } from "../platform/main.ts";
+import { loadUserServerConfig, localOrigin, publicOrigin, userServerNames } from "./config/mod.ts";
+import { startUserServer } from "./boot/mod.ts";
+import { createServerAuth } from "./auth/mod.ts";
+import { readCaPem, registerWithCloud } from "./registration/register.ts";
 
 await runMain("userserver", async () => {
   const cli = parseCommandLine(".data/users/alice");
   ensureDataDir(cli.dataDir);
-  const cfg = loadUserServerConfig(cli.dataDir, cli.configFile);
+  const { config: cfg, upgradedFrom } = loadUserServerConfig(cli.dataDir, cli.configFile);
+  if (upgradedFrom) {
+    process.stderr.write(
+      `userserver: upgraded ${cli.configFile} from version ${upgradedFrom.version}; the old file is kept as ${upgradedFrom.backup}\n`,
+    );
+  }
   if (cli.command === "init") {
     const { current } = await initIdentity(cli.dataDir, userServerNames(cfg));
     const { publicJwk } = await ensureServerKey(cli.dataDir);
     console.log(JSON.stringify({ current, publicJwk }));
     return;
   }
-  if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
+  if (cli.command === "register") {
+    // First run: register directly with RegCloud using the owner's one-time token.
+    const reg = await registerWithCloud(cli.args[0] ?? "", {
+      dataDir: cli.dataDir,
+      name: cfg.name,
+      names: userServerNames(cfg),
+      cloudUrl: cfg.cloudUrl,
+      caPem: readCaPem(cfg.caFile),
+    });
+    console.log(
+      JSON.stringify({ serverId: reg.serverId, name: reg.name, certificateNames: reg.certificateNames }),
+    );
+    return;
+  }
+  if (cli.command !== "serve") {
+    throw new Error(`Unknown command "${cli.command}" (expected serve, init or register <token>)`);
+  }
   const log = processLogger(`userserver:${cfg.name}`, cfg.logFormat);
   const tls = loadTlsFiles(cli.dataDir);
   const origin = publicOrigin(cfg);
-  let tunnelStatus: () => { relayId: string; upAt: number }[] = () => [];
-
-  const local = listenOrExplain(
-    "the local listener",
-    `${cfg.localAddress}:${cfg.localPort}`,
-    () =>
-      Bun.serve({
-        hostname: cfg.localAddress,
-        port: cfg.localPort,
-        tls,
-        fetch: createLocalApp({ name: cfg.name, publicOrigin: origin, tunnels: () => tunnelStatus() }).fetch,
-      }),
-  );
-  // A stale socket file from a crash would make listen fail; nothing else may own this path.
-  rmSync(cfg.relayedSocket, { force: true });
-  const relayed = listenOrExplain("the relayed listener", cfg.relayedSocket, () =>
-    Bun.serve({
-      unix: cfg.relayedSocket,
-      tls,
-      fetch: createRelayedApp({ name: cfg.name, enableByteStream: cfg.enableByteStream }).fetch,
-    }));
-  const registration = loadRegistration(cli.dataDir);
-  let connector: Connector | undefined;
-  if (registration) {
-    const { keys } = await ensureServerKey(cli.dataDir);
-    connector = new Connector({
-      cloud: {
-        cloudUrl: cfg.cloudUrl,
-        caPem: cfg.caFile ? readFileSync(cfg.caFile, "utf8") : undefined,
-        serverId: registration.serverId,
-        serverKey: keys.privateKey,
-      },
-      totpSecret: registration.totpSecret,
-      relayedSocket: cfg.relayedSocket,
-      want: cfg.tunnels,
-      log,
-    });
-    connector.start();
-  } else {
-    log.warn("not registered yet: no tunnels (run the first-run setup or `npm run dev`)");
-  }
-  tunnelStatus = () => connector?.status() ?? [];
+  // Boot starts config, database, signals, store, permissions, notifications, plugins, web, connector.
+  // Sign-in: the OIDC relying party of IdCloud (userserver/auth); the config's test seam replaces it.
+  // Assigned once below, but read lazily by the sign-in's `db` getter before that: not a const.
+  // deno-lint-ignore prefer-const
+  let server: Awaited<ReturnType<typeof startUserServer>> | undefined;
+  const auth = cfg.testOwnerToken ? undefined : await createServerAuth({
+    dataDir: cli.dataDir,
+    zone: cfg.zone,
+    publicOrigin: origin,
+    cloudUrl: cfg.cloudUrl,
+    caFile: cfg.caFile,
+    log,
+    db: () => server?.db,
+  });
+  server = await startUserServer({ config: cfg, log, tls, auth });
   log.info("user server listening", {
-    local: `https://${cfg.localAddress}:${local.port}`,
+    local: `https://${cfg.localAddress}:${server.localPort}`,
     relayed: cfg.relayedSocket,
     publicOrigin: origin,
   });
+  if (server.setupToken) {
+    // Printed to the owner's console only: the setup page exists only on the local listener.
+    console.log(`First-run setup: ${localOrigin(cfg)}/setup?token=${server.setupToken}`);
+  }
   onShutdown(async () => {
     log.info("user server stopping");
-    await connector?.stop();
-    await Promise.all([local.stop(), relayed.stop()]);
-    rmSync(cfg.relayedSocket, { force: true });
+    await server.stop();
   });
 });

@@ -87,9 +87,13 @@ export async function createCertificateRequest(keys: CryptoKeyPair, names: Names
   return csr.toString("pem");
 }
 
-/** A self-signed CA for development, valid for ten years. */
-export async function createDevCa(commonName = "Hearth dev CA"): Promise<Identity> {
-  const keys = await generateKeyPair();
+/**
+ * A self-signed CA for development, valid for ten years. Path length 1: it may sign one level of
+ * issuing CAs (the cloud tier's, for user servers) below it. Pass `keyPem` to re-issue the CA
+ * certificate for an existing key (certificates it signed stay valid).
+ */
+export async function createDevCa(commonName = "Hearth dev CA", keyPem?: string): Promise<Identity> {
+  const keys = keyPem ? await importKeyPairPem(keyPem) : await generateKeyPair();
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
@@ -99,12 +103,148 @@ export async function createDevCa(commonName = "Hearth dev CA"): Promise<Identit
     keys,
     signingAlgorithm: SIGN,
     extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.BasicConstraintsExtension(true, 1, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { keyPem: await exportPrivateKeyPem(keys.privateKey), certPem: cert.toString("pem") };
+}
+
+/** True when `certPem` names `caCertPem` as its issuer (subject and key identifier match). */
+export function issuedBy(certPem: string, caCertPem: string): boolean {
+  const cert = new x509.X509Certificate(certPem);
+  const ca = new x509.X509Certificate(caCertPem);
+  const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
+  const ski = ca.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  return cert.issuer === ca.subject && !!aki && aki === ski;
+}
+
+/** The CA certificate's path length constraint (undefined: none; -1: not a CA). */
+export function caPathLength(certPem: string): number | undefined {
+  const bc = new x509.X509Certificate(certPem).getExtension(x509.BasicConstraintsExtension);
+  return bc?.ca ? bc.pathLength : -1;
+}
+
+export interface IssuerOptions {
+  commonName: string;
+  /** DNS names the issuer may certify: each permits itself and every name below it (RFC 5280 §4.2.1.10). */
+  permittedDns: string[];
+  /** IPv4 ranges as `addr/prefix`, e.g. `127.0.0.0/8`. */
+  permittedIpv4?: string[];
+  validDays?: number;
+}
+
+/**
+ * An issuing (intermediate) CA signed by `parent`, for the cloud tier to sign user-server
+ * requests with, so the parent's key stays with the dev set-up. A critical name constraint keeps
+ * whatever it signs inside the zone; path length 0 stops it from making more CAs.
+ */
+export async function createIssuingCa(parent: Identity, opts: IssuerOptions): Promise<Identity> {
+  const keys = await generateKeyPair();
+  const parentCert = new x509.X509Certificate(parent.certPem);
+  const parentKeys = await importKeyPairPem(parent.keyPem);
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: `CN=${escapeDn(opts.commonName)}`,
+    issuer: parentCert.subject,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(Math.min(now + (opts.validDays ?? 825) * 86_400_000, parentCert.notAfter.getTime())),
+    publicKey: keys.publicKey,
+    signingKey: parentKeys.privateKey,
+    signingAlgorithm: SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.Extension("2.5.29.30", true, nameConstraintsDer(opts.permittedDns, opts.permittedIpv4 ?? [])),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(parentCert),
+    ],
+  });
+  return { keyPem: await exportPrivateKeyPem(keys.privateKey), certPem: cert.toString("pem") };
+}
+
+/** The permitted DNS names and IPv4 ranges of a certificate's name constraint (tests, diagnostics). */
+export function permittedNames(certPem: string): { dns: string[]; ipv4: string[] } | undefined {
+  const ext = new x509.X509Certificate(certPem).extensions.find((e) => e.type === "2.5.29.30");
+  if (!ext) return undefined;
+  const out = { dns: [] as string[], ipv4: [] as string[] };
+  const der = new Uint8Array(ext.value);
+  // SEQUENCE { [0] { SEQUENCE { [2] dns | [7] ip } … } }
+  const outer = readTlv(der, 0);
+  const permitted = readTlv(der, outer.start);
+  for (let p = permitted.start; p < permitted.end;) {
+    const subtree = readTlv(der, p);
+    const base = readTlv(der, subtree.start);
+    const value = der.subarray(base.start, base.end);
+    if (base.tag === 0x82) out.dns.push(new TextDecoder().decode(value));
+    if (base.tag === 0x87 && value.length === 8) {
+      const prefix = [...value.subarray(4)].reduce((n, b) => n + popcount(b), 0);
+      out.ipv4.push(`${[...value.subarray(0, 4)].join(".")}/${prefix}`);
+    }
+    p = subtree.end;
+  }
+  return out;
+}
+
+function popcount(b: number): number {
+  let n = 0;
+  for (; b; b >>= 1) n += b & 1;
+  return n;
+}
+
+function readTlv(der: Uint8Array, at: number): { tag: number; start: number; end: number } {
+  const tag = der[at];
+  let len = der[at + 1];
+  let start = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    len = 0;
+    for (let i = 0; i < n; i++) len = (len << 8) | der[at + 2 + i];
+    start += n;
+  }
+  return { tag, start, end: start + len };
+}
+
+function tlv(tag: number, body: Uint8Array): Uint8Array {
+  const n = body.length;
+  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  const out = new Uint8Array(1 + len.length + n);
+  out.set([tag, ...len]);
+  out.set(body, 1 + len.length);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function nameConstraintsDer(dns: string[], ipv4: string[]): ArrayBuffer {
+  const subtrees = [
+    ...dns.map((d) => tlv(0x30, tlv(0x82, new TextEncoder().encode(d)))),
+    ...ipv4.map((range) => {
+      const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(range);
+      if (!m || Number(m[5]) > 32) {
+        throw new PkiError(`Cannot use IP range "${range}": expected a.b.c.d/prefix`);
+      }
+      const prefix = Number(m[5]);
+      const mask = [0, 1, 2, 3].map((i) => {
+        const bits = Math.max(0, Math.min(8, prefix - 8 * i));
+        return (0xff << (8 - bits)) & 0xff;
+      });
+      const addr = [1, 2, 3, 4].map((i, j) => Number(m[i]) & mask[j]);
+      return tlv(0x30, tlv(0x87, new Uint8Array([...addr, ...mask])));
+    }),
+  ];
+  const der = tlv(0x30, tlv(0xa0, concat(subtrees)));
+  return der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
 }
 
 export interface SignOptions {

@@ -4,9 +4,13 @@
  */
 import { join } from "node:path";
 import {
+  caPathLength,
   createDevCa,
+  createIssuingCa,
   describeCertificate,
   type Identity,
+  issuedBy,
+  permittedNames,
   signCertificateRequest,
 } from "../../shared/pki/mod.ts";
 import { ensureDataDir, readTextIfExists, writePublicFile, writeSecretFile } from "../../platform/files.ts";
@@ -24,8 +28,40 @@ export async function ensureDevCa(caDir: string): Promise<Identity & { certFile:
     ({ keyPem, certPem } = await createDevCa("Hearth dev CA"));
     writeSecretFile(keyPath, keyPem);
     writePublicFile(certPath, certPem);
+  } else if (caPathLength(certPem) === 0) {
+    // A CA made before the cloud's issuing CA existed cannot sign one: re-issue its certificate
+    // for the same key (what it signed stays valid; browsers must trust the new ca.crt).
+    ({ certPem } = await createDevCa("Hearth dev CA", keyPem));
+    writePublicFile(certPath, certPem);
   }
   return { keyPem, certPem, certFile: certPath };
+}
+
+/**
+ * The cloud tier's issuing CA (ARCHITECTURE.md §3): signed here by the dev CA, kept in the cloud's
+ * own data dir, name-constrained to `zone`. RegCloud signs user servers'
+ * requests with it; the dev CA's key never leaves `.data/ca/`.
+ */
+export async function ensureCloudIssuer(cloudDir: string, ca: Identity, zone: string): Promise<void> {
+  const dir = ensureDataDir(join(cloudDir, "issuer"));
+  const keyPath = join(dir, "issuer.key");
+  const certPath = join(dir, "issuer.crt");
+  const certPem = readTextIfExists(certPath);
+  if (readTextIfExists(keyPath) && certPem && issuerIsCurrent(certPem, ca, zone)) return;
+  const issuer = await createIssuingCa(ca, {
+    commonName: `Hearth cloud issuer for ${zone}`,
+    permittedDns: [zone],
+    // No iPAddress subtree: Bun's verifier rejects that constraint type ("unsupported name
+    // constraint type"); RegCloud's allowed-names check limits addresses to the loopback one.
+  });
+  writeSecretFile(keyPath, issuer.keyPem);
+  writePublicFile(certPath, issuer.certPem);
+}
+
+function issuerIsCurrent(certPem: string, ca: Identity, zone: string): boolean {
+  const info = describeCertificate(certPem);
+  return info.notAfter.getTime() > Date.now() + 30 * 86_400_000 && issuedBy(certPem, ca.certPem) &&
+    (permittedNames(certPem)?.dns ?? []).join() === zone;
 }
 
 /** Signs the request a process left in its data directory; writes its certificate there. */

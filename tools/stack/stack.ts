@@ -5,12 +5,16 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { ensureDataDir, writePublicFile } from "../../platform/files.ts";
-import { saveRegistration } from "../../platform/secrets.ts";
-import { ensureDevCa, issueCertificate } from "./ca.ts";
+import { ensureDataDir, readTextIfExists, writePublicFile } from "../../platform/files.ts";
+import { loadRegistration } from "../../platform/secrets.ts";
+import { CERT_FILE } from "../../platform/identity.ts";
+import { issuedBy } from "../../shared/pki/mod.ts";
+import { ensureCloudIssuer, ensureDevCa, issueCertificate } from "./ca.ts";
 import { waitHealthy } from "./health.ts";
 import { ManagedProcess, runToCompletion } from "./process.ts";
 import { bunPath, denoPath, repoRoot } from "./paths.ts";
+import { CONFIG_VERSION as USER_CONFIG_VERSION } from "../../userserver/config/schema.ts";
+import { waitDnsReady } from "../../edge/dns/client.ts";
 
 export interface CloudSpec {
   host: string;
@@ -32,6 +36,20 @@ export interface UserSpec {
   /** The relays' browser port, for the public origin. */
   publicPort: number;
   enableByteStream?: boolean;
+  /** Folders "Add" may import from (dev: a sample root). */
+  importRoots?: string[];
+  /** Dev/tests: pause after each imported file so progress can be watched. */
+  importPauseMs?: number;
+  /** Tests only: the owner cookie seam until sign-in is wired (see userserver/web/auth.ts). */
+  testOwnerToken?: string;
+  /** The IdCloud account (email) that owns this server; it must exist when the server is registered. */
+  ownerEmail?: string;
+}
+/** The DNS front (UDP + TCP on one port); registered as `<id>.<zone>`, an NS of the zone. */
+export interface DnsSpec {
+  id: string;
+  host: string;
+  port: number;
 }
 export interface StackSpec {
   baseDir: string;
@@ -39,6 +57,7 @@ export interface StackSpec {
   cloud: CloudSpec;
   relays: RelaySpec[];
   users: UserSpec[];
+  dns?: DnsSpec;
   /** Rewrite config files even if present (tests); dev keeps what the user edited. */
   overwriteConfig?: boolean;
   logFormat?: "json" | "pretty";
@@ -48,7 +67,16 @@ export interface StackSpec {
   healthTimeoutMs?: number;
 }
 
+/** An IdCloud account the set-up seeded; `password` only in the run that created it. */
+export interface SeededAccount {
+  name: string;
+  email: string;
+  password?: string;
+}
+
 export interface RunningStack {
+  /** Each user server's owner account (alice@<zone> in dev). */
+  accounts: SeededAccount[];
   caFile: string;
   caPem: string;
   dirs: { cloud: string; relays: Record<string, string>; users: Record<string, string> };
@@ -66,14 +94,20 @@ type ProcDef = {
   name: string;
   /** Registers the process with RegCloud after `init` (operator commands on the cloud DB). */
   register?: (init: InitOutput) => Promise<void>;
+  /** Set-up that needs the running cloud (user servers register over HTTPS and get their certificate there). */
+  withCloud?: (init: InitOutput) => Promise<void>;
   dataDir: string;
   cmd: (command: "init" | "serve") => string[];
   config: Record<string, unknown>;
   healthUrl: string;
+  /** Replaces the HTTPS health poll (the DNS front has no HTTP). */
+  healthCheck?: (isAlive: () => boolean) => Promise<void>;
 };
 
 export async function startStack(spec: StackSpec): Promise<RunningStack> {
   const ca = await ensureDevCa(join(spec.baseDir, "ca"));
+  await ensureCloudIssuer(join(spec.baseDir, "cloud"), ca, spec.zone);
+  const accounts: SeededAccount[] = [];
   const cloudUrl = `https://${spec.cloud.host}:${spec.cloud.port}`;
   const logFormat = spec.logFormat ?? "json";
   const common = { zone: spec.zone, logFormat };
@@ -100,6 +134,7 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       config: { ...common, listenHost: spec.cloud.host, port: spec.cloud.port },
       healthUrl: `${cloudUrl}/healthz`,
     },
+    ...(spec.dns ? [dnsFront(spec.dns)] : []),
     ...spec.relays.map((r): ProcDef => ({
       name: r.id,
       dataDir: join(spec.baseDir, r.id),
@@ -122,21 +157,74 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       name: `user:${u.name}`,
       dataDir: join(spec.baseDir, "users", u.name),
       cmd: (c) => [bunPath, join(repoRoot, "userserver/main.ts"), c],
-      config: { ...common, ...clientOfCloud, ...u },
+      // Seeded non-interactively: the current config version, setup done.
+      config: {
+        version: USER_CONFIG_VERSION,
+        setupDone: true,
+        ...common,
+        ...clientOfCloud,
+        ...u,
+        ownerEmail: undefined,
+      },
       healthUrl: `https://${u.localAddress}:${u.localPort}/healthz`,
-      // The dev set-up registers alice as an operator would; self-service registration comes with accounts.
-      register: async ({ publicJwk }) => {
-        const reg = await operator([
-          "add-server",
+      // As its owner would (ARCHITECTURE.md §3): an IdCloud account (seeded), a claimed name, a
+      // one-time token, then `userserver register <token>` straight to RegCloud, which issues the
+      // certificate from the cloud's issuing CA. Needs the cloud running, so it runs after it starts.
+      withCloud: async (init) => {
+        const dir = join(spec.baseDir, "users", u.name);
+        const email = u.ownerEmail ?? `${u.name}@${spec.zone}`;
+        const seeded = await operator(["seed-account", `--email=${email}`]);
+        accounts.push({ name: u.name, email: seeded.email, password: seeded.password });
+        const cert = readTextIfExists(join(dir, CERT_FILE));
+        const issuerCert = readTextIfExists(join(cloudDir, "issuer", "issuer.crt"));
+        if (!init.current || !loadRegistration(dir) || !cert || !issuerCert || !issuedBy(cert, issuerCert)) {
+          const { token } = await operator(["registration-token", `--email=${email}`, `--name=${u.name}`]);
+          await runToCompletion([
+            bunPath,
+            join(repoRoot, "userserver/main.ts"),
+            "register",
+            token,
+            "--data-dir",
+            dir,
+          ], repoRoot)
+            .catch((e) => {
+              throw new Error(`${u.name} could not register: ${(e as Error).message}`);
+            });
+        }
+        // The server is an OIDC client of its owner's account, redirect URI from its public origin.
+        await operator([
+          "add-oidc-server-client",
           `--name=${u.name}`,
-          `--public-jwk=${JSON.stringify(publicJwk)}`,
+          `--origin=https://${u.name}.${spec.zone}${u.publicPort === 443 ? "" : `:${u.publicPort}`}`,
+          `--owner-email=${email}`,
         ]);
-        saveRegistration(join(spec.baseDir, "users", u.name), reg);
       },
     })),
   ];
 
+  function dnsFront(d: DnsSpec): ProcDef {
+    return {
+      name: "dns",
+      dataDir: join(spec.baseDir, "dns"),
+      cmd: (c) => [bunPath, join(repoRoot, "edge/dns/server.ts"), c],
+      config: { ...common, ...clientOfCloud, id: d.id, listenHost: d.host, port: d.port },
+      healthUrl: `dns://${d.host}:${d.port}`,
+      healthCheck: (isAlive) =>
+        waitDnsReady(spec.zone, { ...d, timeoutMs: spec.healthTimeoutMs ?? 30_000, isAlive }),
+      register: async ({ credentialHash }) => {
+        await operator([
+          "add-dns-front",
+          `--id=${d.id}`,
+          `--host-name=${d.id}.${spec.zone}`,
+          `--addresses=${d.host}`,
+          `--credential-hash=${credentialHash}`,
+        ]);
+      },
+    };
+  }
+
   // Set-up: config, each process's own key + request, then the dev CA signs the request.
+  const inits = new Map<string, InitOutput>();
   for (const def of defs) {
     ensureDataDir(def.dataDir);
     const configFile = join(def.dataDir, "config.json");
@@ -149,7 +237,8 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       },
     );
     const init = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as InitOutput;
-    if (!init.current) await issueCertificate(def.dataDir, ca);
+    inits.set(def.name, init);
+    if (!init.current && !def.withCloud) await issueCertificate(def.dataDir, ca);
     await def.register?.(init);
   }
 
@@ -169,11 +258,14 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       if (!proc.stopping) spec.onUnexpectedExit?.(proc, code);
     });
     try {
-      await waitHealthy(def.healthUrl, {
-        ca: ca.certPem,
-        timeoutMs: spec.healthTimeoutMs ?? 30_000,
-        isAlive: () => proc.running,
-      });
+      if (def.healthCheck) await def.healthCheck(() => proc.running);
+      else {
+        await waitHealthy(def.healthUrl, {
+          ca: ca.certPem,
+          timeoutMs: spec.healthTimeoutMs ?? 30_000,
+          isAlive: () => proc.running,
+        });
+      }
     } catch (e) {
       await proc.stop(1000);
       const tail = proc.lastLines.slice(-10).map((l) => `  ${l}`).join("\n");
@@ -183,6 +275,7 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
   };
 
   const stack: RunningStack = {
+    accounts,
     caFile: ca.certFile,
     caPem: ca.certPem,
     cloudUrl,
@@ -199,6 +292,8 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
   };
   try {
     await start("cloud");
+    for (const def of defs) await def.withCloud?.(inits.get(def.name) ?? {});
+    if (spec.dns) await start("dns");
     await Promise.all(spec.relays.map((r) => start(r.id)));
     await Promise.all(spec.users.map((u) => start(`user:${u.name}`)));
   } catch (e) {

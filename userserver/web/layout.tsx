@@ -1,28 +1,80 @@
-/** The page frame shared by the user server's pages. */
+/**
+ * The shell's page frame: top bar with the tabs (from the plugins' nav entries, then Settings)
+ * and the notification bell (live over SSE), then the page. Full-page GETs get this layout;
+ * htmx requests that target part of a page get the bare fragment (see `render.tsx`).
+ */
 import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
+import { THEME_CSS } from "../../shared/ui/theme.ts";
+import { SHELL_CSS } from "./shell_css.ts";
+import { Icon } from "./icons.tsx";
 
-export function Layout({ title, children }: { title: string; children: Child }) {
+export interface Tab {
+  label: string;
+  path: string;
+}
+
+export interface ShellProps {
+  title: string;
+  name: string;
+  tabs: Tab[];
+  /** The current path, to mark the current tab. */
+  path: string;
+  unseen: number;
+  /** Extra elements for <head> (e.g. a no-JS refresh). */
+  head?: Child;
+  children: Child;
+}
+
+export function Shell({ title, name, tabs, path, unseen, head, children }: ShellProps) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{title}</title>
-        <style>{PAGE_CSS}</style>
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${title} · ${name}'s Hearth`}</title>
+        <style>{raw(THEME_CSS + SHELL_CSS)}</style>
+        <script src="/_static/htmx.min.js" defer></script>
+        <script src="/_static/hx-sse.min.js" defer></script>
+        {head}
       </head>
-      <body>
-        <main>{children}</main>
+      <body hx-boost:inherited="true">
+        <a class="skip-link" href="#main">Skip to content</a>
+        <header class="topbar">
+          <a class="brand" href="/">
+            <span class="brand-mark" aria-hidden="true">H</span>
+            <span>{name}'s Hearth</span>
+          </a>
+          <nav class="tabs" aria-label="Main">
+            {tabs.map((t) => (
+              <a href={t.path} aria-current={isCurrent(t.path, path) ? "page" : undefined}>{t.label}</a>
+            ))}
+          </nav>
+          <div class="right">
+            <span id="bell" hx-sse:connect="/events/bell" hx-swap="innerHTML">
+              <Bell unseen={unseen} />
+            </span>
+          </div>
+        </header>
+        <main id="main" class="shell">{children}</main>
       </body>
     </html>
   );
 }
 
-const PAGE_CSS = `
-  :root { color-scheme: light dark; --accent: #d9653b; font-family: system-ui, sans-serif; }
-  body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: Canvas; }
-  main { max-width: 36rem; padding: 2rem; line-height: 1.5; }
-  h1 { margin: 0 0 .5rem; font-size: 2rem; }
-  h1 span { color: var(--accent); }
-  .muted { opacity: .7; }
-  code { font-size: .95em; }
-`;
+export function Bell({ unseen }: { unseen: number }) {
+  const label = unseen === 0 ? "Notifications" : `Notifications (${unseen} unseen)`;
+  return (
+    <a class="bell" href="/notifications" aria-label={label} title={label}>
+      <Icon name="bell" />
+      <span class="count" data-zero={unseen === 0 ? "" : undefined} aria-hidden="true">
+        {unseen > 99 ? "99+" : String(unseen)}
+      </span>
+    </a>
+  );
+}
+
+function isCurrent(tab: string, path: string): boolean {
+  return path === tab || path.startsWith(tab + "/");
+}

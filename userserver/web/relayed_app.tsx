@@ -1,42 +1,134 @@
 /**
  * The relayed listener: what browsers reach through a relay (`<name>.<zone>`). TLS ends here,
- * on the user's own machine; the relay only ever saw encrypted bytes.
+ * on the user's own machine; the relay only ever saw encrypted bytes. Public: `/healthz`, htmx's
+ * files and (dev) `/_bytes/<n>`. Everything else goes through ONE owner check (`auth.requireOwner`).
  */
-import { Hono } from "hono";
-import { Layout } from "./layout.tsx";
+import { Hono, type MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "../../shared/log/mod.ts";
+import { silentLogger } from "../../shared/log/mod.ts";
+import { Layout } from "./layout_public.tsx";
+import { mountStatic } from "./static.ts";
+import type { ShellAuth } from "./auth.ts";
+import type { PluginContext, PluginHost, ShellApp, ShellEnv } from "../plugins/mod.ts";
+import { render, type ShellInfo } from "./render.tsx";
+import { ItemNotFoundError } from "../store/mod.ts";
 
 const MAX_STREAM_BYTES = 64 * 1024 ** 3;
 
+/** Everything the shell needs once the core modules run (absent: only the public routes). */
+export interface ShellCore {
+  ctx: PluginContext;
+  plugins: PluginHost;
+  /** Shell routes that are not plugins (Settings, notifications), mounted after the plugins. */
+  shellRoutes: Array<(app: ShellApp, shell: ShellInfo) => void>;
+}
+
+export interface RelayedAppOptions {
+  name: string;
+  enableByteStream: boolean;
+  /** The owner check. Without it, user data is refused with a clear message. */
+  auth?: ShellAuth;
+  core?: ShellCore;
+  log?: Logger;
+}
+
 export function createRelayedApp(
-  { name, enableByteStream }: { name: string; enableByteStream: boolean },
-): Hono {
-  const app = new Hono();
+  { name, enableByteStream, auth, core, log = silentLogger }: RelayedAppOptions,
+): Hono<any> {
+  const app = new Hono<ShellEnv>();
   app.get("/healthz", (c) => c.json({ ok: true, service: "userserver", listener: "relayed", name }));
-  app.get("/", (c) =>
-    c.html(
-      <Layout title={`Hearth · ${name}`}>
-        <h1>
-          Welcome to <span>{name}</span>'s Hearth
-        </h1>
-        <p>
-          This page was served by {name}'s own machine. The relay that carried it saw only encrypted bytes.
-        </p>
-      </Layout>,
-    ));
-  if (enableByteStream) {
-    app.get("/_bytes/:n", (c) => {
-      const n = Number(c.req.param("n"));
-      if (!Number.isSafeInteger(n) || n < 0 || n > MAX_STREAM_BYTES) {
-        return c.json({
-          error: `Byte count "${c.req.param("n")}" must be an integer from 0 to ${MAX_STREAM_BYTES}`,
-        }, 400);
-      }
-      return new Response(byteStream(n), {
-        headers: { "content-type": "application/octet-stream", "content-length": String(n) },
-      });
-    });
+  mountStatic(app);
+  if (enableByteStream) mountByteStream(app);
+  if (auth?.routes) app.route("/", auth.routes);
+
+  if (!auth) {
+    // No sign-in configured: a landing page, and a clear refusal for everything else.
+    app.get("/", (c) =>
+      c.html(
+        <Layout title={`Hearth · ${name}`}>
+          <h1>
+            Welcome to <span>{name}</span>'s Hearth
+          </h1>
+          <p>
+            This page was served by {name}'s own machine. The relay that carried it saw only encrypted bytes.
+          </p>
+          <p class="muted">Sign-in is not set up on this server yet, so it shows no data.</p>
+        </Layout>,
+      ));
+    app.all("*", (c) =>
+      c.html(
+        <Layout title="Sign-in is not set up">
+          <h1>Sign-in is not set up</h1>
+          <p>This server shows no data until sign-in with its owner's account is configured.</p>
+        </Layout>,
+        503,
+      ));
+    return app;
   }
+
+  const shell: ShellInfo = {
+    name,
+    tabs: () => [
+      ...(core?.plugins.nav() ?? []).map((n) => ({ label: n.label, path: n.path })),
+      { label: "Settings", path: "/settings" },
+    ],
+    unseen: () => core?.ctx.notifications.unseenCount() ?? Promise.resolve(0),
+  };
+
+  // The one owner check: every route registered after this line is behind it.
+  app.use("*", auth.requireOwner as MiddlewareHandler<ShellEnv>);
+  app.use("*", async function setViewer(c, next) {
+    c.set("viewer", (await auth.currentUser(c)) ?? { name });
+    await next();
+  });
+  app.get("/", (c) => c.redirect(shell.tabs()[0].path, 303));
+  if (core) {
+    core.plugins.mount(app, core.ctx);
+    for (const mount of core.shellRoutes) mount(app, shell);
+  }
+  app.notFound((c) =>
+    render(c, shell, {
+      title: "Not found",
+      status: 404,
+      body: (
+        <section class="card">
+          <h1>Not found</h1>
+          <p class="muted">There is nothing at {c.req.path}.</p>
+        </section>
+      ),
+    })
+  );
+  app.onError((err, c) => {
+    const status = err instanceof HTTPException ? err.status : err instanceof ItemNotFoundError ? 404 : 500;
+    if (status >= 500) log.error("request failed", { path: c.req.path, error: err.message });
+    const message = status >= 500 ? "Something went wrong on this server. It has been logged." : err.message;
+    return render(c, shell, {
+      title: status === 404 ? "Not found" : "Error",
+      status: status as 404,
+      body: (
+        <section class="card">
+          <h1>{status === 404 ? "Not found" : "That did not work"}</h1>
+          <p class="muted">{message}</p>
+        </section>
+      ),
+    });
+  });
   return app;
+}
+
+function mountByteStream(app: Hono<any>): void {
+  app.get("/_bytes/:n", (c) => {
+    const n = Number(c.req.param("n"));
+    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_STREAM_BYTES) {
+      return c.json({
+        error: `Byte count "${c.req.param("n")}" must be an integer from 0 to ${MAX_STREAM_BYTES}`,
+      }, 400);
+    }
+    return new Response(byteStream(n), {
+      headers: { "content-type": "application/octet-stream", "content-length": String(n) },
+    });
+  });
 }
 
 /** n bytes of a repeating pattern, in 256 KiB chunks pulled as the client reads. */

@@ -61,3 +61,16 @@ export const registrationTokens = sqliteTable("registration_tokens", {
   usedAt: integer("used_at"),
   serverId: text("server_id"),
 }, (t) => [index("registration_tokens_account").on(t.accountId)]);
+
+/**
+ * A password checked, TOTP still to come: the browser holds `id.secret` in a short-lived
+ * `__Host-` cookie; only SHA-256(secret) is stored. Becomes a session once the code is right.
+ */
+export const loginChallenges = sqliteTable("login_challenges", {
+  id: text("id").primaryKey(),
+  accountId: text("account_id").notNull(),
+  secretHash: text("secret_hash").notNull(),
+  /** Where the browser goes after login (a same-origin path). */
+  returnTo: text("return_to").notNull().default("/account"),
+  expiresAt: integer("expires_at").notNull(),
+}, (t) => [index("login_challenges_account").on(t.accountId)]);

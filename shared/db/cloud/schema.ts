@@ -7,3 +7,4 @@ export * from "./reg.ts";
 export * from "./dns.ts";
 export * from "./id.ts";
 export * from "./mail.ts";
+export * from "./oidc.ts";

@@ -1,9 +1,110 @@
 /** The user server's own DB (one libSQL file in its data directory). */
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Versioned settings as JSON values, e.g. `import_roots`. */
 export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
   updatedAt: integer("updated_at").notNull(),
+});
+
+/** Content-addressed blobs: one file per SHA-256 under `<dataDir>/blobs/ab/cd/<hash>`. */
+export const blobs = sqliteTable("blobs", {
+  hash: text("hash").primaryKey(),
+  size: integer("size").notNull(),
+  /** How many items point at this blob; 0 → collected by the store's garbage collection. */
+  refs: integer("refs").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** The item tree: folders and files. The root folder has id `root` and no parent. */
+export const items = sqliteTable("items", {
+  id: text("id").primaryKey(),
+  parentId: text("parent_id"),
+  /** NFC-normalized, validated by `userserver/store/names.ts`. */
+  name: text("name").notNull(),
+  kind: text("kind", { enum: ["folder", "file"] }).notNull(),
+  /** A media type for files (`image/png`), `folder` for folders; plugins add their own types. */
+  type: text("type").notNull(),
+  size: integer("size").notNull().default(0),
+  mtime: integer("mtime").notNull(),
+  blobHash: text("blob_hash"),
+  /** True when this item has its own ACL; otherwise it inherits its folder's. */
+  aclSet: integer("acl_set", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [
+  uniqueIndex("items_parent_name").on(t.parentId, t.name),
+  index("items_blob").on(t.blobHash),
+]);
+
+/** An item's own ACL entries; the owner is implicit and never listed. */
+export const acl = sqliteTable("acl", {
+  itemId: text("item_id").notNull(),
+  /** `user:<name>` or `group:<name>`. */
+  principal: text("principal").notNull(),
+  access: text("access", { enum: ["read", "write"] }).notNull(),
+}, (t) => [primaryKey({ columns: [t.itemId, t.principal] })]);
+
+export const groups = sqliteTable("groups", {
+  name: text("name").primaryKey(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const groupMembers = sqliteTable("group_members", {
+  group: text("group").notNull(),
+  user: text("user").notNull(),
+}, (t) => [primaryKey({ columns: [t.group, t.user] })]);
+
+/** Persistent notifications, raised from signals. */
+export const notifications = sqliteTable("notifications", {
+  id: text("id").primaryKey(),
+  kind: text("kind").notNull(),
+  level: text("level", { enum: ["info", "error"] }).notNull(),
+  title: text("title").notNull(),
+  body: text("body").notNull().default(""),
+  link: text("link"),
+  seen: integer("seen", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("notifications_seen").on(t.seen, t.createdAt)]);
+
+/** Import jobs ("Add"): one row per run, kept as its report. */
+export const imports = sqliteTable("imports", {
+  id: text("id").primaryKey(),
+  /** The directory imported, as resolved under an import root. */
+  source: text("source").notNull(),
+  /** The folder item the files go into. */
+  targetId: text("target_id").notNull(),
+  status: text("status", { enum: ["scanning", "running", "done", "cancelled", "failed", "interrupted"] })
+    .notNull(),
+  filesTotal: integer("files_total").notNull().default(0),
+  filesDone: integer("files_done").notNull().default(0),
+  /** Files whose content was already stored (same hash): not stored twice. */
+  filesDeduped: integer("files_deduped").notNull().default(0),
+  bytesTotal: integer("bytes_total").notNull().default(0),
+  bytesDone: integer("bytes_done").notNull().default(0),
+  /** JSON: `[{ path, reason }]`. */
+  skipped: text("skipped").notNull().default("[]"),
+  error: text("error"),
+  startedAt: integer("started_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  finishedAt: integer("finished_at"),
+});
+
+/**
+ * Sign-in sessions (userserver/auth), Lucia-style: the `__Host-` cookie carries `<id>.<secret>`,
+ * only SHA-256(secret) is kept. Who signed in comes from IdCloud's id_token.
+ */
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  secretHash: text("secret_hash").notNull(),
+  /** IdCloud's `sub` (the account id) and email. */
+  sub: text("sub").notNull(),
+  email: text("email").notNull().default(""),
+  /** Whether IdCloud said this account owns this server. */
+  isOwner: integer("is_owner", { mode: "boolean" }).notNull(),
+  /** The id_token, kept as the `id_token_hint` for RP-initiated logout. */
+  idToken: text("id_token").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastSeenAt: integer("last_seen_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
 });

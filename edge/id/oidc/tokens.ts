@@ -1,0 +1,337 @@
+/**
+ * Authorization codes, access tokens, refresh-token families and id_tokens.
+ *
+ * Codes are single-use and live `CODE_TTL_MS`; a code presented twice revokes what its first
+ * exchange issued (RFC 6749 §4.1.2). Each exchange starts a grant (a refresh-token family);
+ * refreshing rotates the refresh token, and presenting a rotated one again is reuse: the whole
+ * family and its access tokens are revoked. Codes and tokens are random 256-bit values stored
+ * only as SHA-256 hex.
+ */
+import { and, eq, gt, isNull, lte } from "drizzle-orm";
+import { SignJWT } from "jose";
+import {
+  accounts,
+  oidcAccessTokens,
+  oidcCodes,
+  oidcGrants,
+  oidcRefreshTokens,
+} from "../../../shared/db/cloud/schema.ts";
+import { base64url, constantTimeEqual, randomToken, sha256, sha256Hex } from "../../../shared/crypto/mod.ts";
+import type { CloudDeps } from "../../deps.ts";
+import type { Client } from "./clients.ts";
+import { OAuthError } from "./errors.ts";
+import { currentSigningKey } from "./keys.ts";
+
+export const CODE_TTL_MS = 60_000;
+export const ACCESS_TOKEN_TTL_S = 900;
+export const ID_TOKEN_TTL_S = 600;
+/** A refresh token unused this long expires; the family ends at `GRANT_TTL_MS` regardless. */
+export const REFRESH_TTL_MS = 30 * 24 * 3600_000;
+export const GRANT_TTL_MS = 90 * 24 * 3600_000;
+
+export interface CodeRequest {
+  clientId: string;
+  accountId: string;
+  redirectUri: string;
+  scope: string;
+  nonce: string | null;
+  codeChallenge: string;
+  /** Unix seconds. */
+  authTime: number;
+}
+
+export async function issueCode(deps: CloudDeps, req: CodeRequest): Promise<string> {
+  const code = randomToken(32);
+  const now = deps.now();
+  const codeHash = await sha256Hex(code);
+  await deps.db.write(async () => {
+    await deps.db.orm.delete(oidcCodes).where(lte(oidcCodes.expiresAt, now - 24 * 3600_000));
+    await deps.db.orm.insert(oidcCodes).values({ codeHash, ...req, expiresAt: now + CODE_TTL_MS });
+  });
+  return code;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  refresh_token: string;
+  id_token: string;
+  scope: string;
+}
+
+/** `grant_type=authorization_code`. */
+export async function exchangeCode(
+  deps: CloudDeps,
+  client: Client,
+  { code, redirectUri, codeVerifier, issuer }: {
+    code: string;
+    redirectUri: string | null;
+    codeVerifier: string | null;
+    issuer: string;
+  },
+): Promise<TokenResponse> {
+  const now = deps.now();
+  const codeHash = await sha256Hex(code);
+  // Burn the code first, in one statement: of two racing exchanges only one gets the row.
+  const claimed = await deps.db.write(() =>
+    deps.db.orm.update(oidcCodes).set({ usedAt: now })
+      .where(and(eq(oidcCodes.codeHash, codeHash), isNull(oidcCodes.usedAt)))
+      .returning()
+  );
+  const row = claimed[0];
+  if (!row) {
+    const used = (await deps.db.orm.select().from(oidcCodes).where(eq(oidcCodes.codeHash, codeHash)))[0];
+    if (used?.familyId && used.clientId === client.id) {
+      await revokeGrant(deps, used.familyId, "authorization code reused");
+    }
+    throw new OAuthError(
+      "invalid_grant",
+      used ? "Authorization code was already used" : "Unknown authorization code",
+    );
+  }
+  if (row.clientId !== client.id) {
+    throw new OAuthError("invalid_grant", "Authorization code was issued to another client");
+  }
+  if (now >= row.expiresAt) throw new OAuthError("invalid_grant", "Authorization code has expired");
+  if (redirectUri !== row.redirectUri) {
+    throw new OAuthError(
+      "invalid_grant",
+      `redirect_uri "${redirectUri ?? ""}" is not the one the code was issued for`,
+    );
+  }
+  if (!codeVerifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(codeVerifier)) {
+    throw new OAuthError("invalid_grant", "code_verifier is missing or malformed");
+  }
+  if (!constantTimeEqual(base64url(await sha256(codeVerifier)), row.codeChallenge)) {
+    throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge");
+  }
+  const grantId = `gr_${randomToken(12)}`;
+  await deps.db.write(async () => {
+    await deps.db.orm.insert(oidcGrants).values({
+      id: grantId,
+      clientId: client.id,
+      accountId: row.accountId,
+      scope: row.scope,
+      authTime: row.authTime,
+      createdAt: now,
+      expiresAt: now + GRANT_TTL_MS,
+    });
+    await deps.db.orm.update(oidcCodes).set({ familyId: grantId }).where(eq(oidcCodes.codeHash, codeHash));
+  });
+  return await issueTokens(deps, client, {
+    grantId,
+    accountId: row.accountId,
+    scope: row.scope,
+    authTime: row.authTime,
+    nonce: row.nonce,
+    issuer,
+  });
+}
+
+/** `grant_type=refresh_token`, with rotation and reuse detection. */
+export async function refreshTokens(
+  deps: CloudDeps,
+  client: Client,
+  { refreshToken, scope, issuer }: { refreshToken: string; scope: string | null; issuer: string },
+): Promise<TokenResponse> {
+  const now = deps.now();
+  const tokenHash = await sha256Hex(refreshToken);
+  const found = (await deps.db.orm.select({ t: oidcRefreshTokens, g: oidcGrants }).from(oidcRefreshTokens)
+    .innerJoin(oidcGrants, eq(oidcGrants.id, oidcRefreshTokens.grantId))
+    .where(eq(oidcRefreshTokens.tokenHash, tokenHash)))[0];
+  if (!found) throw new OAuthError("invalid_grant", "Unknown refresh token");
+  const { t, g } = found;
+  if (g.clientId !== client.id) {
+    throw new OAuthError("invalid_grant", "Refresh token was issued to another client");
+  }
+  if (g.revokedAt !== null) throw new OAuthError("invalid_grant", "Refresh token was revoked");
+  if (now >= t.expiresAt || now >= g.expiresAt) {
+    throw new OAuthError("invalid_grant", "Refresh token has expired");
+  }
+  const rotated = await deps.db.write(() =>
+    deps.db.orm.update(oidcRefreshTokens).set({ usedAt: now })
+      .where(and(eq(oidcRefreshTokens.tokenHash, tokenHash), isNull(oidcRefreshTokens.usedAt)))
+      .returning({ h: oidcRefreshTokens.tokenHash })
+  );
+  if (rotated.length === 0) {
+    await revokeGrant(deps, g.id, "refresh token reused");
+    throw new OAuthError(
+      "invalid_grant",
+      "Refresh token was already used: every token of this grant is revoked",
+    );
+  }
+  let granted = g.scope;
+  if (scope) {
+    const have = new Set(g.scope.split(" "));
+    const asked = scope.split(" ").filter(Boolean);
+    const extra = asked.filter((s) => !have.has(s));
+    if (extra.length) throw new OAuthError("invalid_scope", `Scope "${extra.join(" ")}" was not granted`);
+    granted = asked.join(" ");
+  }
+  return await issueTokens(deps, client, {
+    grantId: g.id,
+    accountId: g.accountId,
+    scope: granted,
+    authTime: g.authTime,
+    nonce: null,
+    issuer,
+  });
+}
+
+async function issueTokens(
+  deps: CloudDeps,
+  client: Client,
+  o: {
+    grantId: string;
+    accountId: string;
+    scope: string;
+    authTime: number;
+    nonce: string | null;
+    issuer: string;
+  },
+): Promise<TokenResponse> {
+  const now = deps.now();
+  const accessToken = randomToken(32);
+  const refreshToken = randomToken(32);
+  const [aHash, rHash] = await Promise.all([sha256Hex(accessToken), sha256Hex(refreshToken)]);
+  await deps.db.write(() =>
+    deps.db.orm.batch([
+      deps.db.orm.insert(oidcAccessTokens).values({
+        tokenHash: aHash,
+        grantId: o.grantId,
+        expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
+      }),
+      deps.db.orm.insert(oidcRefreshTokens).values({
+        tokenHash: rHash,
+        grantId: o.grantId,
+        createdAt: now,
+        expiresAt: now + REFRESH_TTL_MS,
+      }),
+    ])
+  );
+  const idToken = await signIdToken(deps, client, o);
+  return {
+    access_token: accessToken,
+    token_type: "Bearer",
+    expires_in: ACCESS_TOKEN_TTL_S,
+    refresh_token: refreshToken,
+    id_token: idToken,
+    scope: o.scope,
+  };
+}
+
+/** The claims IdCloud releases about an account to a client for a scope. */
+export async function userClaims(
+  deps: CloudDeps,
+  client: Client,
+  accountId: string,
+  scope: string,
+): Promise<Record<string, unknown>> {
+  const claims: Record<string, unknown> = { sub: accountId };
+  const scopes = new Set(scope.split(" "));
+  if (scopes.has("email")) {
+    const a = (await deps.db.orm.select({ email: accounts.email, verified: accounts.emailVerifiedAt })
+      .from(accounts).where(eq(accounts.id, accountId)))[0];
+    if (a) Object.assign(claims, { email: a.email, email_verified: a.verified !== null });
+  }
+  // A user server learns from its provider whether this account owns it.
+  if (client.serverId) claims.hearth_owner = client.ownerAccountId === accountId;
+  return claims;
+}
+
+export async function signIdToken(
+  deps: CloudDeps,
+  client: Client,
+  o: { accountId: string; scope: string; authTime: number; nonce: string | null; issuer: string },
+): Promise<string> {
+  const key = await currentSigningKey(deps, client.idTokenAlg);
+  const nowS = Math.floor(deps.now() / 1000);
+  const claims: Record<string, unknown> = {
+    ...(await userClaims(deps, client, o.accountId, o.scope)),
+    auth_time: o.authTime,
+    azp: client.id,
+  };
+  if (o.nonce) claims.nonce = o.nonce;
+  return await new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
+    .setIssuer(o.issuer)
+    .setSubject(o.accountId)
+    .setAudience(client.id)
+    .setIssuedAt(nowS)
+    .setExpirationTime(nowS + ID_TOKEN_TTL_S)
+    .sign(key.key);
+}
+
+/** Revokes a grant: its refresh tokens and access tokens stop working. */
+export async function revokeGrant(deps: CloudDeps, grantId: string, reason: string): Promise<void> {
+  const now = deps.now();
+  await deps.db.write(() =>
+    deps.db.orm.batch([
+      deps.db.orm.update(oidcGrants).set({ revokedAt: now, revokedReason: reason })
+        .where(and(eq(oidcGrants.id, grantId), isNull(oidcGrants.revokedAt))),
+      deps.db.orm.update(oidcAccessTokens).set({ revokedAt: now })
+        .where(and(eq(oidcAccessTokens.grantId, grantId), isNull(oidcAccessTokens.revokedAt))),
+    ])
+  );
+  deps.log.info("oidc grant revoked", { grantId, reason });
+}
+
+export interface AccessTokenInfo {
+  accountId: string;
+  clientId: string;
+  scope: string;
+}
+
+/** The account behind a valid access token, or null (unknown, expired, revoked). */
+export async function validateAccessToken(deps: CloudDeps, token: string): Promise<AccessTokenInfo | null> {
+  const now = deps.now();
+  const row = (await deps.db.orm.select({ g: oidcGrants }).from(oidcAccessTokens)
+    .innerJoin(oidcGrants, eq(oidcGrants.id, oidcAccessTokens.grantId))
+    .where(and(
+      eq(oidcAccessTokens.tokenHash, await sha256Hex(token)),
+      isNull(oidcAccessTokens.revokedAt),
+      gt(oidcAccessTokens.expiresAt, now),
+      isNull(oidcGrants.revokedAt),
+    )))[0];
+  return row ? { accountId: row.g.accountId, clientId: row.g.clientId, scope: row.g.scope } : null;
+}
+
+/**
+ * RFC 7009: revokes a refresh token (its whole grant) or an access token. An unknown token is
+ * not an error; a token of another client is refused.
+ */
+export async function revokeToken(
+  deps: CloudDeps,
+  client: Client,
+  token: string,
+  hint: string | null,
+): Promise<void> {
+  if (hint !== null && hint !== "access_token" && hint !== "refresh_token") {
+    throw new OAuthError("unsupported_token_type", `token_type_hint "${hint}" is not supported`);
+  }
+  const hash = await sha256Hex(token);
+  const refresh = (await deps.db.orm.select({ g: oidcGrants }).from(oidcRefreshTokens)
+    .innerJoin(oidcGrants, eq(oidcGrants.id, oidcRefreshTokens.grantId))
+    .where(eq(oidcRefreshTokens.tokenHash, hash)))[0];
+  if (refresh) {
+    if (refresh.g.clientId !== client.id) {
+      throw new OAuthError("invalid_request", "Token was issued to another client");
+    }
+    await revokeGrant(deps, refresh.g.id, "refresh token revoked by the client");
+    return;
+  }
+  const access = (await deps.db.orm.select({ a: oidcAccessTokens, g: oidcGrants }).from(oidcAccessTokens)
+    .innerJoin(oidcGrants, eq(oidcGrants.id, oidcAccessTokens.grantId))
+    .where(eq(oidcAccessTokens.tokenHash, hash)))[0];
+  if (access) {
+    if (access.g.clientId !== client.id) {
+      throw new OAuthError("invalid_request", "Token was issued to another client");
+    }
+    await deps.db.write(() =>
+      deps.db.orm.update(oidcAccessTokens).set({ revokedAt: deps.now() }).where(
+        eq(oidcAccessTokens.tokenHash, hash),
+      )
+    );
+  }
+}

@@ -1,0 +1,57 @@
+/** A small page layout in Hearth's shared look (shared/ui/theme.ts), for IdCloud and the user server. */
+import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
+import { THEME_CSS } from "./theme.ts";
+
+export interface NavLink {
+  href: string;
+  label: string;
+  current?: boolean;
+}
+
+export interface PageProps {
+  title: string;
+  /** The product area shown beside the brand, e.g. "Account". */
+  area?: string;
+  nav?: NavLink[];
+  /** Extra content at the right of the top bar (e.g. a sign-out form). */
+  actions?: Child;
+  wide?: boolean;
+  children: Child;
+}
+
+function navLink(n: NavLink) {
+  return <a href={n.href} aria-current={n.current ? "page" : undefined}>{n.label}</a>;
+}
+
+export function Page({ title, area, nav = [], actions, wide, children }: PageProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${title} · Hearth`}</title>
+        <style>{raw(THEME_CSS)}</style>
+      </head>
+      <body>
+        <header class="topbar">
+          <a class="brand" href="/">
+            <span class="brand-mark" aria-hidden="true">H</span>
+            <span>Hearth{area ? <span class="muted" style="font-weight:500">{` ${area}`}</span> : ""}</span>
+          </a>
+          {nav.length || actions
+            ? (
+              <nav aria-label="Main">
+                {nav.map(navLink)}
+                {actions}
+              </nav>
+            )
+            : ""}
+        </header>
+        <main class={wide ? "wide" : undefined}>{children}</main>
+        <footer class="site">Hearth — your own cloud</footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestCore, testCore } from "../_test_core.ts";
+import { ImportPathError, ROOT_ID } from "../store/mod.ts";
+import { Importer } from "./jobs.ts";
+
+let t: TestCore;
+let roots: string[];
+let pause = 0;
+let importer: Importer;
+beforeEach(async () => {
+  t = await testCore();
+  roots = [join(t.dir, "import-root")];
+  const src = join(roots[0], "Holiday");
+  mkdirSync(join(src, "day 1"), { recursive: true });
+  for (let i = 0; i < 20; i++) writeFileSync(join(src, "day 1", `img-${i}.jpg`), `photo ${i}`);
+  writeFileSync(join(src, "copy.jpg"), "photo 3"); // same content as day 1/img-3.jpg
+  writeFileSync(join(src, "CON"), "reserved name");
+  symlinkSync("/etc/passwd", join(src, "link"));
+  importer = new Importer({
+    db: t.db,
+    store: t.store,
+    signals: t.signals,
+    log: t.log,
+    roots: () => roots,
+    pauseMs: () => pause,
+  });
+  await importer.start();
+});
+afterEach(async () => {
+  await importer.stop();
+  t.close();
+});
+
+describe("imports", () => {
+  test("imports every regular file, dedups by hash and reports what it skipped and why", async () => {
+    const finished: unknown[] = [];
+    t.signals.on("import.finished", (p) => void finished.push(p));
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    await importer.settled(job.id);
+    const done = (await importer.get(job.id))!;
+    expect(done.status).toBe("done");
+    expect(done.filesDone).toBe(21);
+    expect(done.filesDeduped).toBe(1);
+    expect(done.bytesDone).toBe(done.bytesTotal);
+    expect(JSON.parse(done.skipped)).toEqual([
+      { path: "CON", reason: 'Name "CON" is reserved on Windows' },
+      { path: "link", reason: "symbolic link (not followed)" },
+    ]);
+    const [holiday] = await t.store.items.children(ROOT_ID);
+    expect(holiday.name).toBe("Holiday");
+    const kids = await t.store.items.children(holiday.id);
+    expect(kids.map((k) => k.name)).toEqual(["day 1", "copy.jpg"]);
+    expect((await t.store.items.children(kids[0].id)).length).toBe(20);
+    expect((await t.store.items.counts()).blobs).toBe(20);
+    await Bun.sleep(0);
+    expect(finished).toHaveLength(1);
+  });
+
+  test("a re-run adds nothing twice", async () => {
+    const first = await importer.begin(join(roots[0], "Holiday"));
+    await importer.settled(first.id);
+    const before = await t.store.items.counts();
+    const second = await importer.rerun(first.id);
+    await importer.settled(second.id);
+    const again = (await importer.get(second.id))!;
+    expect(again.status).toBe("done");
+    expect(again.filesDeduped).toBe(21);
+    expect(await t.store.items.counts()).toEqual(before);
+  });
+
+  test("a path outside the import roots is refused before anything is read", async () => {
+    await expect(importer.begin("/etc")).rejects.toThrow(ImportPathError);
+    await expect(importer.begin(join(roots[0], "..", ".."))).rejects.toThrow(/outside the import roots/);
+    expect(await importer.list()).toEqual([]);
+  });
+
+  test("cancel stops the job; what was imported stays whole", async () => {
+    pause = 20;
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    let progressed = false;
+    for (let i = 0; i < 200 && !progressed; i++) {
+      await Bun.sleep(10);
+      progressed = ((await importer.get(job.id))?.filesDone ?? 0) >= 2;
+    }
+    expect(importer.cancel(job.id)).toBe(true);
+    await importer.settled(job.id);
+    const j = (await importer.get(job.id))!;
+    expect(j.status).toBe("cancelled");
+    expect(j.filesDone).toBeLessThan(21);
+    for (const h of t.store.blobs.list()) expect(await t.store.blobs.verify(h)).toBe(true);
+  });
+
+  test("a job left running by a crash is marked interrupted at the next start", async () => {
+    pause = 50;
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    await importer.stop(); // the server stopping mid-import
+    expect((await importer.get(job.id))!.status).toBe("interrupted");
+    const next = new Importer({
+      db: t.db,
+      store: t.store,
+      signals: t.signals,
+      log: t.log,
+      roots: () => roots,
+    });
+    await next.start();
+    expect((await next.get(job.id))!.status).toBe("interrupted");
+  });
+});

@@ -1,0 +1,50 @@
+/** The user server's configuration schema (the current version) and the parts editable live. */
+import { fields, z } from "../../platform/config.ts";
+
+/** Bump when the file's shape changes, and add an upgrade step in `upgrade.ts`. */
+export const CONFIG_VERSION = 2;
+
+export const importRootsSchema = z.array(
+  z.string().refine((p) => p.startsWith("/"), { error: "expected an absolute path" }),
+).max(32, "expected at most 32 import roots");
+
+export const userServerConfigSchema = z.strictObject({
+  version: z.literal(CONFIG_VERSION, { error: `expected ${CONFIG_VERSION}` }),
+  /** The user name: the server answers as `<name>.<zone>` (relayed) and `local.<name>.<zone>`. */
+  name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a DNS label"),
+  zone: fields.dnsName.default("hearth.localhost"),
+  /** The local listener (browsers on this machine, no relay). */
+  localAddress: fields.host.default("127.0.0.1"),
+  localPort: fields.port.default(9443),
+  /** The relayed listener's Unix socket; defaults to `<dataDir>/relayed.sock`. */
+  relayedSocket: z.string().optional(),
+  /** The public origin's port (the relays' browser port), e.g. 8443 in dev, 443 in production. */
+  publicPort: fields.port.default(443),
+  cloudUrl: fields.httpsUrl.default("https://127.0.0.1:8787"),
+  cloudServerName: fields.dnsName.optional(),
+  caFile: z.string().optional(),
+  /** Tunnels to hold, each to a different relay. */
+  tunnels: z.number().int().min(1).max(8).default(2),
+  /** Directories "Add" may import from (live-editable in Settings). Nothing outside them is read. */
+  importRoots: importRootsSchema.default([]),
+  /** Set once the first-run setup has been completed (or seeded by `npm run dev`). */
+  setupDone: z.boolean().default(false),
+  /** Dev and benchmarks only: `GET /_bytes/<n>` streams n bytes. */
+  enableByteStream: z.boolean().default(false),
+  /** Dev and tests only: pause this long after each imported file, so progress can be watched. */
+  importPauseMs: z.number().int().min(0).max(10_000).default(0),
+  /**
+   * Tests only, until sign-in exists end to end: a browser presenting the cookie
+   * `__Host-hearth-test-owner=<this token>` is treated as the owner. Never set it in production.
+   */
+  testOwnerToken: z.string().min(32, "expected at least 32 characters").optional(),
+  logFormat: fields.logFormat,
+});
+
+export type UserServerFile = z.output<typeof userServerConfigSchema>;
+
+/** What the Settings tab may change while the server runs. */
+export const liveSettingsSchema = z.strictObject({
+  importRoots: importRootsSchema,
+});
+export type LiveSettings = z.output<typeof liveSettingsSchema>;

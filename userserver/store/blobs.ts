@@ -1,0 +1,153 @@
+/**
+ * Content-addressed blobs on disk: `<dir>/<h0h1>/<h2h3>/<sha256>`. A blob is written to
+ * `<dir>/tmp/` while it is hashed, fsynced, read back and verified, then renamed into place, so a
+ * blob path only ever holds complete, verified content. Identical content is stored once.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { rename } from "node:fs/promises";
+import { join } from "node:path";
+import { randomToken } from "../../shared/crypto/mod.ts";
+
+const HASH = /^[0-9a-f]{64}$/;
+
+export class BlobError extends Error {
+  override name = "BlobError";
+}
+
+export interface PutResult {
+  hash: string;
+  size: number;
+  /** The content was already stored: nothing was written. */
+  deduped: boolean;
+}
+
+export interface PutOptions {
+  /** Aborts between chunks; the temp file is removed. */
+  signal?: AbortSignal;
+  /** Called with the hash before the blob becomes visible, so garbage collection leaves it alone. */
+  hold?: (hash: string) => void;
+}
+
+export class BlobStore {
+  readonly tmpDir: string;
+
+  constructor(readonly dir: string) {
+    this.tmpDir = join(dir, "tmp");
+    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+  }
+
+  pathOf(hash: string): string {
+    if (!HASH.test(hash)) throw new BlobError(`Blob hash "${hash}" is not a SHA-256 hex digest`);
+    return join(this.dir, hash.slice(0, 2), hash.slice(2, 4), hash);
+  }
+
+  has(hash: string): boolean {
+    try {
+      return statSync(this.pathOf(hash)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Removes temporary files a crash left behind (call before anything writes). */
+  cleanTmp(): number {
+    const names = readdirSync(this.tmpDir);
+    for (const n of names) rmSync(join(this.tmpDir, n), { force: true, recursive: true });
+    return names.length;
+  }
+
+  /** Stores the file at `source`; `signal` aborts between chunks (the temp file is removed). */
+  async putFile(source: string, opts: PutOptions = {}): Promise<PutResult> {
+    return await this.putStream(Bun.file(source).stream(), opts);
+  }
+
+  async putBytes(data: Uint8Array): Promise<PutResult> {
+    return await this.putStream(new Blob([data as Uint8Array<ArrayBuffer>]).stream());
+  }
+
+  async putStream(stream: ReadableStream<Uint8Array>, { signal, hold }: PutOptions = {}): Promise<PutResult> {
+    const tmp = join(this.tmpDir, `${randomToken(12)}.part`);
+    const fd = openSync(tmp, "wx", 0o600);
+    const hasher = new Bun.CryptoHasher("sha256");
+    let size = 0;
+    let closed = false;
+    try {
+      for await (const chunk of stream) {
+        signal?.throwIfAborted();
+        hasher.update(chunk);
+        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+        size += chunk.length;
+      }
+      fsyncSync(fd);
+      closeSync(fd);
+      closed = true;
+      const hash = hasher.digest("hex");
+      const check = await hashFile(tmp);
+      if (check.hash !== hash || check.size !== size) {
+        throw new BlobError(`Blob read back from ${tmp} does not match what was written (${hash})`);
+      }
+      const final = this.pathOf(hash);
+      hold?.(hash);
+      if (this.has(hash)) {
+        rmSync(tmp, { force: true });
+        return { hash, size, deduped: true };
+      }
+      const parent = join(final, "..");
+      mkdirSync(parent, { recursive: true, mode: 0o700 });
+      await rename(tmp, final);
+      fsyncDir(parent);
+      return { hash, size, deduped: false };
+    } catch (e) {
+      if (!closed) closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** Re-reads a stored blob and checks it still has its hash. */
+  async verify(hash: string): Promise<boolean> {
+    if (!this.has(hash)) return false;
+    return (await hashFile(this.pathOf(hash))).hash === hash;
+  }
+
+  delete(hash: string): void {
+    rmSync(this.pathOf(hash), { force: true });
+  }
+
+  /** Every stored blob's hash (walks the hash-named directories). */
+  *list(): Generator<string> {
+    for (const a of safeReaddir(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(a)) continue;
+      for (const b of safeReaddir(join(this.dir, a))) {
+        for (const h of safeReaddir(join(this.dir, a, b))) if (HASH.test(h)) yield h;
+      }
+    }
+  }
+}
+
+export async function hashFile(path: string): Promise<{ hash: string; size: number }> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  let size = 0;
+  for await (const chunk of Bun.file(path).stream()) {
+    hasher.update(chunk);
+    size += chunk.length;
+  }
+  return { hash: hasher.digest("hex"), size };
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The store module: content-addressed blobs plus the item tree that points at them, with
+ * reference counting and garbage collection.
+ */
+import { join } from "node:path";
+import type { Logger } from "../../shared/log/mod.ts";
+import type { UserDb } from "../database/mod.ts";
+import type { Signals } from "../signals/mod.ts";
+import { BlobStore } from "./blobs.ts";
+import { type AddFileResult, type Item, ItemTree } from "./items.ts";
+
+export { BlobError, BlobStore, hashFile, type PutResult } from "./blobs.ts";
+export { type Item, ItemConflictError, ItemNotFoundError, ItemTree, ROOT_ID } from "./items.ts";
+export {
+  checkItemName,
+  ImportPathError,
+  isInside,
+  ItemNameError,
+  resolveImportDir,
+  splitItemPath,
+} from "./names.ts";
+
+export interface ImportFileOptions {
+  mtime: number;
+  type?: string;
+  signal?: AbortSignal;
+}
+
+export class Store {
+  readonly blobs: BlobStore;
+  readonly items: ItemTree;
+  /** Hashes between "blob visible" and "item row committed": garbage collection skips them. */
+  #held = new Map<string, number>();
+
+  constructor(
+    dataDir: string,
+    db: UserDb,
+    private readonly signals: Signals,
+    private readonly log: Logger,
+    now: () => number = Date.now,
+  ) {
+    this.blobs = new BlobStore(join(dataDir, "blobs"));
+    this.items = new ItemTree(db, now);
+  }
+
+  /** Start-up: drop partial writes a crash left, make sure the root exists, collect garbage. */
+  async start(): Promise<void> {
+    const partial = this.blobs.cleanTmp();
+    if (partial) this.log.warn("removed partial blobs left by an interrupted write", { count: partial });
+    await this.items.ensureRoot();
+    await this.gc();
+  }
+
+  /** Stores `source`'s content and puts it at `parentId/name`. */
+  async importFile(parentId: string, name: string, source: string, opts: ImportFileOptions): Promise<
+    AddFileResult & { deduped: boolean }
+  > {
+    let held: string | undefined;
+    try {
+      const put = await this.blobs.putFile(source, {
+        signal: opts.signal,
+        hold: (h) => {
+          held = h;
+          this.#held.set(h, (this.#held.get(h) ?? 0) + 1);
+        },
+      });
+      const type = opts.type || mediaTypeOf(name);
+      const result = await this.items.addFile(parentId, name, {
+        hash: put.hash,
+        size: put.size,
+        mtime: opts.mtime,
+        type,
+      });
+      if (result.outcome === "created") {
+        void this.signals.emit("item.created", {
+          id: result.item.id,
+          parentId,
+          name: result.item.name,
+          kind: "file",
+          size: put.size,
+        });
+      }
+      return { ...result, deduped: put.deduped || result.outcome === "unchanged" };
+    } finally {
+      if (held) {
+        const n = (this.#held.get(held) ?? 1) - 1;
+        if (n <= 0) this.#held.delete(held);
+        else this.#held.set(held, n);
+      }
+    }
+  }
+
+  async createFolder(parentId: string, name: string): Promise<Item> {
+    const { item, created } = await this.items.ensureFolder(parentId, name);
+    if (created) {
+      void this.signals.emit("item.created", {
+        id: item.id,
+        parentId,
+        name: item.name,
+        kind: "folder",
+        size: 0,
+      });
+    }
+    return item;
+  }
+
+  async delete(id: string): Promise<Item[]> {
+    const gone = await this.items.delete(id);
+    for (const item of gone) void this.signals.emit("item.deleted", { id: item.id, name: item.name });
+    await this.gc();
+    return gone;
+  }
+
+  /**
+   * Deletes blobs nothing references: rows at zero references, and files with no row at all
+   * (a crash between the rename and the DB commit). Returns how many files were removed.
+   */
+  async gc(): Promise<number> {
+    let removed = 0;
+    const unreferenced = (await this.items.unreferencedBlobs()).filter((h) => !this.#held.has(h));
+    await this.items.forgetBlobs(unreferenced);
+    const stillKnown = await this.items.knownBlobs(unreferenced);
+    for (const h of unreferenced) {
+      if (stillKnown.has(h)) continue; // referenced again meanwhile
+      this.blobs.delete(h);
+      removed++;
+    }
+    const onDisk = [...this.blobs.list()];
+    for (let i = 0; i < onDisk.length; i += 500) {
+      const batch = onDisk.slice(i, i + 500);
+      const known = await this.items.knownBlobs(batch);
+      for (const h of batch) {
+        if (known.has(h) || this.#held.has(h)) continue;
+        this.blobs.delete(h);
+        removed++;
+      }
+    }
+    if (removed) this.log.info("garbage collection removed blobs", { removed });
+    return removed;
+  }
+}
+
+/** A media type guessed from the name's extension (`application/octet-stream` when unknown). */
+export function mediaTypeOf(name: string): string {
+  return Bun.file(name).type.split(";")[0] || "application/octet-stream";
+}

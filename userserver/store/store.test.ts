@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestCore, testCore } from "../_test_core.ts";
+import { hashFile, ItemConflictError, ItemNameError, ROOT_ID } from "./mod.ts";
+
+let t: TestCore;
+beforeEach(async () => void (t = await testCore()));
+afterEach(() => t.close());
+
+function sourceFile(name: string, content: string): string {
+  const p = join(t.dir, `src-${name}`);
+  writeFileSync(p, content);
+  return p;
+}
+
+describe("blobs", () => {
+  test("content lands under its SHA-256 in hash-named directories, verified, and is stored once", async () => {
+    const a = await t.store.blobs.putBytes(new TextEncoder().encode("hello"));
+    expect(a.hash).toBe("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    expect(t.store.blobs.pathOf(a.hash)).toBe(join(t.dir, "blobs", "2c", "f2", a.hash));
+    expect(readFileSync(t.store.blobs.pathOf(a.hash), "utf8")).toBe("hello");
+    expect(a.deduped).toBe(false);
+    const again = await t.store.blobs.putBytes(new TextEncoder().encode("hello"));
+    expect(again).toEqual({ hash: a.hash, size: 5, deduped: true });
+    expect(await t.store.blobs.verify(a.hash)).toBe(true);
+    expect(readdirSync(t.store.blobs.tmpDir)).toEqual([]);
+  });
+
+  test("an aborted write leaves no blob and no temp file", async () => {
+    const ac = new AbortController();
+    let n = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (++n === 3) ac.abort(new Error("cancelled"));
+        c.enqueue(new Uint8Array(1024).fill(n));
+        if (n > 10) c.close();
+      },
+    });
+    await expect(t.store.blobs.putStream(stream, { signal: ac.signal })).rejects.toThrow("cancelled");
+    expect(readdirSync(t.store.blobs.tmpDir)).toEqual([]);
+    expect([...t.store.blobs.list()]).toEqual([]);
+  });
+
+  test("start-up removes partial temp files a crash left behind", async () => {
+    writeFileSync(join(t.store.blobs.tmpDir, "abc.part"), "half a file");
+    await t.store.start();
+    expect(readdirSync(t.store.blobs.tmpDir)).toEqual([]);
+  });
+});
+
+describe("the item tree", () => {
+  test("files dedup by hash, re-adding the same name is a no-op, deleting releases blobs for gc", async () => {
+    const folder = await t.store.createFolder(ROOT_ID, "Photos");
+    const src = sourceFile("a", "same bytes");
+    const first = await t.store.importFile(folder.id, "a.jpg", src, { mtime: 1 });
+    const copy = await t.store.importFile(folder.id, "copy of a.jpg", src, { mtime: 2 });
+    expect(first.outcome).toBe("created");
+    expect(copy.deduped).toBe(true);
+    expect(copy.item.blobHash).toBe(first.item.blobHash);
+    const rerun = await t.store.importFile(folder.id, "a.jpg", src, { mtime: 1 });
+    expect(rerun.outcome).toBe("unchanged");
+    expect((await t.store.items.children(folder.id)).map((i) => i.name)).toEqual(["a.jpg", "copy of a.jpg"]);
+    expect(await t.store.items.counts()).toEqual({ items: 3, blobs: 1, bytes: 10 });
+    expect(first.item.type).toBe("image/jpeg");
+
+    const hash = first.item.blobHash!;
+    await t.store.delete(first.item.id);
+    expect(t.store.blobs.has(hash)).toBe(true); // the copy still holds it
+    await t.store.delete(folder.id);
+    expect(t.store.blobs.has(hash)).toBe(false);
+    expect(await t.store.items.counts()).toEqual({ items: 0, blobs: 0, bytes: 0 });
+  });
+
+  test("new content under an existing name replaces the old and releases its blob", async () => {
+    const one = await t.store.importFile(ROOT_ID, "notes.txt", sourceFile("1", "v1"), { mtime: 1 });
+    const two = await t.store.importFile(ROOT_ID, "notes.txt", sourceFile("2", "v2"), { mtime: 2 });
+    expect(two.outcome).toBe("replaced");
+    expect(two.item.id).toBe(one.item.id);
+    await t.store.gc();
+    expect(t.store.blobs.has(one.item.blobHash!)).toBe(false);
+    expect(t.store.blobs.has(two.item.blobHash!)).toBe(true);
+  });
+
+  test("a blob file with no DB row (crash before the commit) is collected; referenced ones are kept", async () => {
+    const kept = await t.store.importFile(ROOT_ID, "kept.txt", sourceFile("k", "kept"), { mtime: 1 });
+    const orphan = await t.store.blobs.putBytes(new TextEncoder().encode("orphan"));
+    expect(t.store.blobs.has(orphan.hash)).toBe(true);
+    expect(await t.store.gc()).toBe(1);
+    expect(t.store.blobs.has(orphan.hash)).toBe(false);
+    expect(await t.store.blobs.verify(kept.item.blobHash!)).toBe(true);
+  });
+
+  test("bad names and folder/file clashes are refused; signals announce creations and deletions", async () => {
+    const events: string[] = [];
+    t.signals.on("item.created", (p) => void events.push(`+${p.name}`));
+    t.signals.on("item.deleted", (p) => void events.push(`-${p.name}`));
+    await expect(t.store.createFolder(ROOT_ID, "..")).rejects.toThrow(ItemNameError);
+    const f = await t.store.createFolder(ROOT_ID, "Docs");
+    await expect(t.store.importFile(ROOT_ID, "Docs", sourceFile("d", "x"), { mtime: 1 })).rejects.toThrow(
+      ItemConflictError,
+    );
+    await t.store.importFile(f.id, "x.txt", sourceFile("x", "x"), { mtime: 1 });
+    await t.store.delete(f.id);
+    await Bun.sleep(0);
+    expect(events.sort()).toEqual(["+Docs", "+x.txt", "-Docs", "-x.txt"].sort());
+    expect(existsSync(t.store.blobs.tmpDir)).toBe(true);
+    expect((await hashFile(sourceFile("h", "hello"))).size).toBe(5);
+  });
+});

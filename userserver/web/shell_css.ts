@@ -1,0 +1,70 @@
+/** The shell's own styles, on top of the shared theme (shared/ui/theme.ts). */
+export const SHELL_CSS = `
+.topbar { position: sticky; top: 0; z-index: 5; }
+.tabs { display: flex; gap: .25rem; }
+.tabs a { color: var(--muted); text-decoration: none; padding: .45rem .8rem; border-radius: 999px; font-weight: 600; }
+.tabs a:hover { color: var(--text); background: var(--bg); }
+.tabs a[aria-current="page"] { color: var(--accent-strong); background: var(--accent-soft); }
+.bell { position: relative; display: inline-grid; place-items: center; width: 2.4rem; height: 2.4rem;
+  border-radius: 999px; text-decoration: none; color: var(--text); }
+.bell:hover { background: var(--bg); }
+.bell .count { position: absolute; top: .05rem; right: .05rem; min-width: 1.2rem; height: 1.2rem; padding: 0 .3rem;
+  border-radius: 999px; background: var(--accent); color: #fff; font-size: .72rem; font-weight: 700;
+  display: grid; place-items: center; line-height: 1; }
+.bell .count[data-zero] { display: none; }
+.topbar .right { display: flex; align-items: center; gap: .5rem; }
+main.shell { max-width: 60rem; }
+.crumbs { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; color: var(--muted); margin-bottom: 1rem; }
+.crumbs a { text-decoration: none; }
+.items { list-style: none; padding: 0; margin: 0; }
+.items li { display: grid; grid-template-columns: 2rem 1fr auto auto; gap: .75rem; align-items: center;
+  padding: .6rem .4rem; border-bottom: 1px solid var(--border); }
+.items li:last-child { border-bottom: 0; }
+.items .icon { display: grid; place-items: center; color: var(--muted); }
+.items li:has(a[href^="/browse/"]) .icon { color: var(--accent); }
+.icon-svg { vertical-align: -0.2em; flex: none; }
+.row form, .dirs form { margin: 0; }
+.row .button, .row button { margin: 0; }
+.items .name { overflow-wrap: anywhere; }
+.items .name a { color: var(--text); text-decoration: none; font-weight: 500; }
+.items .name a:hover { text-decoration: underline; }
+.items .meta { color: var(--muted); font-size: .85rem; white-space: nowrap; }
+.empty { text-align: center; color: var(--muted); padding: 2rem 1rem; }
+.empty .big { display: block; margin-bottom: .5rem; color: var(--border); }
+progress { width: 100%; height: .7rem; appearance: none; border: 0; border-radius: 999px; overflow: hidden;
+  background: var(--border); accent-color: var(--accent); }
+progress::-webkit-progress-bar { background: var(--border); border-radius: 999px; }
+progress::-webkit-progress-value { background: var(--accent); border-radius: 999px; transition: width .2s; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr)); gap: .75rem; margin: 1rem 0; }
+.figures div { background: var(--bg); border-radius: 10px; padding: .6rem .8rem; }
+.figures b { display: block; font-size: 1.15rem; }
+.figures span { color: var(--muted); font-size: .8rem; }
+.skipped { font-size: .9rem; }
+.skipped td:first-child { overflow-wrap: anywhere; }
+.dirs { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; gap: .4rem; }
+.dirs li { display: flex; justify-content: space-between; align-items: center; gap: .5rem;
+  border: 1px solid var(--border); border-radius: 10px; padding: .5rem .5rem .5rem .8rem; }
+.dirs a { text-decoration: none; overflow-wrap: anywhere; display: inline-flex; gap: .5rem; align-items: center; }
+.notes { list-style: none; padding: 0; margin: 0; }
+.notes li { display: flex; gap: .75rem; align-items: flex-start; justify-content: space-between;
+  padding: .8rem .2rem; border-bottom: 1px solid var(--border); }
+.notes li.unseen .title { font-weight: 700; }
+.notes li.unseen::before { content: ""; width: .55rem; height: .55rem; border-radius: 999px; background: var(--accent);
+  margin-top: .5rem; flex: none; }
+.notes .body { flex: 1; }
+.notes .actions { display: flex; gap: .35rem; flex: none; }
+.notes form { margin: 0; }
+button.small, .button.small { padding: .35rem .7rem; font-size: .85rem; }
+dl.info { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; margin: 0; }
+dl.info dt { color: var(--muted); }
+dl.info dd { margin: 0; overflow-wrap: anywhere; }
+.skip-link { position: absolute; left: -999px; }
+.skip-link:focus { left: 1rem; top: .5rem; z-index: 10; background: var(--surface); padding: .4rem .7rem; border-radius: 8px; }
+@media (max-width: 640px) {
+  .topbar { flex-wrap: wrap; }
+  .tabs { order: 3; width: 100%; justify-content: space-between; }
+  .tabs a { flex: 1; text-align: center; }
+  .items li { grid-template-columns: 1.6rem 1fr auto; }
+  .items .meta.when { display: none; }
+}
+`;

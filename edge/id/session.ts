@@ -8,21 +8,27 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { accounts, idSessions } from "../../shared/db/cloud/schema.ts";
-import { constantTimeEqual, randomToken, sha256Hex } from "../../shared/crypto/mod.ts";
+import {
+  checkExpiry,
+  newSessionToken,
+  parseSessionToken,
+  secretMatches,
+  sessionCookie,
+} from "../../shared/auth/session_token.ts";
 import type { CloudDeps } from "../deps.ts";
 import { safeReturnTo as sharedSafeReturnTo } from "../../shared/auth/return_to.ts";
 
-/** The cookie's full name; Hono adds the `__Host-` prefix to `COOKIE_NAME`. */
-export const SESSION_COOKIE = "__Host-hearth_id";
-const COOKIE_NAME = "hearth_id";
+const cookie = sessionCookie("hearth_id");
+/** The cookie's full name, `__Host-hearth_id`. */
+export const SESSION_COOKIE = cookie.fullName;
 /** A session unused for this long is gone. */
 export const INACTIVITY_MS = 7 * 24 * 3600_000;
 /** Renew (extend and re-set the cookie) when the last renewal is older than this. */
 export const RENEW_AFTER_MS = 3600_000;
 /** No session outlives this, however active. */
 export const ABSOLUTE_MS = 60 * 24 * 3600_000;
+const POLICY = { inactivityMs: INACTIVITY_MS, renewAfterMs: RENEW_AFTER_MS, absoluteMs: ABSOLUTE_MS };
 
 export interface SignedInAccount {
   accountId: string;
@@ -52,10 +58,8 @@ export async function createSession(
   deps: CloudDeps,
   accountId: string,
 ): Promise<string> {
-  const id = randomToken(15);
-  const secret = randomToken(32);
+  const { id, secretHash, token } = await newSessionToken();
   const now = deps.now();
-  const secretHash = await sha256Hex(secret);
   await deps.db.write(() =>
     deps.db.orm.insert(idSessions).values({
       id,
@@ -69,7 +73,7 @@ export async function createSession(
       ip: clientIp(c),
     })
   );
-  setSessionCookie(c, `${id}.${secret}`, INACTIVITY_MS);
+  cookie.set(c, token, INACTIVITY_MS);
   return id;
 }
 
@@ -89,14 +93,14 @@ export async function getSession(c: Context, deps: CloudDeps): Promise<SessionIn
 }
 
 async function validate(c: Context, deps: CloudDeps): Promise<SessionInfo | null> {
-  const raw = getCookie(c, COOKIE_NAME, "host");
+  const raw = cookie.get(c);
   if (!raw) return null;
-  const m = /^([A-Za-z0-9_-]{10,64})\.([A-Za-z0-9_-]{20,128})$/.exec(raw);
-  if (!m) {
-    deleteSessionCookie(c);
+  const parsed = parseSessionToken(raw);
+  if (!parsed) {
+    cookie.clear(c);
     return null;
   }
-  const [, id, secret] = m;
+  const { id, secret } = parsed;
   const rows = await deps.db.orm
     .select({
       s: idSessions,
@@ -108,23 +112,23 @@ async function validate(c: Context, deps: CloudDeps): Promise<SessionInfo | null
     .innerJoin(accounts, eq(accounts.id, idSessions.accountId))
     .where(eq(idSessions.id, id));
   const row = rows[0];
-  const hash = await sha256Hex(secret);
-  if (!row || !constantTimeEqual(hash, row.s.secretHash) || row.verified == null) {
-    deleteCookieIfPresent(c);
+  if (!row || !(await secretMatches(secret, row.s.secretHash)) || row.verified == null) {
+    cookie.clear(c);
     return null;
   }
   const now = deps.now();
-  if (now >= row.s.expiresAt || now >= row.s.createdAt + ABSOLUTE_MS) {
+  const verdict = checkExpiry(row.s, now, POLICY);
+  if (verdict.kind === "expired") {
     await deps.db.write(() => deps.db.orm.delete(idSessions).where(eq(idSessions.id, id)));
-    deleteCookieIfPresent(c);
+    cookie.clear(c);
     return null;
   }
-  if (now - row.s.lastSeenAt >= RENEW_AFTER_MS) {
-    const expiresAt = Math.min(now + INACTIVITY_MS, row.s.createdAt + ABSOLUTE_MS);
+  if (verdict.kind === "renew") {
+    const { expiresAt } = verdict;
     await deps.db.write(() =>
       deps.db.orm.update(idSessions).set({ lastSeenAt: now, expiresAt }).where(eq(idSessions.id, id))
     );
-    setSessionCookie(c, raw, expiresAt - now);
+    cookie.set(c, raw, expiresAt - now);
   }
   return {
     sessionId: id,
@@ -139,7 +143,7 @@ async function validate(c: Context, deps: CloudDeps): Promise<SessionInfo | null
 export async function endSession(c: Context, deps: CloudDeps): Promise<void> {
   const s = await getSession(c, deps);
   if (s) await deps.db.write(() => deps.db.orm.delete(idSessions).where(eq(idSessions.id, s.sessionId)));
-  deleteSessionCookie(c);
+  cookie.clear(c);
   c.set("idSession" as never, null as never);
 }
 
@@ -159,25 +163,6 @@ export async function revokeAllSessions(deps: CloudDeps, accountId: string, keep
   );
   const drop = all.map((r) => r.id).filter((id) => id !== keep);
   for (const id of drop) await revokeSession(deps, accountId, id);
-}
-
-export function setSessionCookie(c: Context, value: string, maxAgeMs: number): void {
-  setCookie(c, COOKIE_NAME, value, {
-    path: "/",
-    secure: true,
-    httpOnly: true,
-    sameSite: "Lax",
-    maxAge: Math.max(0, Math.floor(maxAgeMs / 1000)),
-    prefix: "host",
-  });
-}
-
-function deleteSessionCookie(c: Context): void {
-  deleteCookie(c, COOKIE_NAME, { path: "/", secure: true, prefix: "host" });
-}
-
-function deleteCookieIfPresent(c: Context): void {
-  if (getCookie(c, COOKIE_NAME, "host")) deleteSessionCookie(c);
 }
 
 /**

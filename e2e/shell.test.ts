@@ -1,14 +1,14 @@
 /**
  * Alice's shell in Chromium through a relay: Browse / Add / Settings, an import of a folder of
- * 200 files with live progress and a notification when it is done. Until the OIDC sign-in is
- * wired, the browser is the owner through the test seam (`testOwnerToken` + its cookie).
+ * 200 files with live progress and a notification when it is done. Alice signs in for real:
+ * her server sends the browser to IdCloud's login and back (OpenID Connect).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { restartUserWith, TEST_OWNER_TOKEN } from "../testing/userserver_helpers.ts";
+import { restartUserWith } from "../testing/userserver_helpers.ts";
 import { launchChromium, SCREENSHOTS } from "./browser.ts";
 
 let h: Harness;
@@ -42,33 +42,37 @@ beforeAll(async () => {
   await restartUserWith(h, "alice", {
     importRoots: [root],
     importPauseMs: 20,
-    testOwnerToken: TEST_OWNER_TOKEN,
   });
   await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
   const r = h.relay("relay-a");
   origin = `https://alice.${ZONE}:${r.browserPort}`;
   browser = await launchChromium({
     trustCaPem: h.caPem,
-    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`],
+    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`, `MAP id.${ZONE} 127.0.0.1`],
   });
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  await context.addCookies([{
-    name: "__Host-hearth-test-owner",
-    value: TEST_OWNER_TOKEN,
-    url: `${origin}/`,
-    secure: true,
-  }]);
   page = await context.newPage();
+  // Sign in as alice: her server → IdCloud's login → back (no TOTP: the dev seed leaves it off).
+  const alice = h.accounts.find((a) => a.name === "alice");
+  if (!alice?.password) throw new Error("the harness did not seed alice's account");
+  await page.goto(`${origin}/`);
+  await page.waitForURL((u) => u.pathname === "/login");
+  await page.fill('input[name="email"]', alice.email);
+  await page.fill('input[name="password"]', alice.password);
+  await page.click('form[action="/login"] button[type="submit"]');
+  await page.waitForURL((u) => u.origin === origin && !u.pathname.startsWith("/auth/"));
 });
 afterAll(async () => {
   await browser?.close();
   await h?.stop();
 });
 
-test("without the owner cookie the shell shows nothing (404)", async () => {
+test("without a session the shell shows nothing: the browser is sent to sign in", async () => {
   const other = await browser.newPage();
-  const res = await other.goto(`${origin}/browse`);
-  expect(res?.status()).toBe(404);
+  await other.goto(`${origin}/browse`);
+  await other.waitForURL((u) => u.pathname === "/login");
+  expect(new URL(other.url()).hostname).toBe(`id.${ZONE}`);
+  expect(await other.content()).not.toContain("Your files");
   await other.close();
 });
 
@@ -135,12 +139,7 @@ test("Add imports 200 files with live progress, then a notification arrives", as
 
 test("on a phone-sized screen in dark mode", async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 800 }, colorScheme: "dark" });
-  await phone.addCookies([{
-    name: "__Host-hearth-test-owner",
-    value: TEST_OWNER_TOKEN,
-    url: `${origin}/`,
-    secure: true,
-  }]);
+  await phone.addCookies(await page.context().cookies(origin)); // alice's session on her server
   const p = await phone.newPage();
   await p.goto(`${origin}/add`);
   await p.screenshot({ path: join(SCREENSHOTS, "shell-phone-dark-add.png"), fullPage: true });

@@ -7,11 +7,18 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "../../shared/crypto/mod.ts";
 
+export interface SignedInViewer {
+  name: string;
+  isOwner?: boolean;
+}
+
 export interface ShellAuth {
   /** Admits the owner; other signed-in accounts see "belongs to someone else" at `/` and 404 elsewhere; others are sent to sign in. */
   requireOwner: MiddlewareHandler;
-  /** The signed-in account, if any. */
-  currentUser(c: Context): { name: string } | undefined | Promise<{ name: string } | undefined>;
+  /** The signed-in account, if any; `isOwner` when it is the account that owns this server. */
+  currentUser(
+    c: Context,
+  ): SignedInViewer | undefined | null | Promise<SignedInViewer | undefined | null>;
   /** Sign-in, callback and sign-out routes, mounted before the owner check. */
   routes?: Hono<any>;
 }
@@ -32,6 +39,6 @@ export function testOwnerAuth(token: string, owner: string): ShellAuth {
       if (isOwner(c)) return await next();
       return c.text("Not found", 404);
     },
-    currentUser: (c) => isOwner(c) ? { name: owner } : undefined,
+    currentUser: (c) => isOwner(c) ? { name: owner, isOwner: true } : undefined,
   };
 }

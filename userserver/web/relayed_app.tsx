@@ -48,7 +48,7 @@ export function createRelayedApp(
       c.html(
         <Layout title={`Hearth · ${name}`}>
           <h1>
-            Welcome to <span>{name}</span>'s Hearth
+            Welcome to <span class="accent">{name}</span>'s Hearth
           </h1>
           <p>
             This page was served by {name}'s own machine. The relay that carried it saw only encrypted bytes.
@@ -79,7 +79,10 @@ export function createRelayedApp(
   // The one owner check: every route registered after this line is behind it.
   app.use("*", auth.requireOwner as MiddlewareHandler<ShellEnv>);
   app.use("*", async function setViewer(c, next) {
-    c.set("viewer", (await auth.currentUser(c)) ?? { name });
+    // ACLs name the owner by this server's user name, whatever IdCloud calls the account
+    // (an email); other accounts (friends, later) by their own names.
+    const user = await auth.currentUser(c);
+    c.set("viewer", user ? (user.isOwner ? { name } : { name: user.name }) : undefined);
     await next();
   });
   app.get("/", (c) => c.redirect(shell.tabs()[0].path, 303));

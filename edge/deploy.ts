@@ -5,6 +5,14 @@
  *   HEARTH_DATABASE_URL     libsql://… or https://…   (required)
  *   HEARTH_DATABASE_TOKEN   its auth token              (required)
  *   HEARTH_ZONE             e.g. hearth.example          (default hearth.localhost)
+ *   HEARTH_ID_ORIGIN        IdCloud's origin for links in mail (default https://id.<zone>)
+ * Mail (edge/mail/env.ts): the outbox is delivered by `Deno.cron` every minute through
+ *   HEARTH_MAIL_TRANSPORT   http | smtp | file (unset: no delivery, mail waits in the outbox)
+ *   HEARTH_MAIL_FROM        the sender (default Hearth <no-reply@<zone>>)
+ *   http:  HEARTH_MAIL_HTTP_URL, HEARTH_MAIL_HTTP_TOKEN  (a JSON mail API; Deploy blocks SMTP ports)
+ *   smtp:  HEARTH_SMTP_HOST, HEARTH_SMTP_PORT (587), HEARTH_SMTP_SECURE (port 465: true),
+ *          HEARTH_SMTP_REQUIRE_TLS (true), HEARTH_SMTP_USER, HEARTH_SMTP_PASSWORD
+ *   file:  HEARTH_MAIL_DIR (other Deno hosts only: Deploy has no writable disk)
  * TLS is the platform's. Dead relays are swept on each relay listing and by `Deno.cron` below.
  */
 import * as cloudSchema from "../shared/db/cloud/schema.ts";
@@ -12,6 +20,8 @@ import { createLogger } from "../shared/log/mod.ts";
 import { openDatabase } from "../platform/db.ts";
 import { createCloudApp } from "./app.ts";
 import { sweepDeadRelays } from "./reg/liveness.ts";
+import { createTransport, scheduleDeliveryCron } from "./mail/mod.ts";
+import { mailConfigFromEnv } from "./mail/env.ts";
 
 const url = Deno.env.get("HEARTH_DATABASE_URL");
 const authToken = Deno.env.get("HEARTH_DATABASE_TOKEN");
@@ -24,11 +34,23 @@ const db = await openDatabase(url, {
   authToken,
   httpOnly: true,
 });
-const deps = { db, log, zone: Deno.env.get("HEARTH_ZONE") ?? "hearth.localhost", now: Date.now };
+const zone = Deno.env.get("HEARTH_ZONE") ?? "hearth.localhost";
+const idOrigin = (Deno.env.get("HEARTH_ID_ORIGIN") ?? `https://id.${zone}`).replace(/\/$/, "");
+const deps = { db, log, zone, now: Date.now, id: { origin: idOrigin } };
 const app = createCloudApp(deps);
+// Read before serving, so a bad mail setting stops the deployment with one sentence.
+const mail = mailConfigFromEnv((name) => Deno.env.get(name), { zone });
 
 if (typeof Deno.cron === "function") {
   Deno.cron("sweep dead relays", "* * * * *", () => sweepDeadRelays(deps).then(() => {}));
+}
+if (!mail.transport) {
+  log.warn("HEARTH_MAIL_TRANSPORT is not set: mail stays in the outbox until it is");
+} else {
+  const transport = createTransport(mail.transport, { log, defaultDir: "mail" });
+  if (scheduleDeliveryCron(deps, transport, { from: mail.from })) {
+    log.info("mail delivery scheduled", { transport: transport.kind });
+  } else log.warn("this runtime has no Deno.cron: mail is not delivered (run edge/main.ts instead)");
 }
 
 export default { fetch: app.fetch };

@@ -3,7 +3,7 @@
  *   bun run userserver [serve|init|register <token>] [--data-dir .data/users/alice]
  */
 import { ensureDataDir } from "../platform/files.ts";
-import { initIdentity, loadTlsFiles } from "../platform/identity.ts";
+import { initIdentity } from "../platform/identity.ts";
 import { ensureServerKey } from "../platform/secrets.ts";
 import { processLogger } from "../platform/logger.ts";
 import { parseCommandLine } from "../platform/cli.ts";
@@ -12,6 +12,7 @@ import { loadUserServerConfig, localOrigin, publicOrigin, userServerNames } from
 import { startUserServer } from "./boot/mod.ts";
 import { createServerAuth } from "./auth/mod.ts";
 import { readCaPem, registerWithCloud } from "./registration/register.ts";
+import { listenerTls } from "./registration/setup.ts";
 
 await runMain("userserver", async () => {
   const cli = parseCommandLine(".data/users/alice");
@@ -46,7 +47,8 @@ await runMain("userserver", async () => {
     throw new Error(`Unknown command "${cli.command}" (expected serve, init or register <token>)`);
   }
   const log = processLogger(`userserver:${cfg.name}`, cfg.logFormat);
-  const tls = loadTlsFiles(cli.dataDir);
+  // Before registration the local listener still serves the setup page, with a temporary certificate.
+  const tls = await listenerTls(cli.dataDir, userServerNames(cfg), { log });
   const origin = publicOrigin(cfg);
   // Boot starts config, database, signals, store, permissions, notifications, plugins, web, connector.
   // Sign-in: the OIDC relying party of IdCloud (userserver/auth); the config's test seam replaces it.

@@ -23,6 +23,7 @@ import { Importer } from "../add/jobs.ts";
 import { settingsRoutes } from "../settings/routes.tsx";
 import { notificationRoutes } from "../notifications/routes.tsx";
 import { createLocalApp, type FirstRunSetup } from "../web/local_app.tsx";
+import { setupRegistration } from "../registration/setup.ts";
 import { createRelayedApp, type ShellCore } from "../web/relayed_app.tsx";
 import type { ShellInfo } from "../web/render.tsx";
 import { type ShellAuth, testOwnerAuth } from "../web/auth.ts";
@@ -172,6 +173,7 @@ export async function startUserServer(
           server.setupToken = undefined;
           log.info("first-run setup completed");
         },
+        registration: setupRegistration(config, { log }),
       };
       if (!configStore.current.setupDone) server.setupToken = randomToken(24);
       const localHostNames = [`local.${config.name}.${config.zone}`, config.localAddress];

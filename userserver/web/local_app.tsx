@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { constantTimeEqual } from "../../shared/crypto/mod.ts";
+import type { SetupRegistered, SetupRegistration } from "../registration/setup.ts";
 import { Layout } from "./layout_public.tsx";
 
 export interface FirstRunSetup {
@@ -12,6 +13,8 @@ export interface FirstRunSetup {
   token(): string | undefined;
   /** Saves the choices and burns the token; throws with a sentence for a bad value. */
   complete(input: { importRoots: string[] }): void;
+  /** Registration with RegCloud from this page (userserver/registration/setup.ts); without it the page shows the CLI command. */
+  registration?: SetupRegistration;
 }
 
 export interface LocalAppOptions {
@@ -59,37 +62,76 @@ export function createLocalApp(
       `<!doctype html><meta charset="utf-8"><title>Setup</title><p>${why}</p>`,
       { status, headers: { "content-type": "text/html; charset=utf-8" } },
     );
+  const tokenGone = () => refuse(404, "No setup is pending, or this setup link is not valid.");
+  const wrongHost = () => refuse(403, "Open the setup link exactly as it was printed.");
+  // State-changing requests: the Host must be this listener's and the Origin (when sent) too.
+  const crossSite = (origin: string | undefined) =>
+    origin !== undefined && hosts !== undefined && !hosts.some((h) => origin === `https://${h}`);
+  const page = (token: string, extra: Partial<SetupPageProps> = {}) => (
+    <SetupPage
+      token={token}
+      name={name}
+      registration={setup?.registration}
+      registered={setup?.registration?.current()}
+      {...extra}
+    />
+  );
+
   app.get("/setup", (c) => {
-    if (!hostOk(c.req.header("host"))) return refuse(403, "Open the setup link exactly as it was printed.");
-    if (!tokenOk(c.req.query("token"))) {
-      return refuse(404, "No setup is pending, or this setup link is not valid.");
+    if (!hostOk(c.req.header("host"))) return wrongHost();
+    if (!tokenOk(c.req.query("token"))) return tokenGone();
+    return c.html(page(c.req.query("token")!));
+  });
+  app.post("/setup/register", async (c) => {
+    if (!hostOk(c.req.header("host"))) return wrongHost();
+    if (crossSite(c.req.header("origin"))) return refuse(403, "This form was sent from another site.");
+    const form = await c.req.parseBody();
+    if (!tokenOk(form.token)) return tokenGone();
+    const token = String(form.token);
+    const registration = setup?.registration;
+    if (!registration) {
+      return c.html(page(token, { registerError: "Registration from this page is not available here" }), 404);
     }
-    return c.html(<SetupPage token={c.req.query("token")!} />);
+    try {
+      const done = await registration.register(String(form.registrationToken ?? ""));
+      return c.html(page(token, { registered: done, justRegistered: true }));
+    } catch (e) {
+      return c.html(page(token, { registerError: (e as Error).message }), 400);
+    }
   });
   app.post("/setup", async (c) => {
-    if (!hostOk(c.req.header("host"))) return refuse(403, "Open the setup link exactly as it was printed.");
-    const origin = c.req.header("origin");
-    if (origin && hosts && !hosts.some((h) => origin === `https://${h}`)) {
-      return refuse(403, "This form was sent from another site.");
-    }
+    if (!hostOk(c.req.header("host"))) return wrongHost();
+    if (crossSite(c.req.header("origin"))) return refuse(403, "This form was sent from another site.");
     const form = await c.req.parseBody();
-    if (!tokenOk(form.token)) return refuse(404, "No setup is pending, or this setup link is not valid.");
+    if (!tokenOk(form.token)) return tokenGone();
     const roots = String(form.importRoots ?? "").split("\n").map((s) => s.trim()).filter(Boolean);
     try {
       setup!.complete({ importRoots: roots });
     } catch (e) {
       return c.html(
-        <SetupPage
-          token={String(form.token)}
-          error={(e as Error).message}
-          draft={String(form.importRoots)}
-        />,
+        page(String(form.token), { error: (e as Error).message, draft: String(form.importRoots ?? "") }),
         400,
       );
     }
+    const reg = setup?.registration?.current();
     return c.html(
       <Layout title="Setup complete">
         <h1>Setup complete</h1>
+        {reg?.restartNeeded
+          ? (
+            <p class="notice">
+              Restart the user server once (stop it, then start it again) so it uses its new certificate and
+              connects to the relays.
+            </p>
+          )
+          : ""}
+        {setup?.registration && !reg
+          ? (
+            <p class="notice error">
+              This server is not registered yet: run <code>bun run userserver register &lt;token&gt;</code>.
+            </p>
+          )
+          : ""}
         <p>
           Open <a href={publicOrigin}>{publicOrigin}</a> and sign in.
         </p>
@@ -99,20 +141,109 @@ export function createLocalApp(
   return app;
 }
 
-function SetupPage({ token, error, draft }: { token: string; error?: string; draft?: string }) {
+interface SetupPageProps {
+  token: string;
+  name: string;
+  registration?: SetupRegistration;
+  registered?: SetupRegistered;
+  /** Registered by the form just now (the page says so and what comes next). */
+  justRegistered?: boolean;
+  registerError?: string;
+  error?: string;
+  draft?: string;
+}
+
+function SetupPage(
+  { token, name, registration, registered, justRegistered, registerError, error, draft }: SetupPageProps,
+) {
   return (
-    <Layout title="Set up Hearth">
+    <Layout title="Set up Hearth" wide>
       <h1>Set up Hearth</h1>
-      {error ? <p role="alert" style="color:#b3261e">{error}</p> : ""}
-      <form method="post" action="/setup">
-        <input type="hidden" name="token" value={token} />
-        <p>
-          <label for="importRoots">Folders Hearth may import from (one absolute path per line)</label>
-          <br />
-          <textarea id="importRoots" name="importRoots" rows={4} cols={50}>{draft ?? ""}</textarea>
-        </p>
-        <button type="submit">Finish setup</button>
-      </form>
+      <p class="lead">
+        First run of{" "}
+        <strong>{name}</strong>'s server. This page is only on this machine, behind the one-time link printed
+        in its console.
+      </p>
+
+      <section class="setup-step" aria-labelledby="register-title">
+        <h2 id="register-title">
+          <span class="step" aria-hidden="true">1</span> Register this server
+        </h2>
+        {registerError ? <p class="notice error" role="alert">Registration failed: {registerError}</p> : ""}
+        {registered
+          ? (
+            <div class="notice ok" role="status">
+              <p>
+                {justRegistered ? "Registered. " : ""}This server is <strong>{registered.name}</strong>{" "}
+                (<a href={registered.publicOrigin}>{registered.publicOrigin}</a>).
+              </p>
+              {registered.restartNeeded
+                ? (
+                  <p>
+                    <strong>Restart needed:</strong>{" "}
+                    stop the user server and start it again, so it uses its new certificate, lets you sign in
+                    and connects to the relays.
+                  </p>
+                )
+                : ""}
+            </div>
+          )
+          : registration
+          ? (
+            <form method="post" action="/setup/register">
+              <input type="hidden" name="token" value={token} />
+              <div class="field">
+                <label for="registrationToken">Registration token</label>
+                <input
+                  type="text"
+                  id="registrationToken"
+                  name="registrationToken"
+                  required
+                  autocomplete="off"
+                  spellcheck={false}
+                  placeholder="hrt_…"
+                  class="mono"
+                  aria-describedby="registrationTokenHint"
+                />
+                <span class="hint" id="registrationTokenHint">
+                  On your{" "}
+                  <a href={registration.tokenPageUrl}>Hearth ID account page, under “Servers”</a>, claim the
+                  name <strong>{name}</strong>{" "}
+                  and paste the one-time token here. It is sent straight to Hearth's registration service,
+                  never through a relay.
+                </span>
+              </div>
+              <button type="submit">Register</button>
+            </form>
+          )
+          : (
+            <p>
+              Register from a terminal on this machine with the token from your Hearth ID account page:{" "}
+              <code>bun run userserver register &lt;token&gt;</code>
+            </p>
+          )}
+      </section>
+
+      <section class="setup-step" aria-labelledby="import-title">
+        <h2 id="import-title">
+          <span class="step" aria-hidden="true">2</span> Choose folders to import from
+        </h2>
+        <form method="post" action="/setup">
+          {error ? <p class="notice error" role="alert">{error}</p> : ""}
+          <input type="hidden" name="token" value={token} />
+          <div class="field">
+            <label for="importRoots">Folders Hearth may import from</label>
+            <textarea id="importRoots" name="importRoots" rows={4} aria-describedby="importRootsHint">
+              {draft ?? ""}
+            </textarea>
+            <span class="hint" id="importRootsHint">
+              One absolute path per line. Nothing outside them is ever read; you can change them later in
+              Settings.
+            </span>
+          </div>
+          <button type="submit">Finish setup</button>
+        </form>
+      </section>
     </Layout>
   );
 }

@@ -1,26 +1,10 @@
 /** IdCloud's OIDC pages: consent, a protocol error shown to the person, logout. */
 import type { Child } from "hono/jsx";
+import { CardPage } from "../../../shared/ui/card_page.tsx";
 
+/** IdCloud's card page: the shared layout under the "Hearth ID" brand. */
 export function Page({ title, children }: { title: string; children: Child }) {
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="same-origin" />
-        <title>{title} · Hearth ID</title>
-        <style dangerouslySetInnerHTML={{ __html: CSS }} />
-      </head>
-      <body>
-        <main class="card">
-          <p class="brand">
-            <span aria-hidden="true">◆</span> Hearth ID
-          </p>
-          {children}
-        </main>
-      </body>
-    </html>
-  );
+  return <CardPage title={title} brand="Hearth ID">{children}</CardPage>;
 }
 
 export function ConsentPage(
@@ -57,7 +41,7 @@ export function ConsentPage(
         <input type="hidden" name="csrf" value={csrf} />
         <div class="actions">
           <button type="submit" name="decision" value="allow" class="primary">Continue</button>
-          <button type="submit" name="decision" value="deny">Cancel</button>
+          <button type="submit" name="decision" value="deny" class="secondary">Cancel</button>
         </div>
       </form>
     </Page>
@@ -102,26 +86,3 @@ export function SignedOutPage() {
     </Page>
   );
 }
-
-const CSS = `
-  :root { color-scheme: light dark; --accent: #d9653b; --bg: #f6f4f1; --card: #fff; --fg: #1d1b19;
-    --muted: #6b6560; --border: #e4dfd9; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
-  @media (prefers-color-scheme: dark) {
-    :root { --bg: #161412; --card: #211e1b; --fg: #f1ece6; --muted: #a69f97; --border: #37322d; }
-  }
-  * { box-sizing: border-box; }
-  body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: var(--bg);
-    color: var(--fg); padding: 1rem; }
-  .card { width: 100%; max-width: 28rem; background: var(--card); border: 1px solid var(--border);
-    border-radius: 14px; padding: 2rem; line-height: 1.5; box-shadow: 0 8px 30px rgb(0 0 0 / .06); }
-  .brand { margin: 0 0 1.25rem; font-weight: 600; color: var(--accent); letter-spacing: .02em; }
-  h1 { margin: 0 0 .75rem; font-size: 1.5rem; line-height: 1.25; }
-  .accent { color: var(--accent); overflow-wrap: anywhere; }
-  .muted { color: var(--muted); font-size: .95rem; }
-  ul { padding-left: 1.25rem; }
-  .actions { display: flex; gap: .75rem; margin-top: 1.5rem; flex-wrap: wrap; }
-  button { font: inherit; padding: .6rem 1.2rem; border-radius: 8px; border: 1px solid var(--border);
-    background: transparent; color: var(--fg); cursor: pointer; min-height: 44px; }
-  button.primary { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; }
-  button:focus-visible { outline: 3px solid color-mix(in srgb, var(--accent) 50%, transparent); outline-offset: 2px; }
-`;

@@ -17,7 +17,8 @@ import { Store } from "../store/mod.ts";
 import { Permissions } from "../permissions/mod.ts";
 import { Notifications } from "../notifications/mod.ts";
 import { accessCheck, type PluginContext, PluginHost } from "../plugins/mod.ts";
-import { browsePlugin } from "../browse/plugin.tsx";
+import { filesPlugin } from "../files/plugin.tsx";
+import { MAX_UPLOAD_BYTES } from "../files/uploads.ts";
 import { addPlugin } from "../add/plugin.tsx";
 import { Importer } from "../add/jobs.ts";
 import { settingsRoutes } from "../settings/routes.tsx";
@@ -118,7 +119,8 @@ export async function startUserServer(
         roots: () => configStore.current.importRoots,
         pauseMs: () => configStore.current.importPauseMs,
       });
-      plugins.register(browsePlugin(shell)).register(addPlugin(shell, importer));
+      // The file manager is the Browse tab (plugin id "browse"; it replaced the plain listing).
+      plugins.register(filesPlugin(shell, { dataDir: config.dataDir })).register(addPlugin(shell, importer));
       await plugins.start(ctx);
     },
     stop: () => plugins.stop(),
@@ -204,7 +206,14 @@ export async function startUserServer(
       const relayed = listenOrExplain(
         "the relayed listener",
         config.relayedSocket,
-        () => Bun.serve({ unix: config.relayedSocket, tls, fetch: server.relayedApp.fetch }),
+        // Bodies are streamed, never buffered whole: a tus PATCH may carry a whole large file.
+        () =>
+          Bun.serve({
+            unix: config.relayedSocket,
+            tls,
+            fetch: server.relayedApp.fetch,
+            maxRequestBodySize: MAX_UPLOAD_BYTES,
+          }),
       );
       stopListeners.push(
         () => local.stop(true),

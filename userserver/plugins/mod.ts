@@ -1,7 +1,7 @@
 /**
  * The plugin interface: how a feature module joins the user server. A plugin registers routes,
  * nav entries (tabs), item types and signal handlers; the shell registers nothing
- * feature-specific itself. Browse and Add are plugins; the file manager later replaces Browse.
+ * feature-specific itself. Browse (the file manager, userserver/files) and Add are plugins.
  */
 import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";

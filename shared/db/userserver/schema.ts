@@ -1,4 +1,5 @@
 /** The user server's own DB (one libSQL file in its data directory). */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Versioned settings as JSON values, e.g. `import_roots`. */
@@ -35,7 +36,31 @@ export const items = sqliteTable("items", {
 }, (t) => [
   uniqueIndex("items_parent_name").on(t.parentId, t.name),
   index("items_blob").on(t.blobHash),
+  // The file manager's server-side sorts within one folder (userserver/files/listing.ts).
+  index("items_parent_kind_name").on(t.parentId, t.kind, sql`${t.name} collate nocase`),
+  index("items_parent_kind_size").on(t.parentId, t.kind, t.size),
+  index("items_parent_kind_mtime").on(t.parentId, t.kind, t.mtime),
 ]);
+
+/** The file manager's trash: an item moved under the hidden `trash` folder, and where it came from. */
+export const fileTrash = sqliteTable("file_trash", {
+  itemId: text("item_id").primaryKey(),
+  originalParentId: text("original_parent_id").notNull(),
+  originalName: text("original_name").notNull(),
+  deletedAt: integer("deleted_at").notNull(),
+}, (t) => [index("file_trash_deleted").on(t.deletedAt)]);
+
+/** Items the owner starred in the file manager. */
+export const fileFavorites = sqliteTable("file_favorites", {
+  itemId: text("item_id").primaryKey(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Files recently opened, uploaded or edited in the file manager (one row per item, newest wins). */
+export const fileRecent = sqliteTable("file_recent", {
+  itemId: text("item_id").primaryKey(),
+  at: integer("at").notNull(),
+}, (t) => [index("file_recent_at").on(t.at)]);
 
 /** An item's own ACL entries; the owner is implicit and never listed. */
 export const acl = sqliteTable("acl", {

@@ -1,0 +1,197 @@
+/**
+ * The file manager in Chromium through a relay as alice: drop 3 files (tus uploads with
+ * progress), rename one, move them into a new folder, preview an image and a text file,
+ * download the folder as a zip and check its bytes, trash the folder and restore it.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import sharp from "sharp";
+import type { Browser, Page } from "playwright-core";
+import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
+import { restartUserWith, TEST_OWNER_TOKEN } from "../testing/userserver_helpers.ts";
+import { launchChromium, SCREENSHOTS } from "./browser.ts";
+
+let h: Harness;
+let browser: Browser;
+let page: Page;
+let origin: string;
+const shot = (name: string, p: Page = page) =>
+  p.screenshot({ path: join(SCREENSHOTS, `files-${name}.png`), fullPage: true });
+const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
+
+let png: Uint8Array;
+const text = "first line\nsecond line\nthird line\n";
+const other = new Uint8Array(50_000).map((_, i) => (i * 7) & 0xff);
+
+beforeAll(async () => {
+  png = new Uint8Array(
+    await sharp({ create: { width: 800, height: 500, channels: 3, background: { r: 217, g: 101, b: 59 } } })
+      .png()
+      .toBuffer(),
+  );
+  h = await startHarness({ relays: 1, users: ["alice"] });
+  await restartUserWith(h, "alice", { testOwnerToken: TEST_OWNER_TOKEN });
+  await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
+  const r = h.relay("relay-a");
+  origin = `https://alice.${ZONE}:${r.browserPort}`;
+  browser = await launchChromium({
+    trustCaPem: h.caPem,
+    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`],
+  });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, acceptDownloads: true });
+  await context.addCookies([{
+    name: "__Host-hearth-test-owner",
+    value: TEST_OWNER_TOKEN,
+    url: `${origin}/`,
+    secure: true,
+  }]);
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+const rowNames = () => page.locator("#listing .fm-open").allInnerTexts();
+
+test("drop, rename, move, preview, zip, trash and restore", async () => {
+  await page.goto(`${origin}/browse`);
+  expect(await page.locator("h1").innerText()).toBe("Your files");
+
+  // Drop three files on the folder (a real drop event carrying a DataTransfer of File objects).
+  const files = [
+    { name: "photo.png", type: "image/png", b64: Buffer.from(png).toString("base64") },
+    { name: "notes.txt", type: "text/plain", b64: Buffer.from(text).toString("base64") },
+    { name: "data.bin", type: "application/octet-stream", b64: Buffer.from(other).toString("base64") },
+  ];
+  const dt = await page.evaluateHandle((list) => {
+    const d = new DataTransfer();
+    for (const f of list) {
+      d.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    }
+    return d;
+  }, files);
+  await page.dispatchEvent("section.files", "dragenter", { dataTransfer: dt });
+  await shot("dragging");
+  await page.dispatchEvent("section.files", "drop", { dataTransfer: dt });
+  await h.waitFor(
+    "3 uploads done",
+    async () => (await page.locator('.fm-up[data-state="done"]').count()) === 3,
+  );
+  await h.waitFor("3 rows", async () => (await rowNames()).length === 3);
+  expect((await rowNames()).sort()).toEqual(["data.bin", "notes.txt", "photo.png"]);
+  await shot("uploaded");
+
+  // Rename notes.txt on its page.
+  await page.locator(".fm-open", { hasText: "notes.txt" }).click();
+  await page.waitForURL(/\/browse\/[^/]+$/);
+  await page.fill("#fm-rename", "readme.txt");
+  await page.click(".fm-rename button[type=submit]");
+  await h.waitFor("the new name", async () => (await page.locator("h1").innerText()) === "readme.txt");
+
+  // New folder, select all three, move them into it.
+  await page.goto(`${origin}/browse`);
+  await page.fill("#fm-new-name", "Trip");
+  await page.click(".fm-mkdir button[type=submit]");
+  await h.waitFor("the folder", async () => (await rowNames()).includes("Trip"));
+  for (const n of ["data.bin", "photo.png", "readme.txt"]) {
+    await page.check(`input[aria-label="Select ${n}"]`);
+  }
+  await page.click("[data-fm-move]");
+  await page.locator("#fm-dialog select").selectOption({ label: "Home/Trip" });
+  await shot("move-dialog");
+  await page.click("#fm-dialog button[type=submit]");
+  await h.waitFor("only Trip in Home", async () => JSON.stringify(await rowNames()) === '["Trip"]');
+  await page.locator(".fm-open", { hasText: "Trip" }).click();
+  await h.waitFor("Trip's listing", async () => (await rowNames()).length === 3);
+  const tripUrl = page.url();
+  await page.click('.fm-views a[title="Icon view"]');
+  await h.waitFor(
+    "thumbnail shown",
+    () =>
+      page.locator("img.fm-thumb").evaluate((img: HTMLImageElement) =>
+        img.complete && img.naturalWidth === 256
+      ),
+  );
+  await shot("icons");
+
+  // Previews: the image, then the text with line numbers.
+  await page.locator(".fm-open", { hasText: "photo.png" }).click();
+  await h.waitFor(
+    "the image",
+    () => page.locator(".fm-viewer img").evaluate((img: HTMLImageElement) => img.naturalWidth === 800),
+  );
+  await shot("preview-image");
+  await page.goto(tripUrl);
+  await page.locator(".fm-open", { hasText: "readme.txt" }).click();
+  await h.waitFor("the text", async () => (await page.locator(".fm-code .ln").count()) === 3);
+  expect(await page.locator(".fm-code").innerText()).toContain("second line");
+  await shot("preview-text");
+
+  // The folder as a zip: its bytes hold the three files.
+  await page.goto(tripUrl);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(".fm-tools a[download]")]);
+  const zipPath = join(h.baseDir, "trip.zip");
+  await download.saveAs(zipPath);
+  const py = Bun.spawnSync([
+    "python3",
+    "-c",
+    `
+import zipfile, hashlib, json, sys
+z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
+print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))`,
+    zipPath,
+  ]);
+  expect(JSON.parse(py.stdout.toString())).toEqual({
+    "Trip/data.bin": sha(other),
+    "Trip/photo.png": sha(png),
+    "Trip/readme.txt": sha(text),
+  });
+  expect(readFileSync(zipPath).subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 3, 4]));
+
+  // Trash the folder, then restore it from the trash.
+  await page.goto(`${origin}/browse`);
+  await page.check('input[aria-label="Select Trip"]');
+  await shot("selected");
+  await page.click("#fm-sel button.danger");
+  await h.waitFor("Home empty", async () => (await page.locator("#listing .fm-open").count()) === 0);
+  await page.click('.fm-places a[href="/trash"]');
+  await h.waitFor("Trip in the trash", async () => (await page.locator(".fm-trash li").count()) === 1);
+  await shot("trash");
+  await page.click('button[aria-label="Restore Trip"]');
+  await h.waitFor("trash empty", async () => (await page.locator(".fm-trash li").count()) === 0);
+  await page.goto(`${origin}/browse`);
+  expect(await rowNames()).toEqual(["Trip"]);
+  expect(await page.locator(".files .meta.size").first().innerText()).toContain("· 3");
+}, 120_000);
+
+test("keyboard: / filters, ? shows the shortcuts; phone size in dark mode", async () => {
+  await page.goto(`${origin}/browse`);
+  await page.keyboard.press("?");
+  await h.waitFor("help", () => page.locator("#fm-help").evaluate((d: HTMLDialogElement) => d.open));
+  await shot("shortcuts");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("/");
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe("fm-q");
+  await page.keyboard.type("nothing-like-this");
+  await h.waitFor(
+    "filtered",
+    async () => (await page.locator(".fm-count").innerText()).includes("Nothing named like"),
+  );
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 800 }, colorScheme: "dark" });
+  await phone.addCookies([{
+    name: "__Host-hearth-test-owner",
+    value: TEST_OWNER_TOKEN,
+    url: `${origin}/`,
+    secure: true,
+  }]);
+  const p = await phone.newPage();
+  await p.goto(`${origin}/browse`);
+  await p.locator(".fm-open", { hasText: "Trip" }).click();
+  await h.waitFor("Trip", async () => (await p.locator("#listing .fm-open").count()) === 3);
+  await shot("phone-dark", p);
+  await phone.close();
+}, 60_000);

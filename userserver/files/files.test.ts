@@ -1,0 +1,419 @@
+/**
+ * The file manager through the relayed app (no listeners): listing pages of a 10,000-item folder,
+ * actions, trash, tus uploads, ranges, zips and thumbnails; property tests for every parser.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import sharp from "sharp";
+import { eq, sql } from "drizzle-orm";
+import { silentLogger } from "../../shared/log/mod.ts";
+import { blobs, items } from "../../shared/db/userserver/schema.ts";
+import { startUserServer, type UserServer } from "../boot/mod.ts";
+import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
+import { ROOT_ID } from "../store/mod.ts";
+import { likePattern, listQueryString, parseListQuery } from "./listing.ts";
+import { parseRange } from "./range.ts";
+import { parseUploadMetadata, UploadMetadataError } from "./uploads.ts";
+import { Thumbnailer } from "./thumbs.ts";
+import { zipStream } from "./zip.ts";
+
+const TOKEN = "files-test-owner-token-0123456789abcdef";
+const dir = mkdtempSync(join(tmpdir(), "hearth-files-"));
+writeFileSync(
+  join(dir, "config.json"),
+  JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true, testOwnerToken: TOKEN }),
+);
+let s: UserServer;
+beforeAll(async () => {
+  const { config } = loadUserServerConfig(dir, join(dir, "config.json"));
+  s = await startUserServer({ config, log: silentLogger, listen: false });
+});
+afterAll(async () => {
+  await s?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ORIGIN = "https://alice.hearth.localhost";
+function req(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("cookie", `__Host-hearth-test-owner=${TOKEN}`);
+  return Promise.resolve(s.relayedApp.request(`${ORIGIN}${path}`, { ...init, headers }));
+}
+const post = (path: string, form: Record<string, string | string[]>) => {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) body.append(k, x);
+  return req(path, { method: "POST", body });
+};
+const store = () => s.core.ctx.store;
+const names = (html: string) =>
+  [...html.matchAll(/class="fm-open" href="\/browse\/[^"]+">([^<]+)</g)].map((m) => m[1]);
+const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
+const b64 = (v: string) => Buffer.from(v).toString("base64");
+
+async function put(parentId: string, name: string, content: string | Uint8Array) {
+  const p = join(dir, `src-${Math.random()}`);
+  writeFileSync(p, content);
+  const r = await store().importFile(parentId, name, p, { mtime: 1_700_000_000_000 });
+  rmSync(p);
+  return r.item;
+}
+
+describe("a 10,000-item folder", () => {
+  let big: string;
+  beforeAll(async () => {
+    big = (await store().createFolder(ROOT_ID, "Big")).id;
+    // Rows straight into the table (same shape the store writes), so the setup takes a moment.
+    const blob = await store().blobs.putBytes(new TextEncoder().encode("x"));
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `big-${i}`,
+      parentId: big,
+      name: `file-${String(i).padStart(5, "0")}.txt`,
+      kind: "file" as const,
+      type: "text/plain",
+      size: (i * 7919) % 100_003,
+      mtime: 1_700_000_000_000 + i,
+      blobHash: blob.hash,
+      aclSet: false,
+      createdAt: 1,
+    }));
+    await s.db.write(async () => {
+      for (let i = 0; i < rows.length; i += 500) await s.db.orm.insert(items).values(rows.slice(i, i + 500));
+      await s.db.orm.insert(blobs).values({ hash: blob.hash, size: 1, refs: rows.length, createdAt: 1 });
+    });
+    await store().createFolder(big, "A folder");
+  });
+
+  test("first page, next page and sort by size are correct and paginated, with the count", async () => {
+    const first = await (await req(`/browse/${big}`)).text();
+    expect(first).toContain("1–200 of 10,001 items");
+    const n1 = names(first);
+    expect(n1).toHaveLength(200);
+    expect(n1[0]).toBe("A folder"); // folders first
+    expect(n1[1]).toBe("file-00000.txt");
+    const second = names(await (await req(`/browse/${big}?page=2`)).text());
+    expect(second[0]).toBe("file-00199.txt");
+    expect(second).toHaveLength(200);
+    const last = await (await req(`/browse/${big}?page=51`)).text();
+    expect(last).toContain("10,001–10,001 of 10,001");
+    expect(names(last)).toEqual(["file-09999.txt"]);
+
+    const bySize = await (await req(`/browse/${big}/listing?sort=size&dir=desc&per=100&page=2`)).text();
+    const all = Array.from(
+      { length: 10_000 },
+      (_, i) => ({ name: `file-${String(i).padStart(5, "0")}.txt`, size: (i * 7919) % 100_003 }),
+    )
+      .sort((a, b) => b.size - a.size || b.name.localeCompare(a.name));
+    // Page 2 of 100: the folder took one slot on page 1.
+    expect(names(bySize)).toEqual(all.slice(99, 199).map((x) => x.name));
+    const filtered = await (await req(`/browse/${big}/listing?q=file-0999`)).text();
+    expect(names(filtered)).toEqual(Array.from({ length: 10 }, (_, i) => `file-0999${i}.txt`));
+    expect(filtered).toContain("of 10 items");
+    const none = await (await req(`/browse/${big}/listing?q=%25_`)).text();
+    expect(none).toContain("Nothing named like");
+  });
+});
+
+describe("parsers (property tests)", () => {
+  test("parseListQuery never throws and always yields a valid query that round-trips", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom("sort", "dir", "q", "page", "per", "view", "x"), fc.string()),
+        (input) => {
+          const q = parseListQuery(input);
+          expect(["name", "size", "mtime", "type"]).toContain(q.sort);
+          expect(q.page).toBeGreaterThanOrEqual(1);
+          expect([50, 100, 200, 500]).toContain(q.per);
+          const again = parseListQuery(Object.fromEntries(new URLSearchParams(listQueryString(q))));
+          expect(again).toEqual(q);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(likePattern("50%_a\\")).toBe("%50\\%\\_a\\\\%");
+  });
+
+  test("parseRange: table and random headers stay within the file", () => {
+    expect(parseRange("bytes=0-99", 1000)).toEqual({ kind: "partial", start: 0, end: 99 });
+    expect(parseRange("bytes=900-", 1000)).toEqual({ kind: "partial", start: 900, end: 999 });
+    expect(parseRange("bytes=-100", 1000)).toEqual({ kind: "partial", start: 900, end: 999 });
+    expect(parseRange("bytes=-5000", 1000)).toEqual({ kind: "partial", start: 0, end: 999 });
+    expect(parseRange("bytes=0-5000", 1000)).toEqual({ kind: "partial", start: 0, end: 999 });
+    expect(parseRange("bytes=1000-", 1000)).toEqual({ kind: "unsatisfiable" });
+    expect(parseRange("bytes=0-1,5-6", 1000)).toEqual({ kind: "full" });
+    expect(parseRange("items=0-1", 1000)).toEqual({ kind: "full" });
+    expect(parseRange("bytes=5-1", 1000)).toEqual({ kind: "full" });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `bytes=${a}-${b}`)),
+        fc.nat(1e9),
+        (h, size) => {
+          const r = parseRange(h, size);
+          if (r.kind === "partial") {
+            expect(r.start).toBeGreaterThanOrEqual(0);
+            expect(r.end).toBeLessThan(size);
+            expect(r.start).toBeLessThanOrEqual(r.end);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("parseUploadMetadata round-trips any UTF-8 values and refuses malformed headers clearly", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/), fc.string({ unit: "grapheme" })),
+        (meta) => {
+          const header = Object.entries(meta).map(([k, v]) => (v ? `${k} ${b64(v)}` : k)).join(",");
+          expect(parseUploadMetadata(header)).toEqual(meta);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string(), (h) => {
+        try {
+          parseUploadMetadata(h);
+        } catch (e) {
+          expect(e).toBeInstanceOf(UploadMetadataError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    expect(() => parseUploadMetadata("a YQ==,a YQ==")).toThrow('key "a" appears twice');
+    expect(() => parseUploadMetadata("a !!!")).toThrow("is not base64");
+  });
+});
+
+describe("actions", () => {
+  test("mkdir, rename, move, copy (same blob), trash, restore and empty", async () => {
+    const made = await post(`/browse/${ROOT_ID}/mkdir`, { name: "Work" });
+    expect(made.status).toBe(303);
+    const work = (await store().items.childByName(ROOT_ID, "Work"))!;
+    const bad = await post(`/browse/${ROOT_ID}/mkdir`, { name: "a/b" });
+    expect(decodeURIComponent(bad.headers.get("location")!)).toContain('cannot contain "/"');
+    const dup = await post(`/browse/${ROOT_ID}/mkdir`, { name: "Work" });
+    expect(decodeURIComponent(dup.headers.get("location")!)).toContain('"Work" already exists in Home');
+
+    const a = await put(ROOT_ID, "a.txt", "alpha");
+    await post(`/browse/${a.id}/rename`, { name: "alpha.txt" });
+    expect((await store().items.get(a.id))!.name).toBe("alpha.txt");
+    await post("/files/move", { ids: [a.id], target: work.id });
+    expect((await store().items.get(a.id))!.parentId).toBe(work.id);
+    const cyc = await post("/files/move", { ids: [work.id], target: work.id, back: "/browse" });
+    expect(decodeURIComponent(cyc.headers.get("location")!)).toContain("cannot be moved into itself");
+
+    await post("/files/copy", { ids: [a.id], target: work.id });
+    const copy = (await store().items.childByName(work.id, "alpha (copy).txt"))!;
+    expect(copy.blobHash).toBe(a.blobHash);
+    const ref = await s.db.orm.select().from(blobs).where(eq(blobs.hash, a.blobHash!)).get();
+    expect(ref!.refs).toBe(2);
+
+    await post("/files/trash", { ids: [work.id], back: "/browse" });
+    expect(await store().items.childByName(ROOT_ID, "Work")).toBeUndefined();
+    expect(await (await req("/trash")).text()).toContain("Work");
+    expect((await req(`/browse/${work.id}`)).status).toBe(404);
+    await post(`/trash/${work.id}/restore`, {});
+    expect((await store().items.childByName(ROOT_ID, "Work"))!.id).toBe(work.id);
+
+    await post("/files/trash", { ids: [work.id] });
+    await post("/trash/empty", {});
+    expect(await store().items.get(a.id)).toBeUndefined();
+    expect(store().blobs.has(a.blobHash!)).toBe(false);
+    expect(
+      (await s.db.orm.select({ n: sql<number>`count(*)` }).from(items).where(eq(items.parentId, "trash"))
+        .get())!.n,
+    )
+      .toBe(0);
+  });
+
+  test("a text file previews with line numbers, edits and saves; stale edits are refused", async () => {
+    const f = await put(ROOT_ID, "notes.md", "line one\nline two\n");
+    const page = await (await req(`/browse/${f.id}`)).text();
+    expect(page.match(/class="ln"/g)).toHaveLength(2);
+    const saved = await post(`/browse/${f.id}/edit`, { content: "new text", base: f.blobHash! });
+    expect(saved.status).toBe(303);
+    const after = (await store().items.get(f.id))!;
+    expect(after.blobHash).toBe(sha("new text"));
+    const stale = await post(`/browse/${f.id}/edit`, { content: "lost?", base: f.blobHash! });
+    expect(decodeURIComponent(stale.headers.get("location")!)).toContain("changed since you opened it");
+    expect((await store().items.get(f.id))!.blobHash).toBe(sha("new text"));
+    expect(await (await req("/recent")).text()).toContain("notes.md");
+  });
+
+  test("downloads support ranges; folders stream as a zip whose contents match", async () => {
+    const folder = await store().createFolder(ROOT_ID, "Zipped ü");
+    const sub = await store().createFolder(folder.id, "sub");
+    const big = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff);
+    const f1 = await put(folder.id, "big.bin", big);
+    await put(sub.id, "hello.txt", "hello");
+    const range = await req(`/files/${f1.id}`, { headers: { range: "bytes=100-199" } });
+    expect(range.status).toBe(206);
+    expect(range.headers.get("content-range")).toBe("bytes 100-199/300000");
+    expect(new Uint8Array(await range.arrayBuffer())).toEqual(big.subarray(100, 200));
+    expect((await req(`/files/${f1.id}`, { headers: { range: "bytes=400000-" } })).status).toBe(416);
+
+    const zip = new Uint8Array(await (await req(`/browse/${folder.id}/zip`)).arrayBuffer());
+    const zpath = join(dir, "out.zip");
+    writeFileSync(zpath, zip);
+    const py = Bun.spawnSync([
+      "python3",
+      "-c",
+      `
+import zipfile, hashlib, json, sys
+z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
+print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))`,
+      zpath,
+    ]);
+    expect(py.stderr.toString()).toBe("");
+    expect(JSON.parse(py.stdout.toString())).toEqual({
+      "Zipped ü/big.bin": sha(big),
+      "Zipped ü/sub/": sha(""),
+      "Zipped ü/sub/hello.txt": sha("hello"),
+    });
+  });
+
+  test("the zip writer: random trees round-trip through python's zipfile", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(
+          fc.tuple(fc.stringMatching(/^[a-zA-Z0-9 éü._-]{1,12}$/), fc.uint8Array({ maxLength: 2000 })),
+          {
+            selector: (x) => x[0],
+            maxLength: 6,
+          },
+        ),
+        async (files) => {
+          const out = new Uint8Array(
+            await new Response(
+              zipStream(files.map(([n, b]) => ({
+                path: `d/${n}`,
+                mtime: 0,
+                size: b.length,
+                open: () => new Blob([b]).stream(),
+              }))),
+            ).arrayBuffer(),
+          );
+          const p = join(dir, "prop.zip");
+          writeFileSync(p, out);
+          const py = Bun.spawnSync([
+            "python3",
+            "-c",
+            `
+import zipfile, hashlib, json, sys
+z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
+print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))`,
+            p,
+          ]);
+          expect(JSON.parse(py.stdout.toString())).toEqual(
+            Object.fromEntries(files.map(([n, b]) => [`d/${n}`, sha(b)])),
+          );
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe("tus uploads", () => {
+  test("create, send half, ask the offset, send the rest: the item lands with the right hash", async () => {
+    const data = new Uint8Array(1_000_000).map((_, i) => (i * 13) & 0xff);
+    const meta = `filename ${b64("upload ü.bin")},parent ${b64(ROOT_ID)},mtime ${b64("1700000000000")}`;
+    const created = await req("/upload/tus", {
+      method: "POST",
+      headers: { "tus-resumable": "1.0.0", "upload-length": String(data.length), "upload-metadata": meta },
+    });
+    expect(created.status).toBe(201);
+    const url = created.headers.get("location")!;
+    expect(url).toStartWith("/upload/tus/");
+    const patch = (from: number, to: number) =>
+      req(url, {
+        method: "PATCH",
+        headers: {
+          "tus-resumable": "1.0.0",
+          "upload-offset": String(from),
+          "content-type": "application/offset+octet-stream",
+        },
+        body: data.slice(from, to),
+      });
+    expect((await patch(0, 400_000)).status).toBe(204);
+    expect(await store().items.childByName(ROOT_ID, "upload ü.bin")).toBeUndefined(); // not visible yet
+    const head = await req(url, { method: "HEAD", headers: { "tus-resumable": "1.0.0" } });
+    expect(head.headers.get("upload-offset")).toBe("400000");
+    const done = await patch(400_000, data.length);
+    expect(done.status).toBe(204);
+    const item = (await store().items.childByName(ROOT_ID, "upload ü.bin"))!;
+    expect(item.blobHash).toBe(sha(data));
+    expect(done.headers.get("hearth-item-id")).toBe(item.id);
+    expect(sha(readFileSync(store().blobs.pathOf(item.blobHash!)))).toBe(sha(data));
+
+    const badName = await req("/upload/tus", {
+      method: "POST",
+      headers: {
+        "tus-resumable": "1.0.0",
+        "upload-length": "1",
+        "upload-metadata": `filename ${b64("..")},parent ${b64(ROOT_ID)}`,
+      },
+    });
+    expect(badName.status).toBe(400);
+    expect(await badName.text()).toContain('Name ".." is reserved');
+    const noFolder = await req("/upload/tus", {
+      method: "POST",
+      headers: {
+        "tus-resumable": "1.0.0",
+        "upload-length": "1",
+        "upload-metadata": `filename ${b64("x")},parent ${b64("nope")}`,
+      },
+    });
+    expect(noFolder.status).toBe(404);
+  });
+});
+
+describe("thumbnails", () => {
+  test("made once per content: a renamed or copied image reuses the cached one", async () => {
+    const png = await sharp({
+      create: { width: 640, height: 480, channels: 3, background: { r: 200, g: 80, b: 40 } },
+    })
+      .png().toBuffer();
+    const img = await put(ROOT_ID, "photo.png", png);
+    const res = await req(`/files/${img.id}/thumb`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/webp");
+    const meta = await sharp(new Uint8Array(await res.arrayBuffer())).metadata();
+    expect([meta.width, meta.height]).toEqual([256, 256]);
+    const thumbFile = join(dir, "thumbs", img.blobHash!.slice(0, 2), `${img.blobHash}.webp`);
+    const before = readFileSync(thumbFile);
+    await post(`/browse/${img.id}/rename`, { name: "renamed.png" });
+    expect((await req(`/files/${img.id}/thumb`)).status).toBe(200);
+    expect(readFileSync(thumbFile)).toEqual(before);
+    expect((await req(`/files/${(await put(ROOT_ID, "x.txt", "x")).id}/thumb`)).status).toBe(404);
+  });
+
+  test("what is on screen jumps the queue; concurrency stays bounded", async () => {
+    const tdir = mkdtempSync(join(tmpdir(), "hearth-thumbq-"));
+    const t = new Thumbnailer(tdir, silentLogger, 1);
+    const srcs = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
+      const p = join(tdir, `${i}.png`);
+      writeFileSync(
+        p,
+        await sharp({
+          create: { width: 300, height: 200, channels: 3, background: { r: i * 40, g: 0, b: 0 } },
+        }).png().toBuffer(),
+      );
+      return { p, h: sha(String(i)).replace(/^../, `${i}${i}`) };
+    }));
+    const order: number[] = [];
+    const bg = srcs.slice(0, 5).map((s, i) => t.get(s.h, s.p, "background").then(() => void order.push(i)));
+    expect(t.status().running).toBe(1);
+    const vis = t.get(srcs[5].h, srcs[5].p, "visible").then(() => void order.push(5));
+    await Promise.all([...bg, vis]);
+    // Job 0 was already running; the visible one went next, before the queued background ones.
+    expect(order.slice(0, 2)).toEqual([0, 5]);
+    expect(t.stats.generated).toBe(6);
+    rmSync(tdir, { recursive: true, force: true });
+  });
+});

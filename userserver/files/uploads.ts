@@ -1,0 +1,155 @@
+/**
+ * Resumable uploads with the tus protocol (`@tus/server` through `handleWeb`, on Bun). Bytes go
+ * to `<dataDir>/uploads/` as they arrive, so a dropped connection resumes from the last byte the
+ * server has (HEAD tells the client the offset) instead of restarting. Only when the last byte is
+ * in does the file enter the content-addressed store (written to the store's temp directory,
+ * fsynced, verified, renamed) and get its item row, in one step: a crash at any point leaves
+ * no partial blob and the folder as it was. Uploads left unfinished for a day are removed.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { FileStore } from "@tus/file-store";
+import { Server, type Upload } from "@tus/server";
+import type { Logger } from "../../shared/log/mod.ts";
+import { checkItemName, type Item, type Store } from "../store/mod.ts";
+
+export const UPLOAD_PATH = "/upload/tus";
+export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
+const EXPIRY_MS = 24 * 3600_000;
+
+export class UploadMetadataError extends Error {
+  override name = "UploadMetadataError";
+}
+
+/**
+ * Parses a tus `Upload-Metadata` header: comma-separated `key base64value` pairs (value optional).
+ * Keys are ASCII without spaces or commas and unique; values must be valid base64 of UTF-8.
+ */
+export function parseUploadMetadata(header: string | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header || header.trim() === "") return out;
+  if (header.length > 16 * 1024) throw new UploadMetadataError("Upload-Metadata is longer than 16 KiB");
+  for (const pair of header.split(",")) {
+    const parts = pair.trim().split(" ");
+    if (parts.length > 2 || parts[0] === "") {
+      throw new UploadMetadataError(`Upload-Metadata pair "${pair.slice(0, 60)}" is not "key base64value"`);
+    }
+    const [key, value = ""] = parts;
+    if (!/^[\x21-\x2b\x2d-\x7e]+$/.test(key)) {
+      throw new UploadMetadataError(`Upload-Metadata key "${key.slice(0, 60)}" is not valid`);
+    }
+    if (Object.hasOwn(out, key)) throw new UploadMetadataError(`Upload-Metadata key "${key}" appears twice`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
+      throw new UploadMetadataError(`Upload-Metadata value for "${key}" is not base64`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(
+        Uint8Array.from(atob(value), (c) => c.charCodeAt(0)),
+      );
+    } catch {
+      throw new UploadMetadataError(`Upload-Metadata value for "${key}" is not base64 of UTF-8 text`);
+    }
+    out[key] = text;
+  }
+  return out;
+}
+
+export interface FinishedUpload {
+  item: Item;
+  deduped: boolean;
+}
+
+export interface UploadsOptions {
+  dataDir: string;
+  store: Store;
+  log: Logger;
+  /** Picks the item name (the client's, made unique in the folder) and stores the file. */
+  finish(
+    upload: { parentId: string; name: string; type: string; path: string; mtime: number },
+  ): Promise<FinishedUpload>;
+}
+
+export class Uploads {
+  readonly dir: string;
+  readonly tus: Server;
+  readonly #datastore: FileStore;
+  readonly #finished = new Map<string, FinishedUpload>();
+
+  constructor(private readonly opts: UploadsOptions) {
+    this.dir = join(opts.dataDir, "uploads");
+    this.#datastore = new FileStore({ directory: this.dir, expirationPeriodInMilliseconds: EXPIRY_MS });
+    this.tus = new Server({
+      path: UPLOAD_PATH,
+      datastore: this.#datastore,
+      maxSize: MAX_UPLOAD_BYTES,
+      relativeLocation: true,
+      respectForwardedHeaders: false,
+      onUploadCreate: (_req, upload) => {
+        const meta = upload.metadata ?? {};
+        try {
+          checkItemName(meta.filename ?? "");
+        } catch (e) {
+          throw { status_code: 400, body: e instanceof Error ? e.message : String(e) };
+        }
+        if (!meta.parent) {
+          throw { status_code: 400, body: "Upload-Metadata needs the target folder (parent)" };
+        }
+        return Promise.resolve({});
+      },
+      onUploadFinish: async (_req, upload) => {
+        const done = await this.#finish(upload);
+        return {
+          headers: { "Hearth-Item-Id": done.item.id, "Hearth-Item-Name": encodeURIComponent(done.item.name) },
+        };
+      },
+      onResponseError: (_req, err) => {
+        if ("status_code" in err) return undefined;
+        this.opts.log.error("upload failed", { error: err.message });
+        return { status_code: 500, body: "The upload could not be stored. It has been logged." };
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    const removed = await this.#datastore.deleteExpired().catch(() => 0);
+    if (removed) this.opts.log.info("removed expired unfinished uploads", { removed });
+  }
+
+  /** The upload's metadata (for the access check on PATCH/HEAD), or undefined if unknown. */
+  async metadata(id: string): Promise<Record<string, string | null> | undefined> {
+    try {
+      return (await this.#datastore.getUpload(id)).metadata;
+    } catch {
+      return undefined;
+    }
+  }
+
+  handle(req: Request): Promise<Response> {
+    return this.tus.handleWeb(req);
+  }
+
+  /** The stored item of an upload that finished in this process (tests and the client's last response). */
+  finished(id: string): FinishedUpload | undefined {
+    return this.#finished.get(id);
+  }
+
+  async #finish(upload: Upload): Promise<FinishedUpload> {
+    const meta = upload.metadata ?? {};
+    const path = join(this.dir, upload.id);
+    const mtime = Number(meta.mtime);
+    const done = await this.opts.finish({
+      parentId: meta.parent!,
+      name: meta.filename!,
+      type: meta.filetype ?? "",
+      path,
+      mtime: Number.isSafeInteger(mtime) && mtime > 0 ? mtime : Date.now(),
+    });
+    this.#finished.set(upload.id, done);
+    if (this.#finished.size > 1000) this.#finished.delete(this.#finished.keys().next().value!);
+    // The bytes are in the store now; the upload's own files go.
+    rmSync(path, { force: true });
+    rmSync(`${path}.json`, { force: true });
+    return done;
+  }
+}

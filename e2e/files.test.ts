@@ -1,5 +1,5 @@
 /**
- * The file manager in Chromium through a relay as alice: drop 3 files (tus uploads with
+ * The file manager in Chromium through a relay as alice (signed in through IdCloud): drop 3 files (tus uploads with
  * progress), rename one, move them into a new folder, preview an image and a text file,
  * download the folder as a zip and check its bytes, trash the folder and restore it.
  */
@@ -10,8 +10,8 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { restartUserWith, TEST_OWNER_TOKEN } from "../testing/userserver_helpers.ts";
 import { launchChromium, SCREENSHOTS } from "./browser.ts";
+import { idResolverRule, signInAsOwner } from "./sign_in.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -32,22 +32,16 @@ beforeAll(async () => {
       .toBuffer(),
   );
   h = await startHarness({ relays: 1, users: ["alice"] });
-  await restartUserWith(h, "alice", { testOwnerToken: TEST_OWNER_TOKEN });
   await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
   const r = h.relay("relay-a");
   origin = `https://alice.${ZONE}:${r.browserPort}`;
   browser = await launchChromium({
     trustCaPem: h.caPem,
-    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`],
+    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`, idResolverRule(h, ZONE)],
   });
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, acceptDownloads: true });
-  await context.addCookies([{
-    name: "__Host-hearth-test-owner",
-    value: TEST_OWNER_TOKEN,
-    url: `${origin}/`,
-    secure: true,
-  }]);
   page = await context.newPage();
+  await signInAsOwner(page, h, "alice", origin);
 });
 afterAll(async () => {
   await browser?.close();
@@ -182,12 +176,7 @@ test("keyboard: / filters, ? shows the shortcuts; phone size in dark mode", asyn
   );
 
   const phone = await browser.newContext({ viewport: { width: 390, height: 800 }, colorScheme: "dark" });
-  await phone.addCookies([{
-    name: "__Host-hearth-test-owner",
-    value: TEST_OWNER_TOKEN,
-    url: `${origin}/`,
-    secure: true,
-  }]);
+  await phone.addCookies(await page.context().cookies(origin)); // alice's session on her server
   const p = await phone.newPage();
   await p.goto(`${origin}/browse`);
   await p.locator(".fm-open", { hasText: "Trip" }).click();

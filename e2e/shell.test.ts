@@ -10,6 +10,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
 import { restartUserWith } from "../testing/userserver_helpers.ts";
 import { launchChromium, SCREENSHOTS } from "./browser.ts";
+import { idResolverRule, signInAsOwner } from "./sign_in.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -48,19 +49,11 @@ beforeAll(async () => {
   origin = `https://alice.${ZONE}:${r.browserPort}`;
   browser = await launchChromium({
     trustCaPem: h.caPem,
-    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`, `MAP id.${ZONE} 127.0.0.1`],
+    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`, idResolverRule(h, ZONE)],
   });
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   page = await context.newPage();
-  // Sign in as alice: her server → IdCloud's login → back (no TOTP: the dev seed leaves it off).
-  const alice = h.accounts.find((a) => a.name === "alice");
-  if (!alice?.password) throw new Error("the harness did not seed alice's account");
-  await page.goto(`${origin}/`);
-  await page.waitForURL((u) => u.pathname === "/login");
-  await page.fill('input[name="email"]', alice.email);
-  await page.fill('input[name="password"]', alice.password);
-  await page.click('form[action="/login"] button[type="submit"]');
-  await page.waitForURL((u) => u.origin === origin && !u.pathname.startsWith("/auth/"));
+  await signInAsOwner(page, h, "alice", origin);
 });
 afterAll(async () => {
   await browser?.close();

@@ -90,7 +90,7 @@ test("7. every setCookie in the code sets a __Host- cookie (prefix host, Secure,
   expect(calls).toBeGreaterThanOrEqual(4);
 });
 
-test("7. live: the sign-in redirect from alice's server sets only __Host- cookies", async () => {
+test("7. live: the sign-in redirect from alice's server sets only __Host- cookies", () => {
   const r = h.relay("relay-a");
   const res = Bun.spawnSync([
     "curl",

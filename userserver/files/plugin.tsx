@@ -117,7 +117,8 @@ export function filesPlugin(shell: () => ShellInfo, opts: FilesPluginOptions): P
         finish: (u) => {
           const run = finishing.then(async () => {
             const name = await ops.freeName(u.parentId, u.name, "");
-            const r = await ctx.store.importFile(u.parentId, name, u.path, {
+            // The finished upload is moved into the store (same filesystem), not copied.
+            const r = await ctx.store.adoptFile(u.parentId, name, u.path, {
               mtime: u.mtime,
               type: mediaTypeOf(name),
             });

@@ -2,9 +2,9 @@
  * Resumable uploads with the tus protocol (`@tus/server` through `handleWeb`, on Bun). Bytes go
  * to `<dataDir>/uploads/` as they arrive, so a dropped connection resumes from the last byte the
  * server has (HEAD tells the client the offset) instead of restarting. Only when the last byte is
- * in does the file enter the content-addressed store (written to the store's temp directory,
- * fsynced, verified, renamed) and get its item row, in one step: a crash at any point leaves
- * no partial blob and the folder as it was. Uploads left unfinished for a day are removed.
+ * in does the file enter the content-addressed store (moved, not copied: hashed once, fsynced
+ * and renamed into its hash-named path on the same filesystem) and get its item row, in one step:
+ * a crash at any point leaves no partial blob and the folder as it was. Uploads left unfinished for a day are removed.
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -147,7 +147,7 @@ export class Uploads {
     });
     this.#finished.set(upload.id, done);
     if (this.#finished.size > 1000) this.#finished.delete(this.#finished.keys().next().value!);
-    // The bytes are in the store now; the upload's own files go.
+    // The bytes were moved into the store; the upload's metadata goes (the file is already gone).
     rmSync(path, { force: true });
     rmSync(`${path}.json`, { force: true });
     return done;

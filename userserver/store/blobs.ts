@@ -2,10 +2,23 @@
  * Content-addressed blobs on disk: `<dir>/<h0h1>/<h2h3>/<sha256>`. A blob is written to
  * `<dir>/tmp/` while it is hashed, fsynced, read back and verified, then renamed into place, so a
  * blob path only ever holds complete, verified content. Identical content is stored once.
+ *
+ * A file already written on the same filesystem (a finished upload) is adopted instead: hashed
+ * once, fsynced and renamed into its hash-named path, with no copy and no read-back.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
-import { rename } from "node:fs/promises";
-import { join } from "node:path";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { open, rename } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { randomToken } from "../../shared/crypto/mod.ts";
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -26,6 +39,14 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** Called with the hash before the blob becomes visible, so garbage collection leaves it alone. */
   hold?: (hash: string) => void;
+}
+
+/** The points of `adoptFile` a crash test can stop at. */
+export type AdoptStep = "hashed" | "synced" | "renamed";
+
+export interface AdoptOptions extends PutOptions {
+  /** Called after each step (tests use it to crash the process there). */
+  onStep?: (step: AdoptStep) => void;
 }
 
 export class BlobStore {
@@ -102,6 +123,77 @@ export class BlobStore {
       rmSync(tmp, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * Moves the finished file at `source` (same filesystem, nobody writing it any more) into the
+   * store without copying it: hashes it once through one open descriptor, fsyncs it, makes it
+   * 0600 and renames it atomically into its hash-named path (the directory is fsynced too). If the
+   * content is already stored, `source` is simply removed. The cheap verification: the file's
+   * size and modification time did not change while it was hashed, and the path the rename
+   * produced is the very inode that was hashed. On success `source` is gone; on failure it is
+   * left where it was, and a crash at any point leaves either `source` intact and no blob, or a
+   * complete blob (collected by the next garbage collection if no item row points at it).
+   * Falls back to a copy (`putFile`) when `source` is on another filesystem.
+   */
+  async adoptFile(source: string, { signal, hold, onStep }: AdoptOptions = {}): Promise<PutResult> {
+    const file = await open(source, "r+");
+    let hash: string;
+    let size = 0;
+    let ino: number;
+    let dev: number;
+    try {
+      const before = await file.stat();
+      if (!before.isFile()) throw new BlobError(`Cannot adopt "${source}": it is not a regular file`);
+      const hasher = new Bun.CryptoHasher("sha256");
+      const buf = new Uint8Array(4 * 1024 * 1024);
+      for (;;) {
+        signal?.throwIfAborted();
+        const { bytesRead } = await file.read(buf, 0, buf.length, size);
+        if (bytesRead === 0) break;
+        hasher.update(buf.subarray(0, bytesRead));
+        size += bytesRead;
+      }
+      const after = await file.stat();
+      if (size !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+        throw new BlobError(
+          `File "${source}" changed while it was being stored (${before.size} → ${after.size} bytes)`,
+        );
+      }
+      hash = hasher.digest("hex");
+      ino = after.ino;
+      dev = after.dev;
+      onStep?.("hashed");
+      await file.chmod(0o600);
+      await file.sync();
+      onStep?.("synced");
+    } finally {
+      await file.close();
+    }
+    const final = this.pathOf(hash);
+    hold?.(hash);
+    if (this.has(hash)) {
+      rmSync(source, { force: true });
+      return { hash, size, deduped: true };
+    }
+    const parent = dirname(final);
+    mkdirSync(parent, { recursive: true, mode: 0o700 });
+    try {
+      renameSync(source, final);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+      const put = await this.putFile(source, { signal, hold });
+      rmSync(source, { force: true });
+      return put;
+    }
+    fsyncDir(parent);
+    fsyncDir(dirname(source));
+    onStep?.("renamed");
+    const placed = statSync(final);
+    if (placed.ino !== ino || placed.dev !== dev || placed.size !== size) {
+      throw new BlobError(`Blob ${hash} is not the file that was hashed (${source})`);
+    }
+    return { hash, size, deduped: false };
   }
 
   /** Re-reads a stored blob and checks it still has its hash. */

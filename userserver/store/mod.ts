@@ -6,10 +6,10 @@ import { join } from "node:path";
 import type { Logger } from "../../shared/log/mod.ts";
 import type { UserDb } from "../database/mod.ts";
 import type { Signals } from "../signals/mod.ts";
-import { BlobStore } from "./blobs.ts";
+import { type AdoptStep, BlobStore, type PutOptions, type PutResult } from "./blobs.ts";
 import { type AddFileResult, type Item, ItemTree } from "./items.ts";
 
-export { BlobError, BlobStore, hashFile, type PutResult } from "./blobs.ts";
+export { type AdoptStep, BlobError, BlobStore, hashFile, type PutResult } from "./blobs.ts";
 export { type Item, ItemConflictError, ItemNotFoundError, ItemTree, ROOT_ID } from "./items.ts";
 export {
   checkItemName,
@@ -24,6 +24,11 @@ export interface ImportFileOptions {
   mtime: number;
   type?: string;
   signal?: AbortSignal;
+}
+
+export interface AdoptFileOptions extends ImportFileOptions {
+  /** Called after each step of the move (crash tests). */
+  onStep?: (step: AdoptStep) => void;
 }
 
 export class Store {
@@ -55,9 +60,34 @@ export class Store {
   async importFile(parentId: string, name: string, source: string, opts: ImportFileOptions): Promise<
     AddFileResult & { deduped: boolean }
   > {
+    return await this.#add(parentId, name, opts, (o) => this.blobs.putFile(source, o));
+  }
+
+  /**
+   * Like `importFile`, but moves `source` (a finished file on the same filesystem, e.g. a tus
+   * upload) into the store instead of copying it; `source` is gone afterwards, also when the
+   * content was already stored. If adding the item fails, the blob is left to garbage collection.
+   */
+  async adoptFile(parentId: string, name: string, source: string, opts: AdoptFileOptions): Promise<
+    AddFileResult & { deduped: boolean }
+  > {
+    return await this.#add(
+      parentId,
+      name,
+      opts,
+      (o) => this.blobs.adoptFile(source, { ...o, onStep: opts.onStep }),
+    );
+  }
+
+  async #add(
+    parentId: string,
+    name: string,
+    opts: ImportFileOptions,
+    write: (o: PutOptions) => Promise<PutResult>,
+  ): Promise<AddFileResult & { deduped: boolean }> {
     let held: string | undefined;
     try {
-      const put = await this.blobs.putFile(source, {
+      const put = await write({
         signal: opts.signal,
         hold: (h) => {
           held = h;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestCore, testCore } from "../_test_core.ts";
-import { hashFile, ItemConflictError, ItemNameError, ROOT_ID } from "./mod.ts";
+import { BlobError, hashFile, ItemConflictError, ItemNameError, ROOT_ID } from "./mod.ts";
 
 let t: TestCore;
 beforeEach(async () => void (t = await testCore()));
@@ -47,6 +47,99 @@ describe("blobs", () => {
     await t.store.start();
     expect(readdirSync(t.store.blobs.tmpDir)).toEqual([]);
   });
+});
+
+describe("adopting a finished file (a tus upload) instead of copying it", () => {
+  const sha = (b: string | Uint8Array) => new Bun.CryptoHasher("sha256").update(b).digest("hex");
+  /** 9 MiB of varied bytes: more than two of adoptFile's 4 MiB reads. */
+  const big = () => Uint8Array.from({ length: 9 * 1024 * 1024 + 123 }, (_, i) => (i * 31 + (i >> 10)) & 255);
+
+  test("the file is renamed into its hash-named path (same inode, 0600), source gone; a second copy dedups", async () => {
+    const data = big();
+    const src = join(t.dir, "upload-1");
+    writeFileSync(src, data);
+    const ino = statSync(src).ino;
+    const put = await t.store.blobs.adoptFile(src);
+    expect(put).toEqual({ hash: sha(data), size: data.length, deduped: false });
+    const path = t.store.blobs.pathOf(put.hash);
+    expect(statSync(path).ino).toBe(ino); // moved, not copied
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(existsSync(src)).toBe(false);
+    expect(await t.store.blobs.verify(put.hash)).toBe(true);
+    expect(readdirSync(t.store.blobs.tmpDir)).toEqual([]);
+
+    const src2 = join(t.dir, "upload-2");
+    writeFileSync(src2, data);
+    expect(await t.store.blobs.adoptFile(src2)).toEqual({ ...put, deduped: true });
+    expect(existsSync(src2)).toBe(false);
+    expect(statSync(path).ino).toBe(ino);
+    expect([...t.store.blobs.list()]).toEqual([put.hash]);
+  });
+
+  test("Store.adoptFile adds the item; an empty file works; a failed add leaves the blob to gc", async () => {
+    const r = await t.store.adoptFile(ROOT_ID, "a.txt", sourceFile("u", "uploaded"), { mtime: 5 });
+    expect(r.outcome).toBe("created");
+    expect(r.item.blobHash).toBe(sha("uploaded"));
+    expect(readFileSync(t.store.blobs.pathOf(r.item.blobHash!), "utf8")).toBe("uploaded");
+    const empty = await t.store.adoptFile(ROOT_ID, "empty", sourceFile("e", ""), { mtime: 5 });
+    expect(empty.item.size).toBe(0);
+    const folder = await t.store.createFolder(ROOT_ID, "F");
+    const clash = sourceFile("c", "clashing content");
+    await expect(t.store.adoptFile(ROOT_ID, folder.name, clash, { mtime: 1 })).rejects.toThrow(
+      ItemConflictError,
+    );
+    expect(t.store.blobs.has(sha("clashing content"))).toBe(true);
+    expect(await t.store.gc()).toBe(1);
+    expect(t.store.blobs.has(sha("clashing content"))).toBe(false);
+    expect(t.store.blobs.has(r.item.blobHash!)).toBe(true);
+  });
+
+  test("a failure or abort before the rename leaves the source intact and no blob", async () => {
+    const data = big();
+    const src = join(t.dir, "upload-f");
+    writeFileSync(src, data);
+    await expect(t.store.blobs.adoptFile(src, { signal: AbortSignal.abort(new Error("cancelled")) })).rejects
+      .toThrow("cancelled");
+    for (const step of ["hashed", "synced"] as const) {
+      await expect(t.store.blobs.adoptFile(src, {
+        onStep: (s) => {
+          if (s === step) throw new Error(`failed after ${s}`);
+        },
+      })).rejects.toThrow(`failed after ${step}`);
+    }
+    expect(sha(readFileSync(src))).toBe(sha(data));
+    expect([...t.store.blobs.list()]).toEqual([]);
+    await expect(t.store.blobs.adoptFile(join(t.dir, "nope"))).rejects.toThrow("ENOENT");
+    await expect(t.store.blobs.adoptFile(t.dir)).rejects.toThrow();
+    expect(BlobError.name).toBe("BlobError");
+  });
+
+  for (const step of ["hashed", "synced", "renamed"] as const) {
+    test(`a process killed right after "${step}" leaves no partial blob; start-up leaves the tree as it was`, async () => {
+      const before = await t.store.importFile(ROOT_ID, "before.txt", sourceFile("b", "before"), { mtime: 1 });
+      const data = big();
+      const src = join(t.dir, `upload-${step}`);
+      writeFileSync(src, data);
+      const proc = Bun.spawn(
+        [process.execPath, join(import.meta.dir, "_adopt_crash.ts"), t.store.blobs.dir, src, step],
+        { stdout: "inherit", stderr: "inherit" },
+      );
+      await proc.exited;
+      expect(proc.signalCode).toBe("SIGKILL");
+      // Any blob that is visible is complete: its content has its hash.
+      for (const h of t.store.blobs.list()) expect(await t.store.blobs.verify(h)).toBe(true);
+      if (step === "renamed") {
+        expect(existsSync(src)).toBe(false);
+        expect(t.store.blobs.has(sha(data))).toBe(true);
+      } else {
+        expect(sha(readFileSync(src))).toBe(sha(data)); // the upload is still there to finish
+        expect(t.store.blobs.has(sha(data))).toBe(false);
+      }
+      await t.store.start(); // restart: the orphan blob (no item row) is collected
+      expect([...t.store.blobs.list()]).toEqual([before.item.blobHash!]);
+      expect((await t.store.items.children(ROOT_ID)).map((i) => i.name)).toEqual(["before.txt"]);
+    });
+  }
 });
 
 describe("the item tree", () => {

@@ -80,7 +80,7 @@ async function measure(label: string, path: string | (() => Promise<unknown>)) {
 
 console.log(`folder of ${N} files, ${RUNS} requests each (full page with the layout)\n`);
 const rows: Record<string, { p50: number; p99: number }> = {};
-rows.first = await measure("first page, by name (200 rows)", `/browse/${folder.id}`);
+rows.first = await measure("first page, by name (100 rows)", `/browse/${folder.id}`);
 rows.later = await measure("page 40, by name", `/browse/${folder.id}?page=40`);
 rows.size1 = await measure("first page, by size (desc)", `/browse/${folder.id}?sort=size`);
 rows.size40 = await measure("page 40, by size (desc)", `/browse/${folder.id}?sort=size&page=40`);

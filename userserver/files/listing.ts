@@ -12,7 +12,8 @@ import type { Item } from "../store/mod.ts";
 export const SORTS = ["name", "size", "mtime", "type"] as const;
 export type SortKey = typeof SORTS[number];
 export const PAGE_SIZES = [50, 100, 200, 500] as const;
-export const DEFAULT_PER = 200;
+/** One screenful or two: the page renders in a few ms, and the count says how many there are. */
+export const DEFAULT_PER = 100;
 export const MAX_FILTER = 200;
 
 export interface ListQuery {

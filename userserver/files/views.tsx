@@ -8,7 +8,7 @@ import type { Child } from "hono/jsx";
 import type { ItemType } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import { formatBytes, formatTime } from "../web/format.ts";
-import { Icon } from "../web/icons.tsx";
+import { Icon, svgIcon } from "../web/icons.tsx";
 import { type ListPage, type ListQuery, listQueryString, PAGE_SIZES } from "./listing.ts";
 import type { TrashEntry } from "./ops.ts";
 
@@ -36,24 +36,7 @@ const FM_ICONS: Record<string, string> = {
 
 export function FmIcon({ name, size = "1.15em" }: { name: string; size?: string }) {
   const d = FM_ICONS[name];
-  if (!d) return <Icon name={name} size={size} />;
-  return (
-    <svg
-      class="icon-svg"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="2"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d={d} />
-    </svg>
-  );
+  return d ? svgIcon(d, size) : <Icon name={name} size={size} />;
 }
 
 export const folderHref = (id: string) => id === ROOT_ID ? "/browse" : `/browse/${id}`;

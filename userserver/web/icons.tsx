@@ -1,4 +1,5 @@
 /** Inline SVG icons (no emoji: not every system has an emoji font), sized by the surrounding text. */
+import { raw } from "hono/html";
 const PATHS: Record<string, string> = {
   bell: "M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a1.94 1.94 0 0 0 3.4 0",
   folder:
@@ -13,22 +14,26 @@ const PATHS: Record<string, string> = {
     "M12 9v4M12 17h.01M10.29 3.86 1.82 18a2 2 0 0 0 1.71 3h16.94a2 2 0 0 0 1.71-3L13.71 3.86a2 2 0 0 0-3.42 0Z",
 };
 
+/**
+ * The markup of one icon, built once per (path, size) and reused as raw HTML: a folder page draws
+ * hundreds of icons, and rebuilding each as JSX (attributes escaped every time) was a large share
+ * of its render time. Paths and sizes come from this code, never from users.
+ */
+const svgCache = new Map<string, ReturnType<typeof raw>>();
+export function svgIcon(path: string, size: string): ReturnType<typeof raw> {
+  const key = `${size}|${path}`;
+  let html = svgCache.get(key);
+  if (!html) {
+    html = raw(
+      `<svg class="icon-svg" width="${size}" height="${size}" viewBox="0 0 24 24" fill="none" stroke="currentColor"` +
+        ` stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">` +
+        `<path d="${path}"></path></svg>`,
+    );
+    svgCache.set(key, html);
+  }
+  return html;
+}
+
 export function Icon({ name, size = "1.25em" }: { name: string; size?: string }) {
-  return (
-    <svg
-      class="icon-svg"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="2"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d={PATHS[name] ?? PATHS.file} />
-    </svg>
-  );
+  return svgIcon(PATHS[name] ?? PATHS.file, size);
 }

@@ -417,3 +417,12 @@ describe("thumbnails", () => {
     rmSync(tdir, { recursive: true, force: true });
   });
 });
+
+test("the stored figure follows a new file at once, not after its cache runs out", async () => {
+  const stored = async () =>
+    /([0-9.,]+ (?:B|KB|MB|GB)) stored/.exec(await (await req("/browse")).text())?.[1];
+  const before = await stored();
+  expect(before).toBeDefined();
+  await put(ROOT_ID, `usage-${Date.now()}.bin`, new Uint8Array(300_000).map((_, i) => (i * 7 + 3) & 0xff));
+  expect(await stored()).not.toBe(before);
+});

@@ -285,7 +285,7 @@ export class FileOps {
     return out;
   }
 
-  /** Bytes stored (each distinct content once), cached for a few seconds: it is shown on every page. */
+  /** Bytes stored (each distinct content once), cached for a few seconds or until items change. */
   async usage(): Promise<{ bytes: number }> {
     if (this.#usage && this.now() - this.#usage.at < 5_000) return { bytes: this.#usage.bytes };
     const stored = await this.db.orm.select({ bytes: sql<number>`coalesce(sum(${blobs.size}), 0)` }).from(
@@ -296,6 +296,11 @@ export class FileOps {
     return { bytes: this.#usage.bytes };
   }
   #usage: { bytes: number; at: number } | undefined;
+
+  /** Drops the cached usage (an item was added or removed: the figure may have changed). */
+  forgetUsage(): void {
+    this.#usage = undefined;
+  }
 
   async #live(list: Item[]): Promise<Item[]> {
     const out: Item[] = [];

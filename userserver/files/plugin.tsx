@@ -134,6 +134,8 @@ export function filesPlugin(shell: () => ShellInfo, opts: FilesPluginOptions): P
     subscribe(signals, ctx) {
       // Background thumbnails for new images (low priority: anything on screen goes first).
       unsubscribe = [
+        signals.on("item.created", () => ops?.forgetUsage()),
+        signals.on("item.deleted", () => ops?.forgetUsage()),
         signals.on("item.created", async (p) => {
           if (p.kind !== "file") return;
           const item = await ctx.store.items.get(p.id);

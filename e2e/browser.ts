@@ -1,5 +1,5 @@
 /** Debian's Chromium driven by playwright-core (never a downloaded browser). */
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Frame, type Page, type Request } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,4 +46,43 @@ function trustInNss(home: string, caPem: string): void {
   writeFileSync(caFile, caPem);
   execFileSync("certutil", ["-d", `sql:${db}`, "-N", "--empty-password"]);
   execFileSync("certutil", ["-d", `sql:${db}`, "-A", "-t", "C,,", "-n", "Hearth dev CA", "-i", caFile]);
+}
+
+/**
+ * Clicks what submits a form or follows a link, and waits until the page it leads to has loaded.
+ * Seen in CI under load: now and then a submit click starts no navigation at all and the page
+ * just sits there; a second click then goes through. The click is repeated only when the first
+ * one sent no request, so a form is never submitted twice.
+ */
+export async function clickAndNavigate(
+  page: Page,
+  selector: string,
+  { settleMs = 10_000 } = {},
+): Promise<void> {
+  let requested = false;
+  let committed = false;
+  const onRequest = (r: Request) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) requested = true;
+  };
+  const onNavigated = (f: Frame) => {
+    if (f === page.mainFrame()) committed = true;
+  };
+  page.on("request", onRequest);
+  page.on("framenavigated", onNavigated);
+  const until = async (done: () => boolean, ms: number) => {
+    const deadline = Date.now() + ms;
+    while (!done() && Date.now() < deadline) await page.waitForTimeout(50);
+    return done();
+  };
+  try {
+    await page.click(selector);
+    if (!(await until(() => requested, settleMs))) await page.click(selector);
+    if (!(await until(() => committed, 30_000))) {
+      throw new Error(`Clicking ${selector} on ${page.url()} led nowhere within the bound`);
+    }
+    await page.waitForLoadState("load");
+  } finally {
+    page.off("request", onRequest);
+    page.off("framenavigated", onNavigated);
+  }
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import * as OTPAuth from "otpauth";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { launchChromium, SCREENSHOTS } from "./browser.ts";
+import { clickAndNavigate, launchChromium, SCREENSHOTS } from "./browser.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -58,19 +58,19 @@ test("sign-up, verification link, TOTP enrolment, sign-out, sign-in with TOTP", 
   await shot(page, "signup");
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
-  await page.click("main button[type=submit]");
+  await clickAndNavigate(page, "main button[type=submit]");
   await expect(page.locator("h1").innerText()).resolves.toBe("Check your email");
   await shot(page, "check-mail");
 
   await page.goto(await mailLink(email, "/verify/"));
   await expect(page.locator("h1").innerText()).resolves.toBe("Email confirmed");
   await shot(page, "verified");
-  await page.click("text=Sign in");
+  await clickAndNavigate(page, "text=Sign in");
 
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
   await shot(page, "login");
-  await page.click("main button[type=submit]");
+  await clickAndNavigate(page, "main button[type=submit]");
   expect(new URL(page.url()).pathname).toBe("/account");
   await shot(page, "account");
 
@@ -80,24 +80,24 @@ test("sign-up, verification link, TOTP enrolment, sign-out, sign-in with TOTP", 
   expect(await page.locator(".qr svg").count()).toBe(1);
   await shot(page, "totp-enrol");
   await page.fill("#f-code", totp.generate());
-  await page.click("main button[type=submit]");
+  await clickAndNavigate(page, "main button[type=submit]");
   await expect(page.locator("h1").innerText()).resolves.toBe("Two-step verification is on");
   expect(await page.locator(".codes li").count()).toBe(10);
   await shot(page, "recovery-codes");
 
   await page.goto(`${base}/account/security`);
   await shot(page, "security");
-  await page.click('header button:has-text("Sign out")');
+  await clickAndNavigate(page, 'header button:has-text("Sign out")');
   expect(new URL(page.url()).pathname).toBe("/login");
 
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
-  await page.click("main button[type=submit]");
+  await clickAndNavigate(page, "main button[type=submit]");
   expect(new URL(page.url()).pathname).toBe("/login/totp");
   await shot(page, "login-totp");
   // The enrolment used this step's code; the next step's is within the ±1 window and unused.
   await page.fill("#f-code", totp.generate({ timestamp: Date.now() + 30_000 }));
-  await page.click("main button[type=submit]");
+  await clickAndNavigate(page, "main button[type=submit]");
   expect(new URL(page.url()).pathname).toBe("/account");
   expect(await page.locator("main").innerText()).toContain(email);
   await page.close();
@@ -108,7 +108,7 @@ test("a used verification link shows a clear page; narrow screens stay usable", 
   await page.goto(`${base}/signup`);
   await page.fill("#f-email", "quin@example.com");
   await page.fill("#f-password", "another fine passphrase");
-  await page.click("main button[type=submit]");
+  await clickAndNavigate(page, "main button[type=submit]");
   const link = await mailLink("quin@example.com", "/verify/");
   await page.goto(link);
   const res = await page.goto(link);

@@ -8,7 +8,7 @@ import * as OTPAuth from "otpauth";
 import type { Browser, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
 import { cloudDb, seedLoginAccount } from "../testing/oidc_helpers.ts";
-import { launchChromium, SCREENSHOTS } from "./browser.ts";
+import { clickAndNavigate, launchChromium, SCREENSHOTS } from "./browser.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -51,7 +51,7 @@ async function login(page: Page, email: string, password: string) {
   await page.waitForURL((u) => u.href.startsWith(`${idOrigin}/login`));
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', password);
-  await page.click('form[action="/login"] button[type="submit"]');
+  await clickAndNavigate(page, 'form[action="/login"] button[type="submit"]');
 }
 
 test("alice: her URL → IdCloud login + TOTP → back on her server; sign-out ends both sessions", async () => {
@@ -66,7 +66,7 @@ test("alice: her URL → IdCloud login + TOTP → back on her server; sign-out e
     'input[name="code"]',
     new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(TOTP_SECRET) }).generate(),
   );
-  await page.click('form[action="/login/totp"] button[type="submit"]');
+  await clickAndNavigate(page, 'form[action="/login/totp"] button[type="submit"]');
   await page.waitForURL((u) => u.origin === aliceOrigin && !u.pathname.startsWith("/auth/"));
   const cookies = await ctx.cookies(aliceOrigin);
   expect(cookies.some((c) => c.name === "__Host-hearth_session" && c.httpOnly && c.secure)).toBe(true);
@@ -76,7 +76,7 @@ test("alice: her URL → IdCloud login + TOTP → back on her server; sign-out e
 
   await page.goto(`${aliceOrigin}/auth/logout`);
   await shot(page, "3-sign-out");
-  await page.click('form[action="/auth/logout"] button[type="submit"]');
+  await clickAndNavigate(page, 'form[action="/auth/logout"] button[type="submit"]');
   await page.waitForURL(`${aliceOrigin}/auth/logged-out`);
   expect(await page.locator("h1").innerText()).toBe("You are signed out");
   await shot(page, "4-signed-out");
@@ -94,7 +94,7 @@ test("bob, another account, is asked for consent and then cannot enter alice's s
   await page.waitForURL((u) => u.href.startsWith(`${idOrigin}/oidc/authorize`));
   expect(await page.locator("h1").innerText()).toContain(`alice.${ZONE}`);
   await shot(page, "5-bob-consent");
-  await page.click('button[value="allow"]');
+  await clickAndNavigate(page, 'button[value="allow"]');
   await page.waitForURL(`${aliceOrigin}/`);
   expect(await page.locator("h1").innerText()).toBe("This server belongs to someone else");
   await shot(page, "6-bob-someone-else");

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import type { SetupRegistered, SetupRegistration } from "../userserver/registration/setup.ts";
 import { RegistrationFailedError } from "../userserver/registration/register.ts";
 import { createLocalApp } from "../userserver/web/local_app.tsx";
-import { launchChromium, SCREENSHOTS } from "./browser.ts";
+import { clickAndNavigate, launchChromium, SCREENSHOTS } from "./browser.ts";
 
 const TOKEN = "setup-token-0123456789abcdef";
 let registered: SetupRegistered | undefined;
@@ -48,15 +48,6 @@ afterAll(async () => {
   server?.stop(true);
 });
 
-/** Posts the registration form and waits for the answer page (under load a click can outrun it). */
-async function submitRegistration(page: Page): Promise<void> {
-  await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith("/setup/register") && r.request().method() === "POST"),
-    page.click('form[action="/setup/register"] button[type="submit"]'),
-  ]);
-  await page.waitForLoadState("load");
-}
-
 for (const scheme of ["light", "dark"] as const) {
   test(`setup page: register form, a refused token, then registered (${scheme})`, async () => {
     registered = undefined;
@@ -67,12 +58,12 @@ for (const scheme of ["light", "dark"] as const) {
     await page.screenshot({ path: join(SCREENSHOTS, `setup-1-form-${scheme}.png`), fullPage: true });
 
     await page.fill("#registrationToken", "hrt_used.0123456789abcdefghij");
-    await submitRegistration(page);
+    await clickAndNavigate(page, 'form[action="/setup/register"] button[type="submit"]');
     await expect(page.locator('[role="alert"]').innerText()).resolves.toContain("Registration failed:");
     await page.screenshot({ path: join(SCREENSHOTS, `setup-2-refused-${scheme}.png`), fullPage: true });
 
     await page.fill("#registrationToken", "hrt_good.0123456789abcdefghij");
-    await submitRegistration(page);
+    await clickAndNavigate(page, 'form[action="/setup/register"] button[type="submit"]');
     await expect(page.locator('[role="status"]').innerText()).resolves.toContain("Restart needed");
     await page.screenshot({ path: join(SCREENSHOTS, `setup-3-registered-${scheme}.png`), fullPage: true });
 

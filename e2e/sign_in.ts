@@ -1,6 +1,7 @@
 /** Signs a Chromium page in as a user server's owner, for real: its server → IdCloud login → back. */
 import type { Page } from "playwright-core";
 import type { Harness } from "../testing/harness.ts";
+import { clickAndNavigate } from "./browser.ts";
 
 /**
  * `origin` is the user server's public origin as the browser sees it; the browser must pin
@@ -13,7 +14,7 @@ export async function signInAsOwner(page: Page, h: Harness, user: string, origin
   await page.waitForURL((u) => u.pathname === "/login");
   await page.fill('input[name="email"]', account.email);
   await page.fill('input[name="password"]', account.password);
-  await page.click('form[action="/login"] button[type="submit"]');
+  await clickAndNavigate(page, 'form[action="/login"] button[type="submit"]');
   await page.waitForURL((u) => u.origin === origin && !u.pathname.startsWith("/auth/"));
 }
 

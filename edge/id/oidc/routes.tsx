@@ -97,15 +97,21 @@ export function createOidcRoutes(deps: CloudDeps): Hono<Vars> {
     return authorize(c, deps, new URLSearchParams(form.get("request") ?? ""), decision);
   });
 
+  /** The form of a token-endpoint-style request and the client it authenticates as. */
+  const clientRequest = async (c: Context, path: string) => {
+    const form = await tokenForm(c);
+    const issuer = c.get("issuer") as string;
+    const client = await authenticateClient(deps, form, {
+      authorization: c.req.header("authorization"),
+      issuer,
+      endpoint: `${issuer}${path}`,
+    });
+    return { form, issuer, client };
+  };
+
   app.post("/oidc/token", (c) =>
     protocol(c, async () => {
-      const form = await tokenForm(c);
-      const issuer = c.get("issuer");
-      const client = await authenticateClient(deps, form, {
-        authorization: c.req.header("authorization"),
-        issuer,
-        endpoint: `${issuer}/oidc/token`,
-      });
+      const { form, issuer, client } = await clientRequest(c, "/oidc/token");
       const grantType = form.get("grant_type");
       if (grantType === "authorization_code") {
         const code = form.get("code");
@@ -151,13 +157,7 @@ export function createOidcRoutes(deps: CloudDeps): Hono<Vars> {
 
   app.post("/oidc/revoke", (c) =>
     protocol(c, async () => {
-      const form = await tokenForm(c);
-      const issuer = c.get("issuer");
-      const client = await authenticateClient(deps, form, {
-        authorization: c.req.header("authorization"),
-        issuer,
-        endpoint: `${issuer}/oidc/revoke`,
-      });
+      const { form, client } = await clientRequest(c, "/oidc/revoke");
       const token = form.get("token");
       if (!token) throw new OAuthError("invalid_request", "token is missing");
       await revokeToken(deps, client, token, form.get("token_type_hint"));

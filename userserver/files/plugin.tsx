@@ -218,20 +218,24 @@ function filesApp(ctx: Core, { ops, thumbs, uploads, editDir, typeOf }: FilesPar
       favorites,
       usage,
       typeOf,
-      canThumb: (i: Item) => canThumbnail(i.type),
+      canThumb: (i: Item) => canThumbnail(i.type) || typeOf(i).thumbnail !== undefined,
       error: c.req.query("error")?.slice(0, 500),
       ok: c.req.query("ok")?.slice(0, 500),
     };
   };
 
   const show = async (c: Context<ShellEnv>, id: string) => {
-    const item = await requireItem(c, id, "read");
-    if (await ops.isTrashed(id)) throw new HTTPException(404, { message: "This item is in the trash" });
+    const { item, ancestry: chain } = await requireAccess(ctx, c, id, "read");
+    if (chain[0]?.id === TRASH_ID) throw new HTTPException(404, { message: "This item is in the trash" });
     if (item.kind === "folder") {
       const data = await folderData(c, item);
       return page(c, item.id === ROOT_ID ? "Browse" : item.name, <FolderPage {...data} />);
     }
-    const chain = await ctx.store.items.ancestry(id);
+    const preview = typeOf(item).preview;
+    if (preview) {
+      await ops.touchRecent(item.id);
+      return page(c, item.name, <section class="card">{preview(item)}</section>);
+    }
     let kind = previewKind(item);
     let text: string | undefined;
     let truncated = false;
@@ -319,12 +323,16 @@ function filesApp(ctx: Core, { ops, thumbs, uploads, editDir, typeOf }: FilesPar
 
   app.get("/files/:id/thumb", async (c) => {
     const item = await requireItem(c, c.req.param("id"), "read");
-    if (item.kind !== "file" || !item.blobHash || !canThumbnail(item.type)) {
+    const made = typeOf(item).thumbnail;
+    if (item.kind !== "file" || !item.blobHash || !(made || canThumbnail(item.type))) {
       throw new HTTPException(404, { message: "No thumbnail" });
     }
-    const path = await thumbs.get(item.blobHash, ctx.store.blobs.pathOf(item.blobHash), "visible");
-    if (!path) throw new HTTPException(404, { message: "No thumbnail" });
-    return new Response(Bun.file(path), {
+    const blob = ctx.store.blobs.pathOf(item.blobHash);
+    const bytes = made
+      ? await made(item, blob)
+      : await thumbs.get(item.blobHash, blob, "visible").then((p) => p && Bun.file(p));
+    if (!bytes) throw new HTTPException(404, { message: "No thumbnail" });
+    return new Response(bytes, {
       headers: {
         "content-type": "image/webp",
         // Keyed by content (the URL carries the hash), so it never goes stale.

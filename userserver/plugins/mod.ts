@@ -36,7 +36,7 @@ export interface ItemType {
   /** The preview shown on the item's page instead of the generic one. */
   preview?(item: Item): Child;
   /** A thumbnail for an item of this type (WebP bytes), or undefined when there is none. */
-  thumbnail?(item: Item, blobPath: string): Promise<Uint8Array | undefined>;
+  thumbnail?(item: Item, blobPath: string): Promise<Uint8Array<ArrayBuffer> | undefined>;
 }
 
 /** A section on the Settings page. */

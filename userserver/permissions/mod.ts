@@ -87,10 +87,9 @@ export class Permissions {
    */
   async check(viewer: Viewer, itemId: string, access: Access): Promise<Granted | undefined> {
     if (viewer.kind === "anonymous") return undefined;
-    const rows = await this.db.client.execute({ sql: ANCESTRY_SQL, args: [itemId] });
-    if (rows.rows.length === 0) return undefined;
-    const chain = rows.rows.map((r) => itemOf(r as unknown as Record<string, unknown>));
-    const item = chain[chain.length - 1];
+    const chain = await this.ancestry(itemId);
+    const item = chain.at(-1);
+    if (!item) return undefined;
     switch (viewer.kind) {
       case "owner":
       case "device":
@@ -112,6 +111,12 @@ export class Permissions {
     }
   }
 
+  /** The chain root → … → item in one recursive query; empty for an unknown item. */
+  async ancestry(itemId: string): Promise<Item[]> {
+    const rows = await this.db.client.execute({ sql: ANCESTRY_SQL, args: [itemId] });
+    return rows.rows.map((r) => itemOf(r as unknown as Record<string, unknown>));
+  }
+
   /** May `who` do `access` on `itemId`? A bare `{ name }` is the owner or, by another name, a friend. */
   async can(who: Viewer | { name: string } | undefined, itemId: string, access: Access): Promise<boolean> {
     return (await this.check(this.viewerOf(who), itemId, access)) !== undefined;
@@ -126,7 +131,7 @@ export class Permissions {
 
   /** The ACL in force for an item and the item it comes from (itself or an ancestor). */
   async effective(itemId: string): Promise<{ from: string | undefined; entries: AclEntry[] }> {
-    const chain = await this.tree.ancestry(itemId);
+    const chain = await this.ancestry(itemId);
     const source = chain.findLast((i) => i.aclSet);
     return { from: source?.id, entries: source ? await this.entriesOf(source.id) : [] };
   }

@@ -1,0 +1,155 @@
+/** Folders (pages, the listing fragment) and file previews under `/browse`, and the text editor. */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { randomToken } from "../../shared/crypto/mod.ts";
+import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
+import { type Item, ROOT_ID } from "../store/mod.ts";
+import type { FilesDeps } from "./_deps.ts";
+import { form, isOwner, page, requireItem, withParam } from "./_http.tsx";
+import { listFolder, parseListQuery } from "./listing.ts";
+import { TRASH_ID } from "./ops.ts";
+import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
+import { canThumbnail } from "./thumbs.ts";
+import { EditPage, FolderPage, Listing, PreviewPage } from "./views.tsx";
+
+export function browseRoutes({ core: ctx, ops, editDir, typeOf }: FilesDeps): ShellApp {
+  const app = new Hono<ShellEnv>();
+  const folderData = async (c: Context<ShellEnv>, folder: Item) => {
+    const query = parseListQuery(c.req.query());
+    const listing = await listFolder(ctx.db, folder.id, query);
+    if (!isOwner(c)) {
+      const visible = [];
+      for (const item of listing.items) {
+        if (await ctx.permissions.can(c.get("viewer"), item.id, "read")) visible.push(item);
+      }
+      listing.items = visible;
+    }
+    const ids = listing.items.map((i) => i.id);
+    const [chain, sizes, favorites, usage] = await Promise.all([
+      ctx.store.items.ancestry(folder.id),
+      ops.folderSizes(listing.items.filter((i) => i.kind === "folder").map((i) => i.id)),
+      ops.favoriteIds(ids),
+      ops.usage(),
+    ]);
+    return {
+      chain,
+      listing,
+      sizes,
+      favorites,
+      usage,
+      typeOf,
+      canThumb: (i: Item) => canThumbnail(i.type) || typeOf(i).thumbnail !== undefined,
+      error: c.req.query("error")?.slice(0, 500),
+      ok: c.req.query("ok")?.slice(0, 500),
+    };
+  };
+
+  const show = async (c: Context<ShellEnv>, id: string) => {
+    const { item, ancestry: chain } = await requireAccess(ctx, c, id, "read");
+    if (chain[0]?.id === TRASH_ID) throw new HTTPException(404, { message: "This item is in the trash" });
+    if (item.kind === "folder") {
+      const data = await folderData(c, item);
+      return page(c, item.id === ROOT_ID ? "Browse" : item.name, <FolderPage {...data} />);
+    }
+    const preview = typeOf(item).preview;
+    if (preview) {
+      await ops.touchRecent(item.id);
+      return page(c, item.name, <section class="card">{preview(item)}</section>);
+    }
+    let kind = previewKind(item);
+    let text: string | undefined;
+    let truncated = false;
+    if (kind === "text" && item.blobHash) {
+      const file = Bun.file(ctx.store.blobs.pathOf(item.blobHash));
+      truncated = item.size > MAX_TEXT_PREVIEW;
+      const bytes = new Uint8Array(await file.slice(0, MAX_TEXT_PREVIEW).arrayBuffer());
+      try {
+        text = new TextDecoder("utf-8", { fatal: !truncated }).decode(bytes);
+      } catch {
+        kind = item.type.startsWith("image/") ? "image" : "none";
+      }
+    }
+    await ops.touchRecent(item.id);
+    const favorite = (await ops.favoriteIds([item.id])).has(item.id);
+    return page(
+      c,
+      item.name,
+      <PreviewPage
+        chain={chain}
+        item={item}
+        kind={kind}
+        text={text}
+        truncated={truncated}
+        favorite={favorite}
+        error={c.req.query("error")?.slice(0, 500)}
+      />,
+    );
+  };
+
+  app.get("/browse", (c) => show(c, ROOT_ID));
+  app.get("/browse/:id", (c) => show(c, c.req.param("id")));
+  app.get("/browse/:id/listing", async (c) => {
+    const folder = await requireItem(ctx, c, c.req.param("id"), "read");
+    if (folder.kind !== "folder" || (await ops.isTrashed(folder.id))) {
+      throw new HTTPException(404, { message: "Not a folder" });
+    }
+    c.header("cache-control", "no-store");
+    return c.html(<Listing {...await folderData(c, folder)} />);
+  });
+
+  app.get("/browse/:id/edit", async (c) => {
+    const item = await requireItem(ctx, c, c.req.param("id"), "write");
+    if (
+      item.kind !== "file" || !item.blobHash || previewKind(item) !== "text" ||
+      item.size > MAX_TEXT_PREVIEW
+    ) {
+      throw new HTTPException(400, { message: "Only text files up to 2 MB can be edited here" });
+    }
+    const text = await Bun.file(ctx.store.blobs.pathOf(item.blobHash)).text();
+    return page(
+      c,
+      `Edit ${item.name}`,
+      <EditPage
+        chain={await ctx.store.items.ancestry(item.id)}
+        item={item}
+        text={text}
+        error={c.req.query("error")}
+      />,
+    );
+  });
+
+  app.post("/browse/:id/edit", async (c) => {
+    const item = await requireItem(ctx, c, c.req.param("id"), "write");
+    if (item.kind !== "file" || previewKind(item) !== "text") {
+      throw new HTTPException(400, { message: "Only text files can be edited here" });
+    }
+    const f = await form(c);
+    const content = String(f.content ?? "");
+    if (String(f.base ?? "") !== item.blobHash) {
+      return c.redirect(
+        withParam(
+          `/browse/${item.id}/edit`,
+          "error",
+          "This file changed since you opened it: your edit was not saved. Copy your text, reload, and apply it again",
+        ),
+        303,
+      );
+    }
+    const bytes = new TextEncoder().encode(content);
+    if (bytes.length > MAX_TEXT_PREVIEW) {
+      throw new HTTPException(413, { message: "Text is larger than 2 MB" });
+    }
+    const tmp = join(editDir, `${randomToken(12)}.part`);
+    try {
+      writeFileSync(tmp, bytes);
+      await ctx.store.importFile(item.parentId!, item.name, tmp, { mtime: Date.now(), type: item.type });
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    await ops.touchRecent(item.id);
+    return c.redirect(`/browse/${item.id}`, 303);
+  });
+  return app;
+}

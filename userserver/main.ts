@@ -62,6 +62,7 @@ await runMain("userserver", async () => {
     log,
     db: core.db,
   }).catch((e) => {
+    core.reader.close();
     core.db.close();
     throw e;
   });

@@ -75,13 +75,21 @@ export async function runUserServer(
     const web = createWeb(core, auth, { importer, plugins, tunnels: () => connector?.status() ?? [] });
     built = { importer, connector, web };
   } catch (e) {
+    core.reader.close();
     core.db.close();
     throw e;
   }
   const { importer, connector, web } = built;
   let listening: { localPort: number; stop(): void } | undefined;
   // Added first, so it closes last, after everything that reads it has stopped.
-  life.add({ name: "database", start: () => {}, stop: () => core.db.close() });
+  life.add({
+    name: "database",
+    start: () => {},
+    stop: () => {
+      core.reader.close();
+      core.db.close();
+    },
+  });
   life.add({
     name: "notifications",
     start: () => core.notifications.start(),

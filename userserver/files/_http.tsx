@@ -26,8 +26,8 @@ export function page(c: C, title: string, body: Child): Promise<Response> {
 }
 
 /** The item, or 404 unless the viewer may `access` it. */
-export async function requireItem(core: Core, c: C, id: string, access: Access) {
-  return (await requireAccess(core, c, id, access)).item;
+export function requireItem(core: Core, c: C, id: string, access: Access) {
+  return requireAccess(core, c, id, access).item;
 }
 
 export const isOwner = (c: C) => c.get("viewer").kind === "owner";

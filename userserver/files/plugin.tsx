@@ -13,6 +13,7 @@ import type { ItemType, Plugin, ShellApp, ShellEnv } from "../plugins/mod.ts";
 import { type Item, mediaTypeOf } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
 import { FileOps } from "./ops.ts";
+import { FolderQueries } from "./queries.ts";
 import { actionRoutes } from "./routes_actions.tsx";
 import { assetRoutes } from "./routes_assets.ts";
 import { browseRoutes } from "./routes_browse.tsx";
@@ -87,7 +88,16 @@ export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
     stop() {
       thumbs.stop();
     },
-    app: (ctx) => filesApp({ core: ctx, ops, thumbs, uploads, editDir, typeOf: opts.typeOf }),
+    app: (ctx) =>
+      filesApp({
+        core: ctx,
+        ops,
+        queries: new FolderQueries(ctx.reader),
+        thumbs,
+        uploads,
+        editDir,
+        typeOf: opts.typeOf,
+      }),
   };
 }
 

@@ -3,7 +3,6 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { sql } from "drizzle-orm";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import type { ShellApp, ShellEnv } from "../plugins/mod.ts";
 import { ROOT_ID, splitItemPath } from "../store/mod.ts";
@@ -14,7 +13,7 @@ import { FolderPicker } from "./views.tsx";
 
 const MAX_FORM_UPLOAD = 1024 ** 3;
 
-export function actionRoutes({ core: ctx, ops, editDir }: FilesDeps): ShellApp {
+export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
   app.post("/browse/:id/mkdir", async (c) => {
     const folder = await requireItem(ctx, c, c.req.param("id"), "write");
@@ -69,13 +68,7 @@ export function actionRoutes({ core: ctx, ops, editDir }: FilesDeps): ShellApp {
     const action = c.req.query("action") === "copy" ? "copy" : "move";
     const ids = c.req.queries("ids") ?? [];
     const back = safeBack(c.req.query("back"), "/browse");
-    const rows = await ctx.db.orm.all<{ id: string; path: string }>(sql`
-        with recursive t(id, path, depth) as (
-          select id, '', 0 from items where id = ${ROOT_ID}
-          union all
-          select i.id, t.path || '/' || i.name, t.depth + 1 from items i join t on i.parent_id = t.id
-          where i.kind = 'folder' and t.depth < 64
-        ) select id, path from t order by path collate nocase limit 2000`);
+    const rows = queries.folderTree(ROOT_ID);
     const excluded = new Set(ids);
     const folders = rows.filter((r) => !excluded.has(r.id)).map((r) => ({
       id: r.id,

@@ -4,31 +4,27 @@ import { join } from "node:path";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { randomToken } from "../../shared/crypto/mod.ts";
+import type { Granted } from "../permissions/mod.ts";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
 import { form, isOwner, page, requireItem, withParam } from "./_http.tsx";
-import { listFolder, parseListQuery } from "./listing.ts";
+import { parseListQuery } from "./listing.ts";
 import { TRASH_ID } from "./ops.ts";
 import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
 import { canThumbnail } from "./thumbs.ts";
 import { EditPage, FolderPage, Listing, PreviewPage } from "./views.tsx";
 
-export function browseRoutes({ core: ctx, ops, editDir, typeOf }: FilesDeps): ShellApp {
+export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
-  const folderData = async (c: Context<ShellEnv>, folder: Item) => {
-    const query = parseListQuery(c.req.query());
-    const listing = await listFolder(ctx.db, folder.id, query);
+  /** A folder's page of items and what the view shows beside them; `chain` comes from the access check. */
+  const folderData = async (c: Context<ShellEnv>, { item: folder, ancestry: chain }: Granted) => {
+    const listing = queries.list(folder.id, parseListQuery(c.req.query()));
     if (!isOwner(c)) {
-      const visible = [];
-      for (const item of listing.items) {
-        if (await ctx.permissions.can(c.get("viewer"), item.id, "read")) visible.push(item);
-      }
-      listing.items = visible;
+      listing.items = listing.items.filter((item) => ctx.permissions.can(c.get("viewer"), item.id, "read"));
     }
     const ids = listing.items.map((i) => i.id);
-    const [chain, sizes, favorites, usage] = await Promise.all([
-      ctx.store.items.ancestry(folder.id),
+    const [sizes, favorites, usage] = await Promise.all([
       ops.folderSizes(listing.items.filter((i) => i.kind === "folder").map((i) => i.id)),
       ops.favoriteIds(ids),
       ops.usage(),
@@ -47,10 +43,11 @@ export function browseRoutes({ core: ctx, ops, editDir, typeOf }: FilesDeps): Sh
   };
 
   const show = async (c: Context<ShellEnv>, id: string) => {
-    const { item, ancestry: chain } = await requireAccess(ctx, c, id, "read");
+    const granted = requireAccess(ctx, c, id, "read");
+    const { item, ancestry: chain } = granted;
     if (chain[0]?.id === TRASH_ID) throw new HTTPException(404, { message: "This item is in the trash" });
     if (item.kind === "folder") {
-      const data = await folderData(c, item);
+      const data = await folderData(c, granted);
       return page(c, item.id === ROOT_ID ? "Browse" : item.name, <FolderPage {...data} />);
     }
     const preview = typeOf(item).preview;
@@ -91,16 +88,16 @@ export function browseRoutes({ core: ctx, ops, editDir, typeOf }: FilesDeps): Sh
   app.get("/browse", (c) => show(c, ROOT_ID));
   app.get("/browse/:id", (c) => show(c, c.req.param("id")));
   app.get("/browse/:id/listing", async (c) => {
-    const folder = await requireItem(ctx, c, c.req.param("id"), "read");
-    if (folder.kind !== "folder" || (await ops.isTrashed(folder.id))) {
+    const granted = requireAccess(ctx, c, c.req.param("id"), "read");
+    if (granted.item.kind !== "folder" || granted.ancestry[0]?.id === TRASH_ID) {
       throw new HTTPException(404, { message: "Not a folder" });
     }
     c.header("cache-control", "no-store");
-    return c.html(<Listing {...await folderData(c, folder)} />);
+    return c.html(<Listing {...await folderData(c, granted)} />);
   });
 
   app.get("/browse/:id/edit", async (c) => {
-    const item = await requireItem(ctx, c, c.req.param("id"), "write");
+    const { item, ancestry } = requireAccess(ctx, c, c.req.param("id"), "write");
     if (
       item.kind !== "file" || !item.blobHash || previewKind(item) !== "text" ||
       item.size > MAX_TEXT_PREVIEW
@@ -112,7 +109,7 @@ export function browseRoutes({ core: ctx, ops, editDir, typeOf }: FilesDeps): Sh
       c,
       `Edit ${item.name}`,
       <EditPage
-        chain={await ctx.store.items.ancestry(item.id)}
+        chain={ancestry}
         item={item}
         text={text}
         error={c.req.query("error")}
@@ -121,7 +118,7 @@ export function browseRoutes({ core: ctx, ops, editDir, typeOf }: FilesDeps): Sh
   });
 
   app.post("/browse/:id/edit", async (c) => {
-    const item = await requireItem(ctx, c, c.req.param("id"), "write");
+    const { item, ancestry } = requireAccess(ctx, c, c.req.param("id"), "write");
     if (item.kind !== "file" || previewKind(item) !== "text") {
       throw new HTTPException(400, { message: "Only text files can be edited here" });
     }

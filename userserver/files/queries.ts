@@ -25,6 +25,15 @@ type Row = Omit<Item, "aclSet"> & { aclSet: number };
 const COLUMNS = "id, parent_id as parentId, name, kind, type, size, mtime, blob_hash as blobHash, " +
   "acl_set as aclSet, created_at as createdAt";
 const SORT_COLUMN: Record<Exclude<SortKey, "name">, string> = { size: "size", mtime: "mtime", type: "type" };
+/**
+ * The index each order reads (`shared/db/userserver/schema.ts`), named so the planner cannot pick
+ * another one and sort the whole folder (without statistics it may pick any index on the parent).
+ */
+const INDEX: Partial<Record<SortKey, string>> = {
+  name: "indexed by items_parent_kind_name",
+  size: "indexed by items_parent_kind_size",
+  mtime: "indexed by items_parent_kind_mtime",
+};
 /** Counts kept for folders seen since the last write (a bound, not a tuning knob). */
 const MAX_CACHED_COUNTS = 1000;
 
@@ -49,7 +58,7 @@ function pageSql(sort: SortKey, asc: boolean, filtered: boolean, cursor: boolean
     : col
     ? `and ${col} ${op}= $value and (${col} ${op} $value or ${byName})`
     : `and name collate nocase ${op}= $name and (${byName})`;
-  return `select ${COLUMNS} from items where parent_id = $parent and kind = $kind
+  return `select ${COLUMNS} from items ${INDEX[sort] ?? ""} where parent_id = $parent and kind = $kind
     ${filtered ? "and name like $like escape '\\'" : ""} ${seek}
     order by ${col ? `${col} ${dir}, ` : ""}name collate nocase ${dir}, name ${dir} limit $limit`;
 }
@@ -58,7 +67,8 @@ function pageSql(sort: SortKey, asc: boolean, filtered: boolean, cursor: boolean
 function positionSql(sort: SortKey, asc: boolean, filtered: boolean): string {
   const dir = asc ? "asc" : "desc";
   const col = sort === "name" ? undefined : SORT_COLUMN[sort];
-  return `select kind, ${col ?? "null"} as value, name from items where parent_id = $parent and kind = $kind
+  return `select kind, ${col ?? "null"} as value, name from items ${INDEX[sort] ?? ""}
+    where parent_id = $parent and kind = $kind
     ${filtered ? "and name like $like escape '\\'" : ""}
     order by ${col ? `${col} ${dir}, ` : ""}name collate nocase ${dir}, name ${dir} limit 1 offset $at`;
 }

@@ -64,7 +64,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
     });
   }
 
-  app.get("/files-ui/picker", async (c) => {
+  app.get("/files-ui/picker", (c) => {
     const action = c.req.query("action") === "copy" ? "copy" : "move";
     const ids = c.req.queries("ids") ?? [];
     const back = safeBack(c.req.query("back"), "/browse");

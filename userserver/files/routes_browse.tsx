@@ -8,7 +8,7 @@ import type { Granted } from "../permissions/mod.ts";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { form, isOwner, page, requireItem, withParam } from "./_http.tsx";
+import { form, isOwner, page, withParam } from "./_http.tsx";
 import { parseListQuery } from "./listing.ts";
 import { TRASH_ID } from "./ops.ts";
 import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
@@ -118,7 +118,7 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
   });
 
   app.post("/browse/:id/edit", async (c) => {
-    const { item, ancestry } = requireAccess(ctx, c, c.req.param("id"), "write");
+    const { item } = requireAccess(ctx, c, c.req.param("id"), "write");
     if (item.kind !== "file" || previewKind(item) !== "text") {
       throw new HTTPException(400, { message: "Only text files can be edited here" });
     }

@@ -3,10 +3,11 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { Core } from "../core/mod.ts";
 import type { Access } from "../permissions/mod.ts";
+import type { Granted } from "../permissions/mod.ts";
 import { requireAccess, type ShellEnv } from "../plugins/mod.ts";
 import { ItemConflictError, ItemNameError } from "../store/mod.ts";
 import { render } from "../web/render.tsx";
-import { FileOpError } from "./ops.ts";
+import { FileOpError, TRASH_ID } from "./ops.ts";
 import { UploadMetadataError } from "./uploads.ts";
 import { Assets } from "./views.tsx";
 
@@ -31,6 +32,9 @@ export function requireItem(core: Core, c: C, id: string, access: Access) {
 }
 
 export const isOwner = (c: C) => c.get("viewer").kind === "owner";
+
+/** Whether a granted item lies in the trash (its ancestry starts at the trash, not at Home). */
+export const inTrash = (g: Granted) => g.ancestry[0]?.id === TRASH_ID;
 
 /** Errors a user can fix: shown as a sentence, never logged as a server failure. */
 export function userMessage(e: unknown): string | undefined {

@@ -16,7 +16,7 @@ const MAX_FORM_UPLOAD = 1024 ** 3;
 export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
   app.post("/browse/:id/mkdir", async (c) => {
-    const folder = await requireItem(ctx, c, c.req.param("id"), "write");
+    const folder = requireItem(ctx, c, c.req.param("id"), "write");
     const f = await form(c);
     const back = folder.id === ROOT_ID ? "/browse" : `/browse/${folder.id}`;
     return act(c, back, async () => {
@@ -26,7 +26,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
   });
 
   app.post("/browse/:id/rename", async (c) => {
-    const item = await requireItem(ctx, c, c.req.param("id"), "write");
+    const item = requireItem(ctx, c, c.req.param("id"), "write");
     const f = await form(c);
     const parentBack = item.parentId === ROOT_ID ? "/browse" : `/browse/${item.parentId}`;
     const back = safeBack(f.back, item.kind === "file" ? `/browse/${item.id}` : parentBack);
@@ -41,7 +41,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
     const back = safeBack(f.back, "/browse");
     return act(c, back, async () => {
       const ids = idsOf(f);
-      for (const id of ids) await requireItem(ctx, c, id, "write");
+      for (const id of ids) requireItem(ctx, c, id, "write");
       const n = await ops.trash(ids);
       return `${n} ${n === 1 ? "item" : "items"} moved to the trash`;
     });
@@ -51,10 +51,10 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
     app.post(`/files/${action}`, async (c) => {
       const f = await form(c);
       const back = safeBack(f.back, "/browse");
-      const target = await requireItem(ctx, c, String(f.target ?? ""), "write");
+      const target = requireItem(ctx, c, String(f.target ?? ""), "write");
       return act(c, back, async () => {
         const ids = idsOf(f);
-        for (const id of ids) await requireItem(ctx, c, id, action === "move" ? "write" : "read");
+        for (const id of ids) requireItem(ctx, c, id, action === "move" ? "write" : "read");
         const done = action === "move" ? await ops.move(ids, target.id) : await ops.copy(ids, target.id);
         const where = target.id === ROOT_ID ? "Home" : target.name;
         return `${done.length} ${done.length === 1 ? "item" : "items"} ${
@@ -84,7 +84,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
       const ids = idsOf(f);
       const on = String(f.on ?? "1") !== "0";
       for (const id of ids) {
-        await requireItem(ctx, c, id, "read");
+        requireItem(ctx, c, id, "read");
         await ops.setFavorite(id, on);
       }
       return on ? `Starred ${ids.length}` : "Star removed";
@@ -92,7 +92,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
   });
 
   app.post("/browse/:id/upload", async (c) => {
-    const folder = await requireItem(ctx, c, c.req.param("id"), "write");
+    const folder = requireItem(ctx, c, c.req.param("id"), "write");
     if (folder.kind !== "folder") throw new HTTPException(400, { message: "Uploads go into a folder" });
     const back = folder.id === ROOT_ID ? "/browse" : `/browse/${folder.id}`;
     // The no-JavaScript fallback buffers the form; large files go through tus (the Upload button).

@@ -8,9 +8,8 @@ import type { Granted } from "../permissions/mod.ts";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { form, isOwner, page, withParam } from "./_http.tsx";
+import { form, inTrash, isOwner, page, withParam } from "./_http.tsx";
 import { parseListQuery } from "./listing.ts";
-import { TRASH_ID } from "./ops.ts";
 import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
 import { canThumbnail } from "./thumbs.ts";
 import { EditPage, FolderPage, Listing, PreviewPage } from "./views.tsx";
@@ -45,7 +44,7 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
   const show = async (c: Context<ShellEnv>, id: string) => {
     const granted = requireAccess(ctx, c, id, "read");
     const { item, ancestry: chain } = granted;
-    if (chain[0]?.id === TRASH_ID) throw new HTTPException(404, { message: "This item is in the trash" });
+    if (inTrash(granted)) throw new HTTPException(404, { message: "This item is in the trash" });
     if (item.kind === "folder") {
       const data = await folderData(c, granted);
       return page(c, item.id === ROOT_ID ? "Browse" : item.name, <FolderPage {...data} />);
@@ -89,7 +88,7 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
   app.get("/browse/:id", (c) => show(c, c.req.param("id")));
   app.get("/browse/:id/listing", async (c) => {
     const granted = requireAccess(ctx, c, c.req.param("id"), "read");
-    if (granted.item.kind !== "folder" || granted.ancestry[0]?.id === TRASH_ID) {
+    if (granted.item.kind !== "folder" || inTrash(granted)) {
       throw new HTTPException(404, { message: "Not a folder" });
     }
     c.header("cache-control", "no-store");

@@ -1,18 +1,18 @@
 /** Bytes: downloads and inline previews with ranges, thumbnails, folders as streamed zips. */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { ShellApp, ShellEnv } from "../plugins/mod.ts";
+import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { isOwner, requireItem } from "./_http.tsx";
+import { inTrash, isOwner, requireItem } from "./_http.tsx";
 import { parseRange } from "./range.ts";
 import { canThumbnail } from "./thumbs.ts";
 import { type ZipEntry, zipStream } from "./zip.ts";
 
 export function bytesRoutes({ core: ctx, ops, thumbs, typeOf }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
-  app.get("/files/:id", async (c) => {
-    const item = await requireItem(ctx, c, c.req.param("id"), "read");
+  app.get("/files/:id", (c) => {
+    const item = requireItem(ctx, c, c.req.param("id"), "read");
     if (item.kind !== "file" || !item.blobHash) throw new HTTPException(404, { message: "Not a file" });
     const etag = `"${item.blobHash}"`;
     const download = c.req.query("download") === "1";
@@ -55,7 +55,7 @@ export function bytesRoutes({ core: ctx, ops, thumbs, typeOf }: FilesDeps): Shel
   });
 
   app.get("/files/:id/thumb", async (c) => {
-    const item = await requireItem(ctx, c, c.req.param("id"), "read");
+    const item = requireItem(ctx, c, c.req.param("id"), "read");
     const made = typeOf(item).thumbnail;
     if (item.kind !== "file" || !item.blobHash || !(made || canThumbnail(item.type))) {
       throw new HTTPException(404, { message: "No thumbnail" });
@@ -75,9 +75,10 @@ export function bytesRoutes({ core: ctx, ops, thumbs, typeOf }: FilesDeps): Shel
     });
   });
 
-  app.get("/browse/:id/zip", async (c) => {
-    const folder = await requireItem(ctx, c, c.req.param("id"), "read");
-    if (folder.kind !== "folder" || (await ops.isTrashed(folder.id))) {
+  app.get("/browse/:id/zip", (c) => {
+    const granted = requireAccess(ctx, c, c.req.param("id"), "read");
+    const folder = granted.item;
+    if (folder.kind !== "folder" || inTrash(granted)) {
       throw new HTTPException(404, { message: "Not a folder" });
     }
     const viewer = c.get("viewer");

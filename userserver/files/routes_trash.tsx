@@ -1,40 +1,41 @@
 /** The trash (restore, delete for good, empty), and the recent and favorites pages. */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { ShellApp, ShellEnv } from "../plugins/mod.ts";
+import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { act, page, requireItem, withParam } from "./_http.tsx";
+import { act, inTrash, page, requireItem, withParam } from "./_http.tsx";
 import { TRASH_ID } from "./ops.ts";
 import { ItemsPage, TrashPage } from "./views.tsx";
 
 export function trashRoutes({ core: ctx, ops }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
   app.get("/trash", async (c) => {
-    await requireItem(ctx, c, TRASH_ID, "read");
+    requireItem(ctx, c, TRASH_ID, "read");
     return page(
       c,
       "Trash",
       <TrashPage entries={await ops.trashed()} error={c.req.query("error")} ok={c.req.query("ok")} />,
     );
   });
-  app.post("/trash/:id/restore", async (c) => {
-    const item = await requireItem(ctx, c, c.req.param("id"), "write");
+  app.post("/trash/:id/restore", (c) => {
+    const item = requireItem(ctx, c, c.req.param("id"), "write");
     return act(c, "/trash", async () => {
       const back = await ops.restore(item.id);
       return `Restored “${back.name}”`;
     });
   });
   app.post("/trash/:id/delete", async (c) => {
-    const item = await requireItem(ctx, c, c.req.param("id"), "write");
-    if (!(await ops.isTrashed(item.id))) {
+    const granted = requireAccess(ctx, c, c.req.param("id"), "write");
+    const item = granted.item;
+    if (!inTrash(granted)) {
       throw new HTTPException(400, { message: "Only items in the trash can be deleted for good" });
     }
     await ops.emptyTrash([item.id]);
     return c.redirect(withParam("/trash", "ok", "Deleted for good"), 303);
   });
   app.post("/trash/empty", async (c) => {
-    await requireItem(ctx, c, TRASH_ID, "write");
+    requireItem(ctx, c, TRASH_ID, "write");
     const n = await ops.emptyTrash();
     return c.redirect(
       withParam("/trash", "ok", `Deleted ${n} ${n === 1 ? "item" : "items"} for good`),
@@ -42,7 +43,7 @@ export function trashRoutes({ core: ctx, ops }: FilesDeps): ShellApp {
     );
   });
   app.get("/recent", async (c) => {
-    await requireItem(ctx, c, ROOT_ID, "read");
+    requireItem(ctx, c, ROOT_ID, "read");
     const list = await ops.recent();
     const at = new Map(list.map((i) => [i.id, i.at]));
     return page(
@@ -58,7 +59,7 @@ export function trashRoutes({ core: ctx, ops }: FilesDeps): ShellApp {
     );
   });
   app.get("/favorites", async (c) => {
-    await requireItem(ctx, c, ROOT_ID, "read");
+    requireItem(ctx, c, ROOT_ID, "read");
     return page(
       c,
       "Favorites",

@@ -1,12 +1,12 @@
 /** Resumable uploads (tus) at `/upload/tus`: each one checked for write access to its folder. */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { ShellApp, ShellEnv } from "../plugins/mod.ts";
+import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { requireItem, userMessage } from "./_http.tsx";
+import { inTrash, requireItem, userMessage } from "./_http.tsx";
 import { parseUploadMetadata, UPLOAD_PATH } from "./uploads.ts";
 
-export function tusRoutes({ core: ctx, ops, uploads }: FilesDeps): ShellApp {
+export function tusRoutes({ core: ctx, uploads }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
   const tus = async (c: Context<ShellEnv>) => {
     const method = c.req.method;
@@ -17,13 +17,13 @@ export function tusRoutes({ core: ctx, ops, uploads }: FilesDeps): ShellApp {
       } catch (e) {
         return c.text(userMessage(e) ?? "Bad Upload-Metadata", 400);
       }
-      const parent = await requireItem(ctx, c, meta.parent ?? "", "write");
-      if (parent.kind !== "folder" || (await ops.isTrashed(parent.id))) {
+      const parent = requireAccess(ctx, c, meta.parent ?? "", "write");
+      if (parent.item.kind !== "folder" || inTrash(parent)) {
         return c.text("Uploads go into a folder", 400);
       }
     } else if (c.req.param("id")) {
       const meta = await uploads.metadata(c.req.param("id")!);
-      if (meta?.parent) await requireItem(ctx, c, meta.parent, "write");
+      if (meta?.parent) requireItem(ctx, c, meta.parent, "write");
     }
     return await uploads.handle(c.req.raw);
   };

@@ -8,6 +8,10 @@ import type { Logger } from "../../shared/log/mod.ts";
 export interface SignalMap {
   "item.created": { id: string; parentId: string; name: string; kind: "folder" | "file"; size: number };
   "item.deleted": { id: string; name: string };
+  /** A file's content changed (an edit, an upload over it). */
+  "item.updated": { id: string; name: string };
+  /** An item was renamed or moved (every path below a folder changes with it). */
+  "item.moved": { id: string; parentId: string; name: string };
   "import.started": { id: string; source: string };
   "import.progress": { id: string };
   "import.finished": {

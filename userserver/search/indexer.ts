@@ -62,7 +62,10 @@ export class Indexer {
 
   async start(): Promise<void> {
     this.#off.push(
-      this.signals.on("item.created", (p) => this.enqueue([p.id], PRIORITY.interactive)),
+      this.signals.on(
+        "item.created",
+        (p) => this.enqueue([p.id], p.origin === "import" ? PRIORITY.imported : PRIORITY.interactive),
+      ),
       this.signals.on("item.updated", (p) => this.enqueue([p.id], PRIORITY.interactive)),
       this.signals.on("item.moved", (p) => this.enqueueTree(p.id, PRIORITY.interactive)),
       this.signals.on("item.deleted", (p) => this.remove([p.id])),

@@ -205,44 +205,45 @@ export class Indexer {
   }
 
   async #index(batch: Array<{ itemId: string; enqueuedAt: number }>): Promise<void> {
-    const statements: InStatement[] = [];
-    for (const { itemId, enqueuedAt } of batch) {
-      const item = await this.items.get(itemId);
-      // Dequeue only what was not enqueued again while we worked on it.
-      const dequeue = {
-        sql: `DELETE FROM search_queue WHERE item_id = ? AND enqueued_at = ?`,
-        args: [itemId, enqueuedAt],
-      };
-      const chain = item ? await this.items.ancestry(item.id) : [];
-      if (!item || chain[0]?.parentId !== null || chain[0]?.id !== "root") {
-        // Gone, or in the trash (not under the root): not searchable.
-        statements.push(...this.#deleteRows(itemId), dequeue);
-        continue;
-      }
-      const path = chain.slice(1, -1).map((i) => i.name).join("/");
-      const doc = await this.#document(item);
-      const fields = [doc.fields, ...(await this.#hookFields(item))].filter(Boolean).join("\n");
-      statements.push(
-        ...this.#deleteRows(itemId),
-        {
-          sql:
-            `INSERT INTO search_docs (item_id, blob_hash, status, reason, chars, indexed_at) VALUES (?, ?, ?, ?, ?, ?)`,
-          args: [itemId, item.blobHash, doc.status, doc.reason ?? null, doc.text.length, this.#now()],
-        },
-        {
-          sql:
-            `INSERT INTO search_fts (rowid, name, path, body, fields) VALUES (last_insert_rowid(), ?, ?, ?, ?)`,
-          args: [item.name, path, doc.text, fields],
-        },
-        {
-          sql: `INSERT INTO search_names (rowid, name) SELECT doc_id, ? FROM search_docs WHERE item_id = ?`,
-          args: [item.name, itemId],
-        },
-        dequeue,
-      );
-      this.#recent.push(this.#now());
+    // Extraction runs on every worker at once; the rows are written in one transaction.
+    const docs = await mapLimit(batch, this.pool.size, (entry) => this.#prepare(entry));
+    await this.db.write(() => this.db.client.batch(docs.flat(), "write"));
+  }
+
+  async #prepare({ itemId, enqueuedAt }: { itemId: string; enqueuedAt: number }): Promise<InStatement[]> {
+    const item = await this.items.get(itemId);
+    // Dequeue only what was not enqueued again while we worked on it.
+    const dequeue = {
+      sql: `DELETE FROM search_queue WHERE item_id = ? AND enqueued_at = ?`,
+      args: [itemId, enqueuedAt],
+    };
+    const chain = item ? await this.items.ancestry(item.id) : [];
+    if (!item || chain[0]?.parentId !== null || chain[0]?.id !== "root") {
+      // Gone, or in the trash (not under the root): not searchable.
+      return [...this.#deleteRows(itemId), dequeue];
     }
-    await this.db.write(() => this.db.client.batch(statements, "write"));
+    const path = chain.slice(1, -1).map((i) => i.name).join("/");
+    const doc = await this.#document(item);
+    const fields = [doc.fields, ...(await this.#hookFields(item))].filter(Boolean).join("\n");
+    this.#recent.push(this.#now());
+    return [
+      ...this.#deleteRows(itemId),
+      {
+        sql:
+          `INSERT INTO search_docs (item_id, blob_hash, status, reason, chars, indexed_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        args: [itemId, item.blobHash, doc.status, doc.reason ?? null, doc.text.length, this.#now()],
+      },
+      {
+        sql:
+          `INSERT INTO search_fts (rowid, name, path, body, fields) VALUES (last_insert_rowid(), ?, ?, ?, ?)`,
+        args: [item.name, path, doc.text, fields],
+      },
+      {
+        sql: `INSERT INTO search_names (rowid, name) SELECT doc_id, ? FROM search_docs WHERE item_id = ?`,
+        args: [item.name, itemId],
+      },
+      dequeue,
+    ];
   }
 
   #deleteRows(itemId: string): InStatement[] {
@@ -293,4 +294,18 @@ export class Indexer {
     }
     return out;
   }
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }

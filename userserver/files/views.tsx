@@ -9,7 +9,14 @@ import type { ItemType } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import { formatBytes, formatTime } from "../web/format.ts";
 import { Icon, svgIcon } from "../web/icons.tsx";
-import { type ListPage, type ListQuery, listQueryString, PAGE_SIZES } from "./listing.ts";
+import {
+  cursorOf,
+  DEFAULT_PER,
+  type ListPage,
+  type ListQuery,
+  listQueryString,
+  PAGE_SIZES,
+} from "./listing.ts";
 import type { TrashEntry } from "./ops.ts";
 
 const FM_ICONS: Record<string, string> = {
@@ -170,7 +177,7 @@ export function FolderPage(p: FolderViewProps) {
             <option value="desc" selected={q.dir === "desc"}>Descending</option>
           </select>
           {q.view === "icons" ? <input type="hidden" name="view" value="icons" /> : ""}
-          {q.per !== 200 ? <input type="hidden" name="per" value={String(q.per)} /> : ""}
+          {q.per !== DEFAULT_PER ? <input type="hidden" name="per" value={String(q.per)} /> : ""}
           <noscript>
             <button type="submit" class="secondary small">Apply</button>
           </noscript>
@@ -299,7 +306,10 @@ export function Listing(p: FolderViewProps) {
                 <a
                   class="button secondary small"
                   rel="prev"
-                  href={base + listQueryString(q, { page: listing.page - 1 })}
+                  href={base + listQueryString(q, {
+                    page: listing.page - 1,
+                    before: listing.items[0] && cursorOf(listing.items[0], q.sort),
+                  })}
                 >
                   ← Previous
                 </a>
@@ -319,7 +329,10 @@ export function Listing(p: FolderViewProps) {
                 <a
                   class="button secondary small"
                   rel="next"
-                  href={base + listQueryString(q, { page: listing.page + 1 })}
+                  href={base + listQueryString(q, {
+                    page: listing.page + 1,
+                    after: listing.items.at(-1) && cursorOf(listing.items.at(-1)!, q.sort),
+                  })}
                 >
                   Next →
                 </a>

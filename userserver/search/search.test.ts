@@ -237,3 +237,33 @@ describe("search: the query parser", () => {
     expect(parseQuery("a -x ").match).toBe('("a") NOT "x"');
   });
 });
+
+describe("search: follows the file manager", () => {
+  test("rename, move, trash, restore and edits are reflected after the indexer catches up", async () => {
+    const { FileOps } = await import("../files/ops.ts");
+    search = await open();
+    const ops = new FileOps(core.db, core.store, core.signals);
+    await ops.start();
+    const a = await core.store.createFolder(ROOT_ID, "Alpha");
+    const b = await core.store.createFolder(ROOT_ID, "Beta");
+    const id = await put("plan.txt", "the harbour map", a.id);
+    await search.indexer.idle();
+    await ops.rename(id, "scheme.txt");
+    await search.indexer.idle();
+    expect(await names("scheme")).toEqual(["scheme.txt"]);
+    expect(await names("plan ")).toEqual([]); // the old name is gone
+    await ops.move([id], b.id);
+    await search.indexer.idle();
+    expect((await search.search({ q: "harbour" })).hits.map((h) => h.path)).toEqual(["Beta"]);
+    await ops.trash([id]);
+    expect(await names("harbour")).toEqual([]); // at once: the searcher checks the tree
+    await ops.restore(id);
+    await search.indexer.idle();
+    expect(await names("harbour")).toEqual(["scheme.txt"]);
+    writeFileSync(join(core.dir, "src-new"), "the lighthouse map");
+    await core.store.importFile(b.id, "scheme.txt", join(core.dir, "src-new"), { mtime: Date.now() });
+    await search.indexer.idle();
+    expect(await names("harbour")).toEqual([]);
+    expect(await names("lighthouse")).toEqual(["scheme.txt"]);
+  });
+});

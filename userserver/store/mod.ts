@@ -113,6 +113,8 @@ export class Store {
           size: put.size,
           ...(origin ? { origin } : {}),
         });
+      } else if (result.outcome === "replaced") {
+        void this.signals.emit("item.updated", { id: result.item.id, name: result.item.name });
       }
       return { ...result, deduped: put.deduped || result.outcome === "unchanged" };
     } finally {

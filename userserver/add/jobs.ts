@@ -179,6 +179,7 @@ export class Importer {
           const name = f.rel.split("/").at(-1)!;
           const res = await this.o.store.importFile(parentId, name, f.abs, {
             mtime: f.mtime,
+            origin: "import",
             signal: abort.signal,
           });
           job.filesDone++;

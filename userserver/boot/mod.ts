@@ -95,6 +95,7 @@ export async function runUserServer(
     start: () => core.notifications.start(),
     stop: () => core.notifications.stop(),
   });
+  life.add({ name: "search", start: () => core.search.start(), stop: () => core.search.stop() });
   life.add({ name: "plugins", start: () => web.plugins.start(core), stop: () => web.plugins.stop() });
   if (listen) {
     life.add({

@@ -11,6 +11,7 @@ import { Signals } from "../signals/mod.ts";
 import { Store } from "../store/mod.ts";
 import { Permissions } from "../permissions/mod.ts";
 import { Notifications } from "../notifications/mod.ts";
+import { Search } from "../search/mod.ts";
 
 export interface Core {
   /** The configuration (`config.current`); Settings edits its live part and writes the file back. */
@@ -23,6 +24,8 @@ export interface Core {
   store: Store;
   permissions: Permissions;
   notifications: Notifications;
+  /** Full-text search: the indexer follows the store's signals; started by the lifecycle. */
+  search: Search;
 }
 
 /** Opens the database (migrated), readies the store (crash leftovers dropped, root made) and builds the rest. */
@@ -36,7 +39,8 @@ export async function createCore(config: UserServerConfig, log: Logger): Promise
     await store.start();
     const permissions = new Permissions(db, store.items, config.name, reader);
     const notifications = new Notifications(db, signals);
-    return { config: configStore, log, db, reader, signals, store, permissions, notifications };
+    const search = new Search(db, store, signals, log.child({ module: "search" }));
+    return { config: configStore, log, db, reader, signals, store, permissions, notifications, search };
   } catch (e) {
     reader.close();
     db.close();

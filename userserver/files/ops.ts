@@ -73,6 +73,7 @@ export class FileOps {
         throw new ItemConflictError(`"${name}" already exists in this folder`);
       }
       await this.db.orm.update(items).set({ name }).where(eq(items.id, id));
+      void this.signals.emit("item.moved", { id, parentId: item.parentId!, name });
       return { ...item, name };
     });
   }
@@ -96,6 +97,7 @@ export class FileOps {
           throw new ItemConflictError(`"${item.name}" already exists in ${label(target)}`);
         }
         await this.db.orm.update(items).set({ parentId: targetId }).where(eq(items.id, id));
+        void this.signals.emit("item.moved", { id, parentId: targetId, name: item.name });
         moved.push({ ...item, parentId: targetId });
       }
       return moved;
@@ -173,6 +175,7 @@ export class FileOps {
           }),
         ])
       );
+      void this.signals.emit("item.moved", { id, parentId: TRASH_ID, name: item.name });
       n++;
     }
     return n;
@@ -206,6 +209,7 @@ export class FileOps {
         this.db.orm.delete(fileTrash).where(eq(fileTrash.itemId, id)),
       ])
     );
+    void this.signals.emit("item.moved", { id, parentId, name });
     return await this.store.items.require(id);
   }
 

@@ -6,8 +6,20 @@ import type { Logger } from "../../shared/log/mod.ts";
 
 /** Every signal and its payload. Feature modules add theirs here. */
 export interface SignalMap {
-  "item.created": { id: string; parentId: string; name: string; kind: "folder" | "file"; size: number };
+  "item.created": {
+    id: string;
+    parentId: string;
+    name: string;
+    kind: "folder" | "file";
+    size: number;
+    /** Set for files an import job stored (the indexer takes what a person just added first). */
+    origin?: "import";
+  };
   "item.deleted": { id: string; name: string };
+  /** A file's content changed (an edit, an upload over it). */
+  "item.updated": { id: string; name: string };
+  /** An item was renamed or moved (every path below a folder changes with it). */
+  "item.moved": { id: string; parentId: string; name: string };
   "import.started": { id: string; source: string };
   "import.progress": { id: string };
   "import.finished": {

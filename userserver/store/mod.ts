@@ -22,6 +22,8 @@ export {
 
 export interface ImportFileOptions {
   mtime: number;
+  /** "import" for files an import job stores (they are indexed after what a person adds). */
+  origin?: "import";
   type?: string;
   signal?: AbortSignal;
 }
@@ -60,7 +62,7 @@ export class Store {
   async importFile(parentId: string, name: string, source: string, opts: ImportFileOptions): Promise<
     AddFileResult & { deduped: boolean }
   > {
-    return await this.#add(parentId, name, opts, (o) => this.blobs.putFile(source, o));
+    return await this.#add(parentId, name, opts, (o) => this.blobs.putFile(source, o), opts.origin);
   }
 
   /**
@@ -84,6 +86,7 @@ export class Store {
     name: string,
     opts: ImportFileOptions,
     write: (o: PutOptions) => Promise<PutResult>,
+    origin?: "import",
   ): Promise<AddFileResult & { deduped: boolean }> {
     let held: string | undefined;
     try {
@@ -108,7 +111,10 @@ export class Store {
           name: result.item.name,
           kind: "file",
           size: put.size,
+          ...(origin ? { origin } : {}),
         });
+      } else if (result.outcome === "replaced") {
+        void this.signals.emit("item.updated", { id: result.item.id, name: result.item.name });
       }
       return { ...result, deduped: put.deduped || result.outcome === "unchanged" };
     } finally {

@@ -15,6 +15,7 @@ import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
+import { searchPlugin } from "../search/plugin.tsx";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
 import { createRelayedApp } from "./relayed_app.tsx";
@@ -59,6 +60,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   const plugins: Plugins = new Plugins([
     // The file manager is the Browse tab.
     filesPlugin(core, { dataDir: config.dataDir, typeOf: (item) => plugins.typeOf(item) }),
+    searchPlugin(),
     addPlugin(opts.importer),
     notificationsPlugin,
     settingsPlugin(

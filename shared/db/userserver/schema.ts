@@ -133,3 +133,28 @@ export const sessions = sqliteTable("sessions", {
   lastSeenAt: integer("last_seen_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
 });
+
+/**
+ * Search (userserver/search): one row per indexed item. `docId` is the rowid of the item's rows in
+ * the FTS5 tables `search_fts` (name, path, body, fields) and `search_names` (trigram names), which
+ * a hand-written migration creates (drizzle has no virtual tables).
+ */
+export const searchDocs = sqliteTable("search_docs", {
+  docId: integer("doc_id").primaryKey({ autoIncrement: true }),
+  itemId: text("item_id").notNull().unique(),
+  /** The blob indexed; a different `items.blob_hash` means the entry is stale. */
+  blobHash: text("blob_hash"),
+  status: text("status", { enum: ["indexed", "failed", "skipped"] }).notNull(),
+  /** Why extraction failed or was skipped ("took longer than 20 s", "larger than 200 MB"). */
+  reason: text("reason"),
+  chars: integer("chars").notNull().default(0),
+  indexedAt: integer("indexed_at").notNull(),
+});
+
+/** The indexer's persistent queue: survives restarts; higher priority first, then oldest. */
+export const searchQueue = sqliteTable("search_queue", {
+  itemId: text("item_id").primaryKey(),
+  priority: integer("priority").notNull().default(0),
+  enqueuedAt: integer("enqueued_at").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+}, (t) => [index("search_queue_order").on(t.priority, t.enqueuedAt)]);

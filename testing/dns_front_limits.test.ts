@@ -85,7 +85,7 @@ test("a message trickled a byte every 200 ms is cut off at its deadline, not kep
 test("a whole query is answered; a 5th connection from one address is refused while another address is served", async () => {
   const held = await Promise.all([open(), open(), open(), open()]);
   const answer = new Promise<Uint8Array>((resolve) =>
-    held[0]!.once("data", (d) => resolve(new Uint8Array(d)))
+    held[0]!.once("data", (d) => resolve(new Uint8Array(d as Buffer)))
   );
   held[0]!.write(framedQuery());
   expect(dnsPacket.decode((await answer).subarray(2)).rcode).toBe("NOERROR");
@@ -93,7 +93,7 @@ test("a whole query is answered; a 5th connection from one address is refused wh
   const fifth = await open();
   await closed(fifth); // ended by the server at once
   const other = await open("127.0.0.2");
-  const reply = new Promise<Uint8Array>((resolve) => other.once("data", (d) => resolve(new Uint8Array(d))));
+  const reply = new Promise<Uint8Array>((resolve) => other.once("data", (d) => resolve(new Uint8Array(d as Buffer))));
   other.write(framedQuery());
   expect(dnsPacket.decode((await reply).subarray(2)).answers?.[0]?.data).toBe("127.0.0.11");
   for (const s of [...held, other]) s.destroy();

@@ -39,6 +39,9 @@ export function listenBrowserPort(
     Bun.listen<{ state: State }>({
       hostname: address,
       port: cfg.browserPort,
+      // A browser that sends its request and then FIN still gets its answer: the FIN travels
+      // as a yamux FIN and the user server sees end of input (Bun would otherwise close both ends).
+      allowHalfOpen: true,
       socket: {
         open(socket) {
           socket.data = { state: { kind: "closed" } };

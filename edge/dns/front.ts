@@ -1,8 +1,11 @@
 /**
  * The classic DNS front on Bun: UDP and TCP on one address and port, both answered by the same
  * `Responder` as DoH. UDP answers that do not fit the client's size carry TC (see resolver.ts);
- * TCP carries length-prefixed messages (RFC 1035 §4.2.2, RFC 7766), pipelined, with an idle
- * timeout, a cap on connections and on buffered input and output per connection.
+ * TCP carries length-prefixed messages (RFC 1035 §4.2.2, RFC 7766), pipelined, with a cap on
+ * connections (in all and per source address) and on buffered input and output per connection.
+ * Time is bounded absolutely, not by an idle timer a byte can reset: a started message must be
+ * complete within `tcpMessageDeadlineMs`, a new one must start within `tcpIdleTimeoutMs` of the
+ * last, and no connection lives past `tcpConnectionLifetimeMs` (a byte every 4 s held one forever).
  */
 import type { Logger } from "../../shared/log/mod.ts";
 import type { TransportKind } from "./resolver.ts";
@@ -17,8 +20,15 @@ export interface DnsFrontOptions {
   port: number;
   answerer: () => Answerer;
   log: Logger;
+  /** Between messages (default 10 s). */
   tcpIdleTimeoutMs?: number;
+  /** From a message's first byte to its last (default 5 s). */
+  tcpMessageDeadlineMs?: number;
+  /** A connection's whole life (default 120 s). */
+  tcpConnectionLifetimeMs?: number;
   maxTcpConnections?: number;
+  /** Open TCP connections one source address may hold (default 16). */
+  maxTcpPerSource?: number;
 }
 
 export interface DnsFront {
@@ -32,10 +42,30 @@ const MAX_TCP_BUFFER = 65_537;
 /** Answers queued for a slow TCP reader before the connection is closed. */
 const MAX_TCP_PENDING = 256 * 1024;
 
-type TcpState = { buf: Uint8Array; pending: Uint8Array[]; pendingBytes: number };
+type TcpState = {
+  buf: Uint8Array;
+  pending: Uint8Array[];
+  pendingBytes: number;
+  source: string;
+  openedAt: number;
+  /** When the current partial message began, or when the last message ended / the connection opened. */
+  since: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+};
 
 export async function startDnsFront(o: DnsFrontOptions): Promise<DnsFront> {
   const stats = { udpQueries: 0, udpDropped: 0, tcpQueries: 0, tcpConnections: 0 };
+  const idleMs = o.tcpIdleTimeoutMs ?? 10_000;
+  const messageMs = o.tcpMessageDeadlineMs ?? 5_000;
+  const lifetimeMs = o.tcpConnectionLifetimeMs ?? 120_000;
+  const perSource = new Map<string, number>();
+  /** The next moment the connection must be closed, from its state (partial message or not). */
+  const arm = (s: import("bun").Socket<TcpState>) => {
+    const st = s.data;
+    clearTimeout(st.timer);
+    const until = Math.min(st.openedAt + lifetimeMs, st.since + (st.buf.length > 0 ? messageMs : idleMs));
+    st.timer = setTimeout(() => s.end(), Math.max(0, until - Date.now()));
+  };
   const answer = (q: Uint8Array, t: TransportKind): Uint8Array | null => {
     try {
       return o.answerer().respond(q, t);
@@ -52,24 +82,40 @@ export async function startDnsFront(o: DnsFrontOptions): Promise<DnsFront> {
       port: o.port,
       socket: {
         open(s) {
-          if (stats.tcpConnections >= (o.maxTcpConnections ?? 1_000)) {
+          const source = s.remoteAddress;
+          const fromSource = perSource.get(source) ?? 0;
+          if (
+            stats.tcpConnections >= (o.maxTcpConnections ?? 1_000) || fromSource >= (o.maxTcpPerSource ?? 16)
+          ) {
             s.end();
             return;
           }
           stats.tcpConnections++;
-          s.data = { buf: new Uint8Array(0), pending: [], pendingBytes: 0 };
-          s.timeout(Math.ceil((o.tcpIdleTimeoutMs ?? 10_000) / 1000));
+          perSource.set(source, fromSource + 1);
+          const now = Date.now();
+          s.data = {
+            buf: new Uint8Array(0),
+            pending: [],
+            pendingBytes: 0,
+            source,
+            openedAt: now,
+            since: now,
+            timer: undefined,
+          };
+          arm(s);
         },
         data(s, chunk) {
           const st = s.data;
           if (!st) return;
-          s.timeout(Math.ceil((o.tcpIdleTimeoutMs ?? 10_000) / 1000));
+          const wasPartial = st.buf.length > 0;
           let buf = concat(st.buf, chunk);
+          let completed = false;
           while (buf.length >= 2) {
             const len = (buf[0] << 8) | buf[1];
             if (buf.length < 2 + len) break;
             const msg = buf.subarray(2, 2 + len);
             buf = buf.subarray(2 + len);
+            completed = true;
             stats.tcpQueries++;
             const out = answer(msg, "tcp");
             if (!out) continue;
@@ -88,6 +134,9 @@ export async function startDnsFront(o: DnsFrontOptions): Promise<DnsFront> {
             return;
           }
           st.buf = buf.slice();
+          // A message's clock starts at its first byte; only finishing messages moves it on.
+          if (completed || !wasPartial) st.since = Date.now();
+          arm(s);
         },
         drain(s) {
           const st = s.data;
@@ -103,11 +152,15 @@ export async function startDnsFront(o: DnsFrontOptions): Promise<DnsFront> {
             st.pending.shift();
           }
         },
-        timeout(s) {
-          s.end();
-        },
         close(s) {
-          if (s.data) stats.tcpConnections--;
+          const st = s.data;
+          if (st) {
+            stats.tcpConnections--;
+            clearTimeout(st.timer);
+            const n = (perSource.get(st.source) ?? 1) - 1;
+            if (n <= 0) perSource.delete(st.source);
+            else perSource.set(st.source, n);
+          }
           s.data = undefined as unknown as TcpState;
         },
         error(s, err) {

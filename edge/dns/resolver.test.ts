@@ -270,3 +270,24 @@ test("minTtl is the smallest TTL in the answer (DoH Cache-Control)", () => {
   );
   assert.equal(minTtl(respond(zone, query("example.com", "A"), { transport: "doh" })!), undefined);
 });
+
+test("a query cut anywhere inside its EDNS record gets FORMERR, never NOERROR", () => {
+  const zone = compileZone(snapshot());
+  const whole = query("alice.hearth.localhost", "A", { edns: 1232 });
+  assert.equal(dnsPacket.decode(respond(zone, whole, { transport: "udp" })!).rcode, "NOERROR");
+  const question = 12 + dnsPacket.name.encode("alice.hearth.localhost").length + 4;
+  for (let cut = question + 1; cut < whole.length; cut++) {
+    const answer = dnsPacket.decode(respond(zone, whole.subarray(0, cut), { transport: "udp" })!);
+    assert.equal(answer.rcode, "FORMERR", `cut at ${cut} of ${whole.length}`);
+  }
+});
+
+test("zone transfers: AXFR/IXFR over UDP get NOTIMP, over TCP and DoH REFUSED", () => {
+  const zone = compileZone(snapshot());
+  for (const type of ["AXFR", "IXFR"]) {
+    const q = query("hearth.localhost", type);
+    assert.equal(dnsPacket.decode(respond(zone, q, { transport: "udp" })!).rcode, "NOTIMP", type);
+    assert.equal(dnsPacket.decode(respond(zone, q, { transport: "tcp" })!).rcode, "REFUSED", type);
+    assert.equal(dnsPacket.decode(respond(zone, q, { transport: "doh" })!).rcode, "REFUSED", type);
+  }
+});

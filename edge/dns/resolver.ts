@@ -166,10 +166,19 @@ function decodeQuery(bytes: Uint8Array): { packet?: Packet; id: number; rd: bool
   const rd = (bytes[2] & 0x01) !== 0;
   if (bytes.length > MAX_QUERY_BYTES) return { id, rd };
   try {
-    return { packet: dnsPacket.decode(bytes), id, rd };
+    const packet = dnsPacket.decode(bytes);
+    // The decoder reads past the end of a cut message as if it went on (an OPT record cut in
+    // half decodes fine): a message whose records need more bytes than it has is malformed.
+    if (decodedBytes() > bytes.length) return { id, rd };
+    return { packet, id, rd };
   } catch {
     return { id, rd };
   }
+}
+
+/** How many bytes the last `dnsPacket.decode` consumed (the library records it on the function). */
+function decodedBytes(): number {
+  return (dnsPacket.decode as unknown as { bytes?: number }).bytes ?? 0;
 }
 
 type OptRecord = { type: "OPT"; name: "."; udpPayloadSize: number; ednsVersion?: number; flags?: number };
@@ -205,6 +214,14 @@ export function respond(zone: CompiledZone, query: Uint8Array, o: RespondOptions
   if (questions.length !== 1) return dnsPacket.encode(head(RCODE.FORMERR));
   const question = questions[0];
   if (!echoesExactly(question.name, query)) return dnsPacket.encode(head(RCODE.FORMERR));
+  // Zone transfers are not offered. RFC 5936 §4.2 makes AXFR TCP-only, so over UDP the request
+  // is not implemented at all (NOTIMP); over TCP and DoH it is refused by policy (REFUSED).
+  if (question.type === "AXFR" || question.type === "IXFR") {
+    const rcode = o.transport === "udp" ? RCODE.NOTIMP : RCODE.REFUSED;
+    return dnsPacket.encode(
+      head(rcode, { questions: [question], additionals: replyOpt as unknown as Answer[] }),
+    );
+  }
 
   const result = lookup(zone, question, o.random ?? Math.random);
   const packet = head(result.rcode, {

@@ -5,9 +5,8 @@
  * clean close.
  */
 import type { Socket, TCPSocketListener } from "bun";
-import { concatBytes } from "../../shared/bytes.ts";
 import { splice, type SpliceEvents } from "../../shared/mux/mod.ts";
-import { AlertDescription, parseClientHello, tlsAlert } from "../../shared/tls/mod.ts";
+import { AlertDescription, ClientHelloParser, tlsAlert } from "../../shared/tls/mod.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import { listenOrExplain } from "../../platform/main.ts";
 import type { RelayConfig } from "./config.ts";
@@ -16,7 +15,7 @@ import type { TunnelRegistry } from "./registry.ts";
 import type { Tap } from "./tap.ts";
 
 type State =
-  | { kind: "hello"; buf: Uint8Array; timer: ReturnType<typeof setTimeout> }
+  | { kind: "hello"; parser: ClientHelloParser; timer: ReturnType<typeof setTimeout> }
   | { kind: "piped"; pipe: SpliceEvents }
   | { kind: "closed" };
 
@@ -40,6 +39,9 @@ export function listenBrowserPort(
     Bun.listen<{ state: State }>({
       hostname: address,
       port: cfg.browserPort,
+      // A browser that sends its request and then FIN still gets its answer: the FIN travels
+      // as a yamux FIN and the user server sees end of input (Bun would otherwise close both ends).
+      allowHalfOpen: true,
       socket: {
         open(socket) {
           socket.data = { state: { kind: "closed" } };
@@ -61,7 +63,7 @@ export function listenBrowserPort(
               close(socket);
             }
           }, cfg.helloTimeoutMs);
-          socket.data.state = { kind: "hello", buf: new Uint8Array(0), timer };
+          socket.data.state = { kind: "hello", parser: new ClientHelloParser(), timer };
         },
         data(socket, chunk) {
           const st = socket.data.state;
@@ -108,8 +110,9 @@ function onHelloBytes(
   st: Extract<State, { kind: "hello" }>,
   chunk: Uint8Array,
 ) {
-  const buf = (st.buf = concatBytes(st.buf, chunk));
-  const hello = parseClientHello(buf);
+  // The parser keeps the bytes and resumes where it stopped: a hello trickled in 1-byte records
+  // costs linear work, not a re-parse per chunk.
+  const hello = st.parser.push(chunk);
   if (hello.kind === "need-more") return;
   if (hello.kind === "error") {
     deps.log.debug("bad ClientHello", { remote: socket.remoteAddress, error: hello.error.message });
@@ -149,6 +152,7 @@ function onHelloBytes(
     onClose: () => socket.data.state.kind !== "closed" && socket.end(),
   });
   socket.data.state = { kind: "piped", pipe };
+  const buf = st.parser.buffered;
   deps.counters.bytes += buf.length;
   tap?.up(buf);
   pipe.data(buf); // replay the ClientHello (and anything after it) into the stream

@@ -30,6 +30,33 @@ describe("handshake and frames", () => {
     await s.session.close();
   });
 
+  it("FIN travels in a zero-length Data frame of its own, after the last data (as hashicorp sends it)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 5 }),
+        async (sizes) => {
+          const c = rawSession({ client: true });
+          const st = await c.session.open();
+          // Writes and the half-close queued together: the old sender folded FIN into the last data frame.
+          const writes = sizes.map((n, i) => st.write(pattern(n, i)));
+          st.closeWrite();
+          await Promise.all(writes);
+          const data = (await c.frames()).filter((f) => f.type === FrameType.Data);
+          const fins = data.filter((f) => f.flags & Flag.FIN);
+          assert.equal(fins.length, 1);
+          assert.equal(fins[0]!.payload?.length ?? 0, 0, "FIN frame carries no data");
+          assert.equal(data.at(-1), fins[0], "FIN comes last");
+          assert.equal(
+            data.reduce((n, f) => n + (f.payload?.length ?? 0), 0),
+            sizes.reduce((a, b) => a + b, 0),
+          );
+          await c.session.close();
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
   it("a Data frame with SYN opens a stream and its payload is readable", async () => {
     const s = rawSession({ client: false });
     s.feed({ type: 0, flags: Flag.SYN, id: 5, value: 0, payload: new Uint8Array([1, 2]) });

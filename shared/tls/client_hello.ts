@@ -1,9 +1,11 @@
 /**
  * Incremental TLS ClientHello parser for routing by SNI without decrypting.
  *
- * The relay calls `parseClientHello` on everything it has buffered so far, each time more bytes
- * arrive, until it gets `ok` or `error`. The parser is pure and re-reads from offset 0 on each
- * call; before the hello is complete it only walks record headers, so repeated calls stay cheap.
+ * The relay feeds each arriving chunk to a `ClientHelloParser`, which keeps the bytes in a
+ * growing buffer and resumes walking records where it stopped, so a hello cut into 1-byte records
+ * and sent a byte at a time costs work linear in its size (re-walking from offset 0 on every chunk
+ * cost ~1000× a normal hello). A hello may span at most `maxRecords` records.
+ * `parseClientHello` parses a whole buffer in one call.
  */
 
 import { AlertDescription } from "./alert.ts";
@@ -12,12 +14,19 @@ import { AlertDescription } from "./alert.ts";
 export const DEFAULT_MAX_RECORD_LENGTH = 16384 + 256;
 /** Post-quantum key shares make hellos ~1.8 KB; 64 KiB leaves room for any sane client and bounds memory. */
 export const DEFAULT_MAX_HELLO_BYTES = 64 * 1024;
+/**
+ * Records one hello may span. A 64 KiB hello needs 4 full records; clients that fragment to dodge
+ * middleboxes use a handful. More is only a way to make the relay walk tiny records.
+ */
+export const DEFAULT_MAX_RECORDS = 64;
 
 export interface ParseClientHelloOptions {
   /** A record whose length field exceeds this is an error (record_overflow). */
   maxRecordLength?: number;
   /** Bytes of records (headers included) the hello may occupy before it is an error. */
   maxHelloBytes?: number;
+  /** Records the hello may span before it is an error. */
+  maxRecords?: number;
 }
 
 export type ClientHelloResult =
@@ -64,100 +73,158 @@ export function parseClientHello(
   buffered: Uint8Array,
   opts: ParseClientHelloOptions = {},
 ): ClientHelloResult {
-  try {
-    return parse(buffered, opts);
-  } catch (error) {
-    // Only our own validation failures become results; anything else is a parser bug and
-    // must surface rather than be sent to a browser as an alert.
-    if (error instanceof ClientHelloError) return { kind: "error", error };
-    throw error;
-  }
+  return new ClientHelloParser(opts).push(buffered);
 }
 
-function parse(
-  buffered: Uint8Array,
-  { maxRecordLength = DEFAULT_MAX_RECORD_LENGTH, maxHelloBytes = DEFAULT_MAX_HELLO_BYTES }:
-    ParseClientHelloOptions,
-): ClientHelloResult {
-  // Pass 1: walk record headers, validating each as soon as its bytes exist, so garbage
-  // (an HTTP request, a port scan) is refused on its first bytes instead of after a timeout.
-  const fragments: Array<[start: number, end: number]> = [];
-  let fragmentBytes = 0;
-  let handshakeLength = -1; // known once the 4-byte handshake header has arrived
-  let offset = 0;
-  for (;;) {
-    const available = buffered.length - offset;
-    if (available >= 1 && buffered[offset] !== RECORD_TYPE_HANDSHAKE) {
-      fail(`record type is ${buffered[offset]}`, AlertDescription.unexpected_message);
-    }
-    // Wait for both version bytes so the message names the real value.
-    if (available >= 3 && buffered[offset + 1] !== 0x03) {
-      fail(
-        `record version is ${hex16(buffered[offset + 1]!, buffered[offset + 2]!)}`,
-        AlertDescription.protocol_version,
-      );
-    }
-    if (available < RECORD_HEADER_LENGTH) {
-      return { kind: "need-more", needed: RECORD_HEADER_LENGTH - available };
-    }
-    const length = (buffered[offset + 3]! << 8) | buffered[offset + 4]!;
-    if (length > maxRecordLength) {
-      fail(`record length is ${length}`, AlertDescription.record_overflow);
-    }
-    // RFC 8446 §5.1 forbids zero-length handshake fragments; accepting them would let a peer
-    // keep us walking empty records forever within the byte budget.
-    if (length === 0) fail("record length is 0", AlertDescription.unexpected_message);
-    const start = offset + RECORD_HEADER_LENGTH;
-    const end = start + length;
-    if (end > maxHelloBytes) fail(`hello exceeds ${maxHelloBytes} bytes`, AlertDescription.handshake_failure);
+/**
+ * One connection's hello, fed chunk by chunk. After `ok` or `error` the answer is final and
+ * further pushes return it again. `buffered` holds every byte pushed (the relay forwards them).
+ */
+export class ClientHelloParser {
+  readonly #maxRecordLength: number;
+  readonly #maxHelloBytes: number;
+  readonly #maxRecords: number;
+  #buf = new Uint8Array(0);
+  #length = 0;
+  // Where the record walk stopped: the next record's offset, the complete fragments so far.
+  #offset = 0;
+  #fragments: Array<[start: number, end: number]> = [];
+  #fragmentBytes = 0;
+  #handshakeLength = -1; // known once the 4-byte handshake header has arrived
+  readonly #headerBytes = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
+  #result: ClientHelloResult | undefined;
+  /** Steps taken (records visited, bytes copied or parsed): a measure of cost tests can compare. */
+  work = 0;
 
-    // Check the handshake header from whatever part of it has arrived, even mid-record.
-    const got = Math.min(end, buffered.length) - start;
-    for (let i = 0; i < got && fragmentBytes + i < HANDSHAKE_HEADER_LENGTH; i++) {
-      headerBytes[fragmentBytes + i] = buffered[start + i]!;
+  constructor(
+    {
+      maxRecordLength = DEFAULT_MAX_RECORD_LENGTH,
+      maxHelloBytes = DEFAULT_MAX_HELLO_BYTES,
+      maxRecords = DEFAULT_MAX_RECORDS,
+    }: ParseClientHelloOptions = {},
+  ) {
+    this.#maxRecordLength = maxRecordLength;
+    this.#maxHelloBytes = maxHelloBytes;
+    this.#maxRecords = maxRecords;
+  }
+
+  /** Every byte pushed so far. */
+  get buffered(): Uint8Array {
+    return this.#buf.subarray(0, this.#length);
+  }
+
+  push(chunk: Uint8Array): ClientHelloResult {
+    if (this.#result) return this.#result;
+    this.#append(chunk);
+    try {
+      const r = this.#walk();
+      if (r.kind !== "need-more") this.#result = r;
+      return r;
+    } catch (error) {
+      // Only our own validation failures become results; anything else is a parser bug and
+      // must surface rather than be sent to a browser as an alert.
+      if (error instanceof ClientHelloError) return this.#result = { kind: "error", error };
+      throw error;
     }
-    if (fragmentBytes === 0 && got >= 1 && headerBytes[0] !== HANDSHAKE_TYPE_CLIENT_HELLO) {
-      fail(`handshake type is ${headerBytes[0]}`, AlertDescription.unexpected_message);
+  }
+
+  #append(chunk: Uint8Array): void {
+    // Everything is kept (bytes after the hello are the next flight, forwarded as they are); the
+    // walk refuses a hello past its budget, so the buffer never grows past it by more than a chunk.
+    const take = chunk;
+    if (this.#length + take.length > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(this.#length + take.length, this.#buf.length * 2, 512));
+      grown.set(this.#buf.subarray(0, this.#length));
+      this.#buf = grown;
     }
-    if (handshakeLength < 0 && fragmentBytes + got >= HANDSHAKE_HEADER_LENGTH) {
-      handshakeLength = (headerBytes[1]! << 16) | (headerBytes[2]! << 8) | headerBytes[3]!;
-      if (HANDSHAKE_HEADER_LENGTH + handshakeLength > maxHelloBytes) {
-        fail(`handshake length is ${handshakeLength}`, AlertDescription.handshake_failure);
+    this.#buf.set(take, this.#length);
+    this.#length += take.length;
+    this.work += take.length;
+  }
+
+  #walk(): ClientHelloResult {
+    const buffered = this.buffered;
+    const headerBytes = this.#headerBytes;
+    // Pass 1: walk record headers, validating each as soon as its bytes exist, so garbage
+    // (an HTTP request, a port scan) is refused on its first bytes instead of after a timeout.
+    for (;;) {
+      this.work++;
+      const offset = this.#offset;
+      const available = buffered.length - offset;
+      if (available >= 1 && buffered[offset] !== RECORD_TYPE_HANDSHAKE) {
+        fail(`record type is ${buffered[offset]}`, AlertDescription.unexpected_message);
       }
-    }
-    if (end > buffered.length) return { kind: "need-more", needed: end - buffered.length };
-
-    fragments.push([start, end]);
-    fragmentBytes += length;
-    offset = end;
-    if (handshakeLength >= 0) {
-      const total = HANDSHAKE_HEADER_LENGTH + handshakeLength;
-      if (fragmentBytes === total) break;
-      // The hello must end on a record boundary (RFC 8446 §5.1: it precedes a key change),
-      // so extra handshake bytes in its last record mean a confused or hostile peer.
-      if (fragmentBytes > total) {
+      // Wait for both version bytes so the message names the real value.
+      if (available >= 3 && buffered[offset + 1] !== 0x03) {
         fail(
-          `records carry ${fragmentBytes - total} bytes after the hello`,
-          AlertDescription.unexpected_message,
+          `record version is ${hex16(buffered[offset + 1]!, buffered[offset + 2]!)}`,
+          AlertDescription.protocol_version,
         );
       }
+      if (available < RECORD_HEADER_LENGTH) {
+        return { kind: "need-more", needed: RECORD_HEADER_LENGTH - available };
+      }
+      const length = (buffered[offset + 3]! << 8) | buffered[offset + 4]!;
+      if (length > this.#maxRecordLength) {
+        fail(`record length is ${length}`, AlertDescription.record_overflow);
+      }
+      // RFC 8446 §5.1 forbids zero-length handshake fragments; accepting them would let a peer
+      // keep us walking empty records forever within the byte budget.
+      if (length === 0) fail("record length is 0", AlertDescription.unexpected_message);
+      if (this.#fragments.length >= this.#maxRecords) {
+        fail(`hello spans more than ${this.#maxRecords} records`, AlertDescription.handshake_failure);
+      }
+      const start = offset + RECORD_HEADER_LENGTH;
+      const end = start + length;
+      if (end > this.#maxHelloBytes) {
+        fail(`hello exceeds ${this.#maxHelloBytes} bytes`, AlertDescription.handshake_failure);
+      }
+
+      // Check the handshake header from whatever part of it has arrived, even mid-record.
+      const got = Math.min(end, buffered.length) - start;
+      for (let i = 0; i < got && this.#fragmentBytes + i < HANDSHAKE_HEADER_LENGTH; i++) {
+        headerBytes[this.#fragmentBytes + i] = buffered[start + i]!;
+      }
+      if (this.#fragmentBytes === 0 && got >= 1 && headerBytes[0] !== HANDSHAKE_TYPE_CLIENT_HELLO) {
+        fail(`handshake type is ${headerBytes[0]}`, AlertDescription.unexpected_message);
+      }
+      if (this.#handshakeLength < 0 && this.#fragmentBytes + got >= HANDSHAKE_HEADER_LENGTH) {
+        this.#handshakeLength = (headerBytes[1]! << 16) | (headerBytes[2]! << 8) | headerBytes[3]!;
+        if (HANDSHAKE_HEADER_LENGTH + this.#handshakeLength > this.#maxHelloBytes) {
+          fail(`handshake length is ${this.#handshakeLength}`, AlertDescription.handshake_failure);
+        }
+      }
+      if (end > buffered.length) return { kind: "need-more", needed: end - buffered.length };
+
+      this.#fragments.push([start, end]);
+      this.#fragmentBytes += length;
+      this.#offset = end;
+      if (this.#handshakeLength >= 0) {
+        const total = HANDSHAKE_HEADER_LENGTH + this.#handshakeLength;
+        if (this.#fragmentBytes === total) break;
+        // The hello must end on a record boundary (RFC 8446 §5.1: it precedes a key change),
+        // so extra handshake bytes in its last record mean a confused or hostile peer.
+        if (this.#fragmentBytes > total) {
+          fail(
+            `records carry ${this.#fragmentBytes - total} bytes after the hello`,
+            AlertDescription.unexpected_message,
+          );
+        }
+      }
     }
-  }
 
-  // Pass 2: the hello is complete; join its fragments and parse the body.
-  const message = new Uint8Array(fragmentBytes);
-  let at = 0;
-  for (const [start, end] of fragments) {
-    message.set(buffered.subarray(start, end), at);
-    at += end - start;
+    // Pass 2: the hello is complete; join its fragments and parse the body (once).
+    const message = new Uint8Array(this.#fragmentBytes);
+    let at = 0;
+    for (const [start, end] of this.#fragments) {
+      message.set(buffered.subarray(start, end), at);
+      at += end - start;
+    }
+    this.work += message.length;
+    const { serverName, alpn } = parseBody(new Reader(message.subarray(HANDSHAKE_HEADER_LENGTH), "hello"));
+    return { kind: "ok", serverName, alpn, recordBytes: this.#offset };
   }
-  const { serverName, alpn } = parseBody(new Reader(message.subarray(HANDSHAKE_HEADER_LENGTH), "hello"));
-  return { kind: "ok", serverName, alpn, recordBytes: offset };
 }
-
-// Scratch space for the handshake header, which may straddle records; safe to share because
-// parsing is synchronous and every use overwrites the bytes it reads.
-const headerBytes = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
 
 function parseBody(hello: Reader): { serverName: string | null; alpn: string[] } {
   const major = hello.u8();

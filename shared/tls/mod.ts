@@ -5,9 +5,11 @@
 
 export {
   ClientHelloError,
+  ClientHelloParser,
   type ClientHelloResult,
   DEFAULT_MAX_HELLO_BYTES,
   DEFAULT_MAX_RECORD_LENGTH,
+  DEFAULT_MAX_RECORDS,
   parseClientHello,
   type ParseClientHelloOptions,
 } from "./client_hello.ts";

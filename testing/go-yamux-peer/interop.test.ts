@@ -152,6 +152,19 @@ async function serveEcho(s: Stream): Promise<void> {
   s.closeWrite();
 }
 
+async function readAllOf(s: Stream): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const c = await s.read();
+    if (c === null) break;
+    parts.push(c);
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) out.set(p, (at += p.length) - p.length);
+  return out;
+}
+
 class Lines {
   #buf = "";
   #dec = new TextDecoder();
@@ -213,6 +226,27 @@ describe("interop with hashicorp/yamux (Go)", () => {
       assert.ok(stats.bytesIn > 2 * 50 * size && stats.bytesOut > 2 * 50 * size);
       await peer.session.close();
       assert.equal(await peer.proc.exited, 0, "Go peer exits cleanly when we close");
+    } finally {
+      await peer.stop();
+    }
+  });
+
+  it("2,000 streams that write and half-close at once: Go reads every byte before our FIN", async () => {
+    const peer = await startPeer(bin);
+    try {
+      const one = async (i: number) => {
+        const s = await peer.session.open();
+        const data = crypto.getRandomValues(new Uint8Array(1 + ((i * 7919) % 6000)));
+        // Data and FIN queued together: FIN must still go in a frame of its own.
+        const w = Promise.all([s.write(new Uint8Array([0x53])), s.write(data)]); // 'S'
+        s.closeWrite();
+        await w;
+        const answer = new TextDecoder().decode(await readAllOf(s)).trim();
+        assert.equal(answer, `${data.length} ${sha([data])}`, `stream ${i}`);
+      };
+      for (let batch = 0; batch < 2000; batch += 200) {
+        await Promise.all(Array.from({ length: 200 }, (_, j) => one(batch + j)));
+      }
     } finally {
       await peer.stop();
     }

@@ -3,6 +3,8 @@
 // stream's first byte:
 //
 //	'E' + u64 length: echo exactly that many bytes back, then close.
+//	'S': sink; read to EOF (our FIN), answer "<bytes> <sha256 hex>\n", then close. A FIN that
+//	     rode on a data frame made hashicorp's reader lose that frame's tail now and then.
 //	'C': control; line commands "open N L" (open N streams, each sending L pattern bytes
 //	     and checking the echo by SHA-256; answers "ok N" or "fail ..."), "ping" (answers
 //	     "pong <ns>"), "close" (closes the session).
@@ -72,6 +74,8 @@ func serve(sess *yamux.Session, st *yamux.Stream) {
 	switch kind[0] {
 	case 'E':
 		echo(st)
+	case 'S':
+		sink(st)
 	case 'C':
 		control(sess, st)
 	default:
@@ -88,6 +92,17 @@ func echo(st *yamux.Stream) {
 	if _, err := io.CopyN(st, st, int64(n)); err != nil {
 		log.Printf("echo %d: %v", st.StreamID(), err)
 	}
+}
+
+func sink(st *yamux.Stream) {
+	defer st.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, st)
+	if err != nil {
+		fmt.Fprintf(st, "fail %v\n", err)
+		return
+	}
+	fmt.Fprintf(st, "%d %x\n", n, h.Sum(nil))
 }
 
 func control(sess *yamux.Session, st *yamux.Stream) {

@@ -190,9 +190,24 @@ function pipeToRelayedListener(stream: Stream, path: string, log: Logger): void 
   type PipeState = { pipe?: ReturnType<typeof splice> };
   Bun.connect<PipeState>({
     unix: path,
+    // The browser's FIN arrives as the stream's FIN and half-closes this socket: the server still
+    // answers, and Bun must not close our reading half with it.
+    allowHalfOpen: true,
     socket: {
       open(socket) {
-        socket.data = { pipe: splice(stream, socket, { halfClose: true }) };
+        // The browser's FIN (the stream's FIN) is held here rather than passed on: Bun's HTTP
+        // server drops a request whose connection is half-closed before it has answered. The
+        // server ends the connection itself after its answer (Connection: close, HTTP/1.0) or at
+        // its idle timeout, and that end travels back to the browser.
+        const held = {
+          write: (b: Uint8Array) => socket.write(b),
+          end: () => socket.end(),
+          pause: () => socket.pause(),
+          resume: () => socket.resume(),
+          terminate: () => socket.terminate(),
+          shutdown: () => {},
+        };
+        socket.data = { pipe: splice(stream, held, { halfClose: true }) };
       },
       data(socket, chunk) {
         socket.data.pipe?.data(chunk);

@@ -93,7 +93,9 @@ test("a whole query is answered; a 5th connection from one address is refused wh
   const fifth = await open();
   await closed(fifth); // ended by the server at once
   const other = await open("127.0.0.2");
-  const reply = new Promise<Uint8Array>((resolve) => other.once("data", (d) => resolve(new Uint8Array(d as Buffer))));
+  const reply = new Promise<Uint8Array>((resolve) =>
+    other.once("data", (d) => resolve(new Uint8Array(d as Buffer)))
+  );
   other.write(framedQuery());
   expect(dnsPacket.decode((await reply).subarray(2)).answers?.[0]?.data).toBe("127.0.0.11");
   for (const s of [...held, other]) s.destroy();

@@ -78,7 +78,9 @@ function searchApp(core: Core) {
             <label>
               <span class="visually-hidden">Kind</span>
               <select name="type">
-                {TYPES.map((t) => <option value={t.id} selected={t.id === type.id}>{t.label}</option>)}
+                {TYPES.map((t) => (
+                  <option key={t.id} value={t.id} selected={t.id === type.id}>{t.label}</option>
+                ))}
               </select>
             </label>
             <label>

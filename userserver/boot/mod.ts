@@ -28,6 +28,7 @@ import { setupRegistration } from "../registration/setup.ts";
 import { createRelayedApp, type ShellCore } from "../web/relayed_app.tsx";
 import type { ShellInfo } from "../web/render.tsx";
 import { type ShellAuth, testOwnerAuth } from "../web/auth.ts";
+import { serveOptions } from "../web/serve_options.ts";
 import { Lifecycle } from "./lifecycle.ts";
 
 export interface BootOptions {
@@ -155,6 +156,7 @@ export async function startUserServer(
       server.relayedApp = createRelayedApp({
         name: config.name,
         enableByteStream: config.enableByteStream,
+        origins: [publicOrigin(config), localOrigin(config)],
         auth: chosenAuth,
         core,
         log,
@@ -184,6 +186,7 @@ export async function startUserServer(
         publicOrigin: publicOrigin(config),
         tunnels,
         setup,
+        log,
         hosts: localHostNames.flatMap((
           h,
         ) => [`${h}:${config.localPort}`, ...(config.localPort === 443 ? [h] : [])]),
@@ -194,6 +197,7 @@ export async function startUserServer(
         `${config.localAddress}:${config.localPort}`,
         () =>
           Bun.serve({
+            ...serveOptions(log),
             hostname: config.localAddress,
             port: config.localPort,
             tls,
@@ -209,6 +213,7 @@ export async function startUserServer(
         // Bodies are streamed, never buffered whole: a tus PATCH may carry a whole large file.
         () =>
           Bun.serve({
+            ...serveOptions(log),
             unix: config.relayedSocket,
             tls,
             fetch: server.relayedApp.fetch,

@@ -22,8 +22,7 @@ import {
   splitItemPath,
 } from "../store/mod.ts";
 import { render, type ShellInfo } from "../web/render.tsx";
-import { FILES_CSS, FILES_JS } from "./assets.ts";
-import { listFolder, parseListQuery } from "./listing.ts";
+import { listFolder, listQueryString, parseListQuery } from "./listing.ts";
 import { FileOpError, FileOps, TRASH_ID } from "./ops.ts";
 import { parseRange } from "./range.ts";
 import { canThumbnail, Thumbnailer } from "./thumbs.ts";
@@ -31,6 +30,7 @@ import { parseUploadMetadata, UPLOAD_PATH, UploadMetadataError, Uploads } from "
 import {
   Assets,
   EditPage,
+  folderHref,
   FolderPage,
   FolderPicker,
   ItemsPage,
@@ -161,17 +161,6 @@ export function filesPlugin(shell: () => ShellInfo, opts: FilesPluginOptions): P
           ),
         });
 
-      app.get("/files-ui/files.css", (c) => {
-        c.header("content-type", "text/css; charset=utf-8");
-        c.header("cache-control", "private, max-age=300");
-        return c.body(FILES_CSS);
-      });
-      app.get("/files-ui/files.js", (c) => {
-        c.header("content-type", "text/javascript; charset=utf-8");
-        c.header("cache-control", "private, max-age=300");
-        return c.body(FILES_JS);
-      });
-
       const isOwner = (c: Context<ShellEnv>) => c.get("viewer")?.name === ctx.permissions.owner;
 
       const folderData = async (c: Context<ShellEnv>, folder: Item) => {
@@ -250,7 +239,10 @@ export function filesPlugin(shell: () => ShellInfo, opts: FilesPluginOptions): P
           throw new HTTPException(404, { message: "Not a folder" });
         }
         c.header("cache-control", "no-store");
-        return c.html(<Listing {...await folderData(c, folder)} />);
+        const data = await folderData(c, folder);
+        // htmx (the filter form) shows the folder's own address for what is listed.
+        c.header("HX-Replace-Url", folderHref(folder.id) + listQueryString(data.listing.query));
+        return c.html(<Listing {...data} />);
       });
 
       // ----- bytes: download, inline preview with ranges, thumbnails, zip -----
@@ -270,7 +262,9 @@ export function filesPlugin(shell: () => ShellInfo, opts: FilesPluginOptions): P
           "cache-control": "private, max-age=0, must-revalidate",
         };
         // A PDF needs the browser's viewer, which a sandboxed document cannot run; nothing else does.
-        if (item.type !== "application/pdf") headers["content-security-policy"] = "sandbox";
+        headers["content-security-policy"] = item.type === "application/pdf"
+          ? "frame-ancestors 'self'" // the file viewer frames it (shared/web/headers.ts forbids framing otherwise)
+          : "sandbox";
         if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
         if (download) void ops.touchRecent(item.id);
         const file = Bun.file(ctx.store.blobs.pathOf(item.blobHash));

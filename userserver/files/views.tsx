@@ -146,7 +146,18 @@ export function FolderPage(p: FolderViewProps) {
         </div>
         {p.error ? <p class="notice error" role="alert">{p.error}</p> : ""}
         {p.ok ? <p class="notice ok" role="status">{p.ok}</p> : ""}
-        <form class="fm-bar" method="get" action={base} role="search" data-fm-filter>
+        <form
+          class="fm-bar"
+          method="get"
+          action={base}
+          role="search"
+          data-fm-filter
+          hx-get={`/browse/${here.id}/listing`}
+          hx-trigger="input delay:180ms, submit, fm-refresh"
+          hx-target="#listing"
+          hx-swap="outerHTML"
+          hx-sync="this:replace"
+        >
           <label class="sr-only" for="fm-q">Filter by name</label>
           <input
             id="fm-q"
@@ -157,7 +168,7 @@ export function FolderPage(p: FolderViewProps) {
             autocomplete="off"
           />
           <label class="sr-only" for="fm-sort">Sort by</label>
-          <select id="fm-sort" name="sort" data-fm-autosubmit>
+          <select id="fm-sort" name="sort">
             {(["name", "size", "mtime", "type"] as const).map((s) => (
               <option value={s} selected={q.sort === s}>
                 {{ name: "Name", size: "Size", mtime: "Modified", type: "Type" }[s]}
@@ -165,7 +176,7 @@ export function FolderPage(p: FolderViewProps) {
             ))}
           </select>
           <label class="sr-only" for="fm-dir">Order</label>
-          <select id="fm-dir" name="dir" data-fm-autosubmit>
+          <select id="fm-dir" name="dir">
             <option value="asc" selected={q.dir === "asc"}>Ascending</option>
             <option value="desc" selected={q.dir === "desc"}>Descending</option>
           </select>
@@ -708,8 +719,8 @@ function ShortcutHelp() {
 export function Assets({ children }: { children?: Child }) {
   return (
     <>
-      <link rel="stylesheet" href="/files-ui/files.css" />
-      <script src="/files-ui/files.js" defer></script>
+      <link rel="stylesheet" href="/_static/files.css" />
+      <script src="/_static/files.js" type="module"></script>
       {children}
     </>
   );

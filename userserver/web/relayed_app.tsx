@@ -1,14 +1,17 @@
 /**
  * The relayed listener: what browsers reach through a relay (`<name>.<zone>`). TLS ends here,
- * on the user's own machine; the relay only ever saw encrypted bytes. Public: `/healthz`, htmx's
- * files and (dev) `/_bytes/<n>`. Everything else goes through ONE owner check (`auth.requireOwner`).
+ * on the user's own machine; the relay only ever saw encrypted bytes. Public: `/healthz`, the static
+ * files and (benchmarks only) `/_bytes/<n>`. Everything else goes through ONE owner check
+ * (`auth.requireOwner`). Every response carries the security headers, every state-changing request
+ * passes the one CSRF check (userserver/web/guard.ts).
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../../shared/log/mod.ts";
 import { silentLogger } from "../../shared/log/mod.ts";
 import { Layout } from "./layout_public.tsx";
 import { mountStatic } from "./static.ts";
+import { errorPage, plainOnError, webGuard } from "./guard.tsx";
 import type { ShellAuth } from "./auth.ts";
 import type { PluginContext, PluginHost, ShellApp, ShellEnv } from "../plugins/mod.ts";
 import { render, type ShellInfo } from "./render.tsx";
@@ -27,6 +30,8 @@ export interface ShellCore {
 export interface RelayedAppOptions {
   name: string;
   enableByteStream: boolean;
+  /** This server's own origins (relayed and local names, with port): the only ones allowed to post. */
+  origins?: string[];
   /** The owner check. Without it, user data is refused with a clear message. */
   auth?: ShellAuth;
   core?: ShellCore;
@@ -34,9 +39,11 @@ export interface RelayedAppOptions {
 }
 
 export function createRelayedApp(
-  { name, enableByteStream, auth, core, log = silentLogger }: RelayedAppOptions,
+  { name, enableByteStream, origins, auth, core, log = silentLogger }: RelayedAppOptions,
 ): Hono<any> {
   const app = new Hono<ShellEnv>();
+  app.use("*", ...webGuard(origins));
+  app.onError(plainOnError(log)); // replaced below by the shell's, once there is an owner to show it to
   app.get("/healthz", (c) => c.json({ ok: true, service: "userserver", listener: "relayed", name }));
   mountStatic(app);
   if (enableByteStream) mountByteStream(app);
@@ -90,8 +97,11 @@ export function createRelayedApp(
     core.plugins.mount(app, core.ctx);
     for (const mount of core.shellRoutes) mount(app, shell);
   }
-  app.notFound((c) =>
-    render(c, shell, {
+  // The shell (nav, unseen count) only for the owner; anyone else gets a page with no user data.
+  const isOwner = (c: Context<ShellEnv>) => c.get("viewer")?.name === name;
+  app.notFound((c) => {
+    if (!isOwner(c)) return errorPage(c, 404, `There is nothing at ${c.req.path}.`);
+    return render(c, shell, {
       title: "Not found",
       status: 404,
       body: (
@@ -100,12 +110,13 @@ export function createRelayedApp(
           <p class="muted">There is nothing at {c.req.path}.</p>
         </section>
       ),
-    })
-  );
+    });
+  });
   app.onError((err, c) => {
     const status = err instanceof HTTPException ? err.status : err instanceof ItemNotFoundError ? 404 : 500;
     if (status >= 500) log.error("request failed", { path: c.req.path, error: err.message });
     const message = status >= 500 ? "Something went wrong on this server. It has been logged." : err.message;
+    if (!isOwner(c)) return errorPage(c, status, message);
     return render(c, shell, {
       title: status === 404 ? "Not found" : "Error",
       status: status as 404,

@@ -168,3 +168,10 @@ test(
   },
   240_000,
 );
+
+test("the benchmark route /_bytes/<n> does not exist unless a benchmark turns it on", async () => {
+  // The harness (like `npm run dev`) leaves it off; only bench/ and the streaming tests ask for it.
+  const res = await relayed("/_bytes/16");
+  expect(res.status).toBe(404);
+  expect(res.headers.get("content-type")).not.toContain("octet-stream");
+});

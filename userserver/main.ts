@@ -9,7 +9,8 @@ import { processLogger } from "../platform/logger.ts";
 import { parseCommandLine } from "../platform/cli.ts";
 import { onShutdown, runMain } from "../platform/main.ts";
 import { loadUserServerConfig, localOrigin, publicOrigin, userServerNames } from "./config/mod.ts";
-import { startUserServer } from "./boot/mod.ts";
+import { runUserServer } from "./boot/mod.ts";
+import { createCore } from "./core/mod.ts";
 import { createServerAuth } from "./auth/mod.ts";
 import { readCaPem, registerWithCloud } from "./registration/register.ts";
 import { listenerTls } from "./registration/setup.ts";
@@ -50,11 +51,9 @@ await runMain("userserver", async () => {
   // Before registration the local listener still serves the setup page, with a temporary certificate.
   const tls = await listenerTls(cli.dataDir, userServerNames(cfg), { log });
   const origin = publicOrigin(cfg);
-  // Boot starts config, database, signals, store, permissions, notifications, plugins, web, connector.
+  // The core first (database, store, …), then sign-in on its database, then the web layer on both.
+  const core = await createCore(cfg, log);
   // Sign-in: the OIDC relying party of IdCloud (userserver/auth); the config's test seam replaces it.
-  // Assigned once below, but read lazily by the sign-in's `db` getter before that: not a const.
-  // deno-lint-ignore prefer-const
-  let server: Awaited<ReturnType<typeof startUserServer>> | undefined;
   const auth = cfg.testOwnerToken ? undefined : await createServerAuth({
     dataDir: cli.dataDir,
     zone: cfg.zone,
@@ -62,9 +61,12 @@ await runMain("userserver", async () => {
     cloudUrl: cfg.cloudUrl,
     caFile: cfg.caFile,
     log,
-    db: () => server?.db,
+    db: core.db,
+  }).catch((e) => {
+    core.db.close();
+    throw e;
   });
-  server = await startUserServer({ config: cfg, log, tls, auth });
+  const server = await runUserServer(core, auth, { tls });
   log.info("user server listening", {
     local: `https://${cfg.localAddress}:${server.localPort}`,
     relayed: cfg.relayedSocket,

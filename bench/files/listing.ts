@@ -31,8 +31,8 @@ const s = await startUserServer({
   log: silentLogger,
   listen: false,
 });
-const folder = await s.core.ctx.store.createFolder(ROOT_ID, "Big");
-const blob = await s.core.ctx.store.blobs.putBytes(new TextEncoder().encode("x"));
+const folder = await s.core.store.createFolder(ROOT_ID, "Big");
+const blob = await s.core.store.blobs.putBytes(new TextEncoder().encode("x"));
 await s.db.write(async () => {
   for (let i = 0; i < N; i += 500) {
     await s.db.orm.insert(items).values(Array.from({ length: Math.min(500, N - i) }, (_, j) => ({
@@ -87,7 +87,7 @@ rows.size40 = await measure("page 40, by size (desc)", `/browse/${folder.id}?sor
 rows.frag = await measure('listing fragment, filter "IMG_099"', `/browse/${folder.id}/listing?q=IMG_099`);
 // The peer: what Browse did before — read every child, render every row.
 const peer = await measure("peer: whole folder read + rendered", async () => {
-  const all = await s.core.ctx.store.items.children(folder.id);
+  const all = await s.core.store.items.children(folder.id);
   const html = all.map((i) => `<li><a href="/files/${i.id}">${i.name}</a><span>${i.size}</span></li>`).join(
     "",
   );

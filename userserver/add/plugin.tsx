@@ -7,133 +7,139 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
-import type { Plugin, ShellApp } from "../plugins/mod.ts";
+import { Hono } from "hono";
+import type { Core } from "../core/mod.ts";
+import type { Plugin, ShellApp, ShellEnv } from "../plugins/mod.ts";
 import { ImportPathError, isInside, resolveImportDir } from "../store/mod.ts";
 import { formatBytes, formatDuration, formatTime } from "../web/format.ts";
-import { render, type ShellInfo } from "../web/render.tsx";
+import { render } from "../web/render.tsx";
 import { Icon } from "../web/icons.tsx";
 import type { Importer, Job, Skipped } from "./jobs.ts";
 
 const ACTIVE = new Set(["scanning", "running"]);
 
-export function addPlugin(shell: () => ShellInfo, importer: Importer): Plugin {
+export function addPlugin(importer: Importer): Plugin {
   return {
     id: "add",
     nav: [{ label: "Add", path: "/add", order: 20 }],
     start: () => importer.start(),
     stop: () => importer.stop(),
-    routes(app: ShellApp, ctx) {
-      app.get("/add", async (c) => {
-        const roots = ctx.config.current.importRoots;
-        const dir = c.req.query("dir");
-        let listing: { path: string; dirs: string[] } | undefined;
-        let error: string | undefined;
-        if (dir) {
-          try {
-            const real = resolveImportDir(roots, dir);
-            listing = { path: real, dirs: subdirectories(real) };
-          } catch (e) {
-            if (!(e instanceof ImportPathError)) throw e;
-            error = e.message;
-          }
-        }
-        const jobs = await importer.list(10);
-        return render(c, shell(), {
-          title: "Add",
-          status: error ? 400 : 200,
-          body: <AddPage roots={roots} listing={listing} error={error} jobs={jobs} />,
-        });
-      });
-
-      app.post("/add", async (c) => {
-        const form = await c.req.parseBody();
-        const path = String(form.path ?? "").trim();
-        try {
-          const job = await importer.begin(path);
-          return c.redirect(`/add/jobs/${job.id}`, 303);
-        } catch (e) {
-          if (!(e instanceof ImportPathError)) throw e;
-          return render(c, shell(), {
-            title: "Add",
-            status: 400,
-            body: (
-              <AddPage
-                roots={ctx.config.current.importRoots}
-                error={e.message}
-                jobs={await importer.list(10)}
-              />
-            ),
-          });
-        }
-      });
-
-      app.get("/add/jobs/:id", async (c) => {
-        const job = await importer.get(c.req.param("id"));
-        if (!job) throw new HTTPException(404, { message: "No such import" });
-        return render(c, shell(), {
-          title: `Import of ${baseName(job.source)}`,
-          head: ACTIVE.has(job.status)
-            ? (
-              <noscript>
-                <meta http-equiv="refresh" content="2" />
-              </noscript>
-            )
-            : undefined,
-          body: <JobPanel job={job} now={Date.now()} live={ACTIVE.has(job.status)} />,
-        });
-      });
-
-      // Live progress: each message is the panel's new content; `done` closes the stream.
-      app.get("/add/jobs/:id/events", async (c) => {
-        const id = c.req.param("id");
-        if (!(await importer.get(id))) throw new HTTPException(404, { message: "No such import" });
-        return streamSSE(c, async (stream) => {
-          let wake: () => void = () => {};
-          const off = ctx.signals.on("import.progress", (p) => {
-            if (p.id === id) wake();
-          });
-          const offDone = ctx.signals.on("import.finished", (p) => {
-            if (p.id === id) wake();
-          });
-          stream.onAbort(() => wake());
-          try {
-            while (!stream.aborted) {
-              const job = await importer.get(id);
-              if (!job) break;
-              const html = (<JobBody job={job} now={Date.now()} />).toString();
-              await stream.writeSSE({ data: await html });
-              if (!ACTIVE.has(job.status) && !importer.isRunning(id)) {
-                await stream.writeSSE({ event: "done", data: job.status });
-                break;
-              }
-              await new Promise<void>((r) => {
-                wake = r;
-                setTimeout(r, 5_000); // a heartbeat, also catches a missed signal
-              });
-            }
-          } finally {
-            off();
-            offDone();
-          }
-        });
-      });
-
-      app.post("/add/jobs/:id/cancel", (c) => {
-        importer.cancel(c.req.param("id"));
-        return c.redirect(`/add/jobs/${c.req.param("id")}`, 303);
-      });
-
-      app.post("/add/jobs/:id/rerun", async (c) => {
-        try {
-          const job = await importer.rerun(c.req.param("id"));
-          return c.redirect(`/add/jobs/${job.id}`, 303);
-        } catch (e) {
-          if (e instanceof ImportPathError) throw new HTTPException(400, { message: e.message });
-          throw e;
-        }
-      });
-    },
+    app: (core) => addApp(core, importer),
   };
+}
+
+function addApp(ctx: Core, importer: Importer): ShellApp {
+  const app = new Hono<ShellEnv>();
+  app.get("/add", async (c) => {
+    const roots = ctx.config.current.importRoots;
+    const dir = c.req.query("dir");
+    let listing: { path: string; dirs: string[] } | undefined;
+    let error: string | undefined;
+    if (dir) {
+      try {
+        const real = resolveImportDir(roots, dir);
+        listing = { path: real, dirs: subdirectories(real) };
+      } catch (e) {
+        if (!(e instanceof ImportPathError)) throw e;
+        error = e.message;
+      }
+    }
+    const jobs = await importer.list(10);
+    return render(c, c.var.shell, {
+      title: "Add",
+      status: error ? 400 : 200,
+      body: <AddPage roots={roots} listing={listing} error={error} jobs={jobs} />,
+    });
+  });
+
+  app.post("/add", async (c) => {
+    const form = await c.req.parseBody();
+    const path = String(form.path ?? "").trim();
+    try {
+      const job = await importer.begin(path);
+      return c.redirect(`/add/jobs/${job.id}`, 303);
+    } catch (e) {
+      if (!(e instanceof ImportPathError)) throw e;
+      return render(c, c.var.shell, {
+        title: "Add",
+        status: 400,
+        body: (
+          <AddPage
+            roots={ctx.config.current.importRoots}
+            error={e.message}
+            jobs={await importer.list(10)}
+          />
+        ),
+      });
+    }
+  });
+
+  app.get("/add/jobs/:id", async (c) => {
+    const job = await importer.get(c.req.param("id"));
+    if (!job) throw new HTTPException(404, { message: "No such import" });
+    return render(c, c.var.shell, {
+      title: `Import of ${baseName(job.source)}`,
+      head: ACTIVE.has(job.status)
+        ? (
+          <noscript>
+            <meta http-equiv="refresh" content="2" />
+          </noscript>
+        )
+        : undefined,
+      body: <JobPanel job={job} now={Date.now()} live={ACTIVE.has(job.status)} />,
+    });
+  });
+
+  // Live progress: each message is the panel's new content; `done` closes the stream.
+  app.get("/add/jobs/:id/events", async (c) => {
+    const id = c.req.param("id");
+    if (!(await importer.get(id))) throw new HTTPException(404, { message: "No such import" });
+    return streamSSE(c, async (stream) => {
+      let wake: () => void = () => {};
+      const off = ctx.signals.on("import.progress", (p) => {
+        if (p.id === id) wake();
+      });
+      const offDone = ctx.signals.on("import.finished", (p) => {
+        if (p.id === id) wake();
+      });
+      stream.onAbort(() => wake());
+      try {
+        while (!stream.aborted) {
+          const job = await importer.get(id);
+          if (!job) break;
+          const html = (<JobBody job={job} now={Date.now()} />).toString();
+          await stream.writeSSE({ data: await html });
+          if (!ACTIVE.has(job.status) && !importer.isRunning(id)) {
+            await stream.writeSSE({ event: "done", data: job.status });
+            break;
+          }
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 5_000); // a heartbeat, also catches a missed signal
+          });
+        }
+      } finally {
+        off();
+        offDone();
+      }
+    });
+  });
+
+  app.post("/add/jobs/:id/cancel", (c) => {
+    importer.cancel(c.req.param("id"));
+    return c.redirect(`/add/jobs/${c.req.param("id")}`, 303);
+  });
+
+  app.post("/add/jobs/:id/rerun", async (c) => {
+    try {
+      const job = await importer.rerun(c.req.param("id"));
+      return c.redirect(`/add/jobs/${job.id}`, 303);
+    } catch (e) {
+      if (e instanceof ImportPathError) throw new HTTPException(400, { message: e.message });
+      throw e;
+    }
+  });
+  return app;
 }
 
 function subdirectories(dir: string): string[] {

@@ -13,7 +13,6 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { HTTPException } from "hono/http-exception";
 import * as oidc from "openid-client";
 import type { Database } from "../../platform/db.ts";
 import type { Logger } from "../../shared/log/mod.ts";
@@ -26,8 +25,8 @@ import { safeReturnTo } from "../../shared/auth/return_to.ts";
 type Db = Database<typeof schema>;
 
 export interface AuthOptions {
-  /** The user server's DB, or a getter for it (the boot module opens it after sign-in is built). */
-  db: Db | (() => Db | undefined);
+  /** The user server's DB (the core opens it before sign-in is built). */
+  db: Db;
   log: Logger;
   /** This server's public origin, e.g. `https://alice.hearth.localhost:8443`. */
   publicOrigin: string;
@@ -95,11 +94,7 @@ export function cloudFetch(
 
 export function createAuth(opts: AuthOptions): Auth {
   const { log, publicOrigin, issuer, clientId, serverKey } = opts;
-  const getDb = (): Db => {
-    const db = typeof opts.db === "function" ? opts.db() : opts.db;
-    if (!db) throw new HTTPException(503, { message: "The server is still starting" });
-    return db;
-  };
+  const getDb = (): Db => opts.db;
   const now = opts.now ?? Date.now;
   const serverName = new URL(publicOrigin).hostname;
   const redirectUri = `${publicOrigin}/auth/callback`;

@@ -14,7 +14,7 @@ export interface ServerAuthOptions {
   cloudUrl: string;
   caFile?: string;
   log: Logger;
-  db: Database<typeof schema> | (() => Database<typeof schema> | undefined);
+  db: Database<typeof schema>;
 }
 
 export async function createServerAuth(o: ServerAuthOptions): Promise<Auth> {

@@ -49,7 +49,7 @@ const post = (path: string, form: Record<string, string | string[]>) => {
   for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) body.append(k, x);
   return req(path, { method: "POST", body });
 };
-const store = () => s.core.ctx.store;
+const store = () => s.core.store;
 const names = (html: string) =>
   [...html.matchAll(/class="fm-open" href="\/browse\/[^"]+">([^<]+)</g)].map((m) => m[1]);
 const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");

@@ -1,12 +1,14 @@
 /**
  * Permissions: every item has an ACL (users and groups, read or write). An item without its own
  * ACL inherits its folder's, up to the root; the owner is implicit and may do everything.
- * `can` is the one check every route uses.
+ * `check` is the one access check every item route uses: it takes the viewer (owner, device,
+ * friend, link guest, anonymous) and returns the item with its ancestry, read by ONE recursive
+ * query, or nothing (the route answers 404: existence is not revealed).
  */
 import { and, eq, inArray } from "drizzle-orm";
 import type { UserDb } from "../database/mod.ts";
 import { acl, groupMembers, groups, items } from "../../shared/db/userserver/schema.ts";
-import type { ItemTree } from "../store/items.ts";
+import type { Item, ItemTree } from "../store/items.ts";
 
 export type Access = "read" | "write";
 export type Principal = `user:${string}` | `group:${string}`;
@@ -15,8 +17,55 @@ export interface AclEntry {
   access: Access;
 }
 
-/** Who is asking: a user name, or nobody (not signed in). */
-export type Viewer = { name: string } | undefined;
+/**
+ * Who is asking, decided once by the shell's door (ARCHITECTURE.md §5.1). A device acts for the
+ * owner on items; a friend is another Hearth user, granted what ACLs give `user:<name>` or their
+ * groups; a link guest holds a share link to `rootId` and what is below it.
+ */
+export type Viewer =
+  | { kind: "owner"; name: string }
+  | { kind: "device"; id: string; name: string }
+  | { kind: "friend"; name: string }
+  | { kind: "linkGuest"; linkId: string; rootId: string; access: Access }
+  | { kind: "anonymous" };
+export type ViewerKind = Viewer["kind"];
+export const VIEWER_KINDS: readonly ViewerKind[] = ["owner", "device", "friend", "linkGuest", "anonymous"];
+export const ANONYMOUS: Viewer = { kind: "anonymous" };
+
+/** An item the viewer may reach, with its chain root → … → item (for a link guest: link root → … → item). */
+export interface Granted {
+  item: Item;
+  ancestry: Item[];
+}
+
+/** The item and every ancestor, nearest first, in one statement (depth-capped: a cycle cannot loop). */
+const ANCESTRY_SQL =
+  `with recursive chain(id, parent_id, name, kind, type, size, mtime, blob_hash, acl_set, created_at, depth) as (
+  select id, parent_id, name, kind, type, size, mtime, blob_hash, acl_set, created_at, 0 from items where id = ?
+  union all
+  select i.id, i.parent_id, i.name, i.kind, i.type, i.size, i.mtime, i.blob_hash, i.acl_set, i.created_at, c.depth + 1
+  from items i join chain c on i.id = c.parent_id where c.depth < 4096
+) select * from chain order by depth desc`;
+
+/** The strongest access an ACL grants a user directly or through their groups: null, 0 (read) or 1 (write). */
+const GRANT_SQL =
+  `select max(access = 'write') as w from acl where item_id = ?1 and (principal = 'user:' || ?2
+  or principal in (select 'group:' || "group" from group_members where user = ?2))`;
+
+function itemOf(r: Record<string, unknown>): Item {
+  return {
+    id: r.id as string,
+    parentId: r.parent_id as string | null,
+    name: r.name as string,
+    kind: r.kind as Item["kind"],
+    type: r.type as string,
+    size: Number(r.size),
+    mtime: Number(r.mtime),
+    blobHash: r.blob_hash as string | null,
+    aclSet: Number(r.acl_set) === 1,
+    createdAt: Number(r.created_at),
+  };
+}
 
 export class PermissionError extends Error {
   override name = "PermissionError";
@@ -32,20 +81,47 @@ export class Permissions {
     readonly owner: string,
   ) {}
 
-  /** May `viewer` do `access` on `itemId`? Unknown items: no. */
-  async can(viewer: Viewer, itemId: string, access: Access): Promise<boolean> {
-    if (!viewer) return false;
-    const chain = await this.tree.ancestry(itemId);
-    if (chain.length === 0) return false;
-    if (viewer.name === this.owner) return true;
-    const source = chain.findLast((i) => i.aclSet);
-    if (!source) return false;
-    const entries = await this.entriesOf(source.id);
-    const mine = new Set<string>([
-      `user:${viewer.name}`,
-      ...(await this.groupsOf(viewer.name)).map((g) => `group:${g}`),
-    ]);
-    return entries.some((e) => mine.has(e.principal) && (e.access === "write" || access === "read"));
+  /**
+   * The one access check: the item and its ancestry if `viewer` may do `access` on it, else
+   * undefined (unknown items too). One recursive query; a friend costs one more for the ACL.
+   */
+  async check(viewer: Viewer, itemId: string, access: Access): Promise<Granted | undefined> {
+    if (viewer.kind === "anonymous") return undefined;
+    const rows = await this.db.client.execute({ sql: ANCESTRY_SQL, args: [itemId] });
+    if (rows.rows.length === 0) return undefined;
+    const chain = rows.rows.map((r) => itemOf(r as unknown as Record<string, unknown>));
+    const item = chain[chain.length - 1];
+    switch (viewer.kind) {
+      case "owner":
+      case "device":
+        return { item, ancestry: chain };
+      case "linkGuest": {
+        const at = chain.findIndex((i) => i.id === viewer.rootId);
+        if (at < 0 || (access === "write" && viewer.access !== "write")) return undefined;
+        // What lies above the linked item is not the guest's to see, not even its names.
+        return { item, ancestry: chain.slice(at) };
+      }
+      case "friend": {
+        const source = chain.findLast((i) => i.aclSet);
+        if (!source) return undefined;
+        const grant = await this.db.client.execute({ sql: GRANT_SQL, args: [source.id, viewer.name] });
+        const w = grant.rows[0]?.w;
+        if (w === null || w === undefined) return undefined;
+        return Number(w) === 1 || access === "read" ? { item, ancestry: chain } : undefined;
+      }
+    }
+  }
+
+  /** May `who` do `access` on `itemId`? A bare `{ name }` is the owner or, by another name, a friend. */
+  async can(who: Viewer | { name: string } | undefined, itemId: string, access: Access): Promise<boolean> {
+    return (await this.check(this.viewerOf(who), itemId, access)) !== undefined;
+  }
+
+  /** The viewer for a user name (the owner's own name, another account's) or nobody. */
+  viewerOf(who: Viewer | { name: string } | undefined): Viewer {
+    if (!who) return ANONYMOUS;
+    if ("kind" in who) return who;
+    return who.name === this.owner ? { kind: "owner", name: who.name } : { kind: "friend", name: who.name };
   }
 
   /** The ACL in force for an item and the item it comes from (itself or an ancestor). */

@@ -1,27 +1,29 @@
 /**
- * The plugin interface: how a feature module joins the user server. A plugin registers routes,
- * nav entries (tabs), item types and signal handlers; the shell registers nothing
- * feature-specific itself. Browse (the file manager, userserver/files) and Add are plugins.
+ * The plugin contract: how a feature joins the user server. A plugin is a Hono sub-app built from
+ * the core (`app(core)`), mounted by the shell with `app.route()`, plus what it contributes: nav
+ * entries, item types, a Settings section, an indexer hook (search), activity/notification kinds.
+ * Per route group it declares which viewers may enter (`viewers`); the shell owns the door and
+ * never lets a request reach a route its viewer may not enter — a plugin never checks who is
+ * signed in. Browse (files), Add, Settings and Notifications are plugins.
  */
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { Child } from "hono/jsx";
 import { HTTPException } from "hono/http-exception";
-import type { Logger } from "../../shared/log/mod.ts";
-import type { ConfigStore } from "../config/mod.ts";
-import type { UserDb } from "../database/mod.ts";
-import type { Notifications } from "../notifications/mod.ts";
-import type { Access, Permissions, Viewer } from "../permissions/mod.ts";
-import type { Signals } from "../signals/mod.ts";
-import type { Item, Store } from "../store/mod.ts";
+import type { Core } from "../core/mod.ts";
+import type { Access, Granted, Viewer, ViewerKind } from "../permissions/mod.ts";
+import type { SignalMap, Signals } from "../signals/mod.ts";
+import type { Item } from "../store/mod.ts";
+import type { ShellInfo } from "../web/render.tsx";
 
-/** Hono variables every user-data route can read. */
-export type ShellEnv = { Variables: { viewer: Viewer } };
+/** Hono variables every user-data route can read: who is asking, and the shell to render pages in. */
+export type ShellEnv = { Variables: { viewer: Viewer; shell: ShellInfo } };
 export type ShellApp = Hono<ShellEnv>;
 export type ShellContext = Context<ShellEnv, any, any>;
 
 export interface NavEntry {
   label: string;
   path: string;
-  /** Tabs are sorted by this (Browse 10, Add 20; Settings is always last). */
+  /** Tabs are sorted by this (Browse 10, Add 20; Settings 1000, last). */
   order: number;
 }
 
@@ -31,31 +33,50 @@ export interface ItemType {
   /** An icon name from `web/icons.tsx` (folder, file, image, …). */
   icon: string;
   matches(item: Item): boolean;
+  /** The preview shown on the item's page instead of the generic one. */
+  preview?(item: Item): Child;
+  /** A thumbnail for an item of this type (WebP bytes), or undefined when there is none. */
+  thumbnail?(item: Item, blobPath: string): Promise<Uint8Array | undefined>;
 }
 
-export interface PluginContext {
-  db: UserDb;
-  config: ConfigStore;
-  signals: Signals;
-  store: Store;
-  permissions: Permissions;
-  notifications: Notifications;
-  log: Logger;
-  /** The one access check: 404 unless the viewer may `access` the item (existence is not revealed). */
-  requireAccess(c: Context<ShellEnv>, itemId: string, access: Access): Promise<Item>;
-  /** The registered item type of an item (a generic one when no plugin claims it). */
-  typeOf(item: Item): ItemType;
+/** A section on the Settings page. */
+export interface SettingsSection {
+  id: string;
+  title: string;
+  render(core: Core): Child | Promise<Child>;
+}
+
+/** What changed about an item, as the indexer (search) hears it. */
+export type ItemChange =
+  | { change: "created"; item: SignalMap["item.created"] }
+  | { change: "deleted"; item: SignalMap["item.deleted"] };
+
+/** A kind of activity entry / notification a plugin emits (the activity and notification views read these). */
+export interface ActivityKind {
+  id: string;
+  label: string;
+  icon: string;
 }
 
 export interface Plugin {
   id: string;
   nav?: NavEntry[];
   itemTypes?: ItemType[];
-  /** Mounted behind the owner check. */
-  routes?(app: ShellApp, ctx: PluginContext): void;
+  /**
+   * Who may enter, per route group: a path prefix of this plugin's routes → the viewer kinds
+   * admitted (the longest matching prefix wins; the owner is always admitted). Routes no prefix
+   * covers are the owner's alone.
+   */
+  viewers?: Record<string, ViewerKind[]>;
+  /** The plugin's routes, mounted at `/` with `app.route()`, behind the shell's door. */
+  app?(core: Core): ShellApp;
+  settings?: SettingsSection;
+  /** Called for every item change (search keeps its index with this). */
+  indexer?(change: ItemChange, core: Core): void | Promise<void>;
+  activityKinds?: ActivityKind[];
   /** Subscribes to signals; returns the unsubscribers (called at stop). */
-  subscribe?(signals: Signals, ctx: PluginContext): Array<() => void>;
-  start?(ctx: PluginContext): Promise<void> | void;
+  subscribe?(signals: Signals, core: Core): Array<() => void>;
+  start?(core: Core): Promise<void> | void;
   stop?(): Promise<void> | void;
 }
 
@@ -71,9 +92,24 @@ const GENERIC_FOLDER: ItemType = {
   matches: (i) => i.kind === "folder",
 };
 
-export class PluginHost {
+/** The viewer kinds a route of `plugin` at `path` admits (the owner always). */
+export function admitted(plugin: Plugin, path: string): Set<ViewerKind> {
+  let best = "";
+  let kinds: ViewerKind[] = [];
+  for (const [prefix, k] of Object.entries(plugin.viewers ?? {})) {
+    if (path.startsWith(prefix) && prefix.length >= best.length) [best, kinds] = [prefix, k];
+  }
+  return new Set<ViewerKind>(["owner", ...kinds]);
+}
+
+/** The registered plugins, in order; what they contribute, and their start and stop. */
+export class Plugins {
   readonly #plugins: Plugin[] = [];
   #unsubscribe: Array<() => void> = [];
+
+  constructor(plugins: Plugin[] = []) {
+    for (const p of plugins) this.register(p);
+  }
 
   register(plugin: Plugin): this {
     if (this.#plugins.some((p) => p.id === plugin.id)) {
@@ -83,15 +119,7 @@ export class PluginHost {
     return this;
   }
 
-  /** Replaces a registered plugin (how the file manager takes over from Browse). */
-  replace(id: string, plugin: Plugin): this {
-    const i = this.#plugins.findIndex((p) => p.id === id);
-    if (i < 0) throw new PluginError(`No plugin "${id}" to replace`);
-    this.#plugins[i] = plugin;
-    return this;
-  }
-
-  get plugins(): readonly Plugin[] {
+  get list(): readonly Plugin[] {
     return this.#plugins;
   }
 
@@ -104,14 +132,43 @@ export class PluginHost {
     return item.kind === "folder" ? GENERIC_FOLDER : GENERIC_FILE;
   }
 
-  mount(app: ShellApp, ctx: PluginContext): void {
-    for (const p of this.#plugins) p.routes?.(app, ctx);
+  settingsSections(): SettingsSection[] {
+    return this.#plugins.flatMap((p) => p.settings ? [p.settings] : []);
   }
 
-  async start(ctx: PluginContext): Promise<void> {
+  activityKinds(): ActivityKind[] {
+    return this.#plugins.flatMap((p) => p.activityKinds ?? []);
+  }
+
+  /**
+   * Mounts every plugin's app on `shell` with `app.route()`. Each handler is wrapped by the door:
+   * a viewer its route group does not admit passes by it as if the route did not exist (the
+   * shell's not-found answers), so existence is never revealed.
+   */
+  mount(shell: ShellApp, core: Core): void {
     for (const p of this.#plugins) {
-      await p.start?.(ctx);
-      this.#unsubscribe.push(...(p.subscribe?.(ctx.signals, ctx) ?? []));
+      const sub = p.app?.(core);
+      if (!sub) continue;
+      const gated = new (sub.constructor as new () => ShellApp)();
+      for (const r of sub.routes) {
+        gated.on(r.method, r.path, door(admitted(p, r.path), r.handler as MiddlewareHandler<ShellEnv>));
+      }
+      // Errors and not-found stay the shell's (one onError, one not-found page).
+      shell.route("/", gated);
+    }
+  }
+
+  async start(core: Core): Promise<void> {
+    for (const p of this.#plugins) {
+      await p.start?.(core);
+      this.#unsubscribe.push(...(p.subscribe?.(core.signals, core) ?? []));
+      const indexer = p.indexer;
+      if (indexer) {
+        this.#unsubscribe.push(
+          core.signals.on("item.created", (item) => indexer({ change: "created", item }, core)),
+          core.signals.on("item.deleted", (item) => indexer({ change: "deleted", item }, core)),
+        );
+      }
     }
   }
 
@@ -121,13 +178,21 @@ export class PluginHost {
   }
 }
 
-/** Builds `requireAccess` on top of the permissions module. */
-export function accessCheck(permissions: Permissions, store: Store) {
-  return async function requireAccess(c: Context<ShellEnv>, itemId: string, access: Access): Promise<Item> {
-    const viewer = c.get("viewer");
-    if (!(await permissions.can(viewer, itemId, access))) {
-      throw new HTTPException(404, { message: "Not found" });
-    }
-    return await store.items.require(itemId);
+function door(admit: Set<ViewerKind>, handler: MiddlewareHandler<ShellEnv>): MiddlewareHandler<ShellEnv> {
+  return async function door(c, next) {
+    if (!admit.has(c.get("viewer").kind)) return await next();
+    return await handler(c, next);
   };
+}
+
+/** 404 unless the viewer may `access` the item; the item and its ancestry otherwise. */
+export async function requireAccess(
+  core: Core,
+  c: Context<ShellEnv>,
+  itemId: string,
+  access: Access,
+): Promise<Granted> {
+  const granted = await core.permissions.check(c.get("viewer"), itemId, access);
+  if (!granted) throw new HTTPException(404, { message: "Not found" });
+  return granted;
 }

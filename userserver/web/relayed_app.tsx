@@ -1,11 +1,12 @@
 /**
  * The relayed listener: what browsers reach through a relay (`<name>.<zone>`). TLS ends here,
  * on the user's own machine; the relay only ever saw encrypted bytes. Public: `/healthz`, the static
- * files and (benchmarks only) `/_bytes/<n>`. Everything else goes through ONE owner check
- * (`auth.requireOwner`). Every response carries the security headers, every state-changing request
- * passes the one CSRF check (userserver/web/guard.ts).
+ * files (`/_static/`) and (benchmarks only) `/_bytes/<n>`. Every response carries the security
+ * headers and every state-changing request passes the one CSRF check (guard.tsx). Everything else goes through ONE door: the shell decides who is
+ * asking (`c.var.viewer`) once, and a plugin's route answers only the viewers its route group
+ * admits; anyone else meets the sign-in's answer (sign in, or 404), as if the route did not exist.
  */
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../../shared/log/mod.ts";
 import { silentLogger } from "../../shared/log/mod.ts";
@@ -13,18 +14,18 @@ import { Layout } from "./layout_public.tsx";
 import { mountStatic } from "./static.ts";
 import { errorPage, plainOnError, webGuard } from "./guard.tsx";
 import type { ShellAuth } from "./auth.ts";
-import type { PluginContext, PluginHost, ShellApp, ShellEnv } from "../plugins/mod.ts";
+import type { Core } from "../core/mod.ts";
+import { ANONYMOUS, type Viewer } from "../permissions/mod.ts";
+import type { Plugins, ShellEnv } from "../plugins/mod.ts";
 import { render, type ShellInfo } from "./render.tsx";
 import { ItemNotFoundError } from "../store/mod.ts";
 
 const MAX_STREAM_BYTES = 64 * 1024 ** 3;
 
-/** Everything the shell needs once the core modules run (absent: only the public routes). */
+/** What the shell mounts: the core and the plugins built on it (absent: only the public routes). */
 export interface ShellCore {
-  ctx: PluginContext;
-  plugins: PluginHost;
-  /** Shell routes that are not plugins (Settings, notifications), mounted after the plugins. */
-  shellRoutes: Array<(app: ShellApp, shell: ShellInfo) => void>;
+  core: Core;
+  plugins: Plugins;
 }
 
 export interface RelayedAppOptions {
@@ -76,32 +77,36 @@ export function createRelayedApp(
 
   const shell: ShellInfo = {
     name,
-    tabs: () => [
-      ...(core?.plugins.nav() ?? []).map((n) => ({ label: n.label, path: n.path })),
-      { label: "Settings", path: "/settings" },
-    ],
-    unseen: () => core?.ctx.notifications.unseenCount() ?? Promise.resolve(0),
+    tabs: () => (core?.plugins.nav() ?? []).map((n) => ({ label: n.label, path: n.path })),
+    unseen: () => core?.core.notifications.unseenCount() ?? Promise.resolve(0),
   };
 
-  // The one owner check: every route registered after this line is behind it.
-  app.use("*", auth.requireOwner as MiddlewareHandler<ShellEnv>);
+  // The door: who is asking, decided once for every route registered after this line.
   app.use("*", async function setViewer(c, next) {
-    // ACLs name the owner by this server's user name, whatever IdCloud calls the account
-    // (an email); other accounts (friends, later) by their own names.
-    const user = await auth.currentUser(c);
-    c.set("viewer", user ? (user.isOwner ? { name } : { name: user.name }) : undefined);
+    c.set("viewer", await viewerOf(c));
+    c.set("shell", shell);
     await next();
   });
-  app.get("/", (c) => c.redirect(shell.tabs()[0].path, 303));
-  if (core) {
-    core.plugins.mount(app, core.ctx);
-    for (const mount of core.shellRoutes) mount(app, shell);
-  }
-  // The shell (nav, unseen count) only for the owner; anyone else gets a page with no user data.
-  const isOwner = (c: Context<ShellEnv>) => c.get("viewer")?.name === name;
-  app.notFound((c) => {
-    if (!isOwner(c)) return errorPage(c, 404, `There is nothing at ${c.req.path}.`);
-    return render(c, shell, {
+  /** ACLs name the owner by this server's user name, whatever IdCloud calls the account (an email). */
+  const viewerOf = async (c: Context): Promise<Viewer> => {
+    const user = await auth.currentUser(c);
+    if (user && (user.isOwner || user.name === name)) return { kind: "owner", name };
+    // Friends, devices and link guests are recognised by the plugins that bring them (later).
+    return ANONYMOUS;
+  };
+  /** Whoever the door does not admit gets the sign-in's answer: sign in, or "not yours" / 404. */
+  const refuse = async (c: Context<ShellEnv>, otherwise: () => Promise<Response>) =>
+    (await auth.requireOwner(c, async () => void (c.res = await otherwise()))) ?? c.res;
+  app.get(
+    "/",
+    (c) =>
+      c.get("viewer").kind === "owner"
+        ? c.redirect(shell.tabs()[0]?.path ?? "/settings", 303)
+        : refuse(c, () => Promise.resolve(c.text("Not found", 404))),
+  );
+  core?.plugins.mount(app, core.core);
+  const notFoundPage = (c: Context<ShellEnv>) =>
+    render(c, shell, {
       title: "Not found",
       status: 404,
       body: (
@@ -111,12 +116,13 @@ export function createRelayedApp(
         </section>
       ),
     });
-  });
+  app.notFound((c) => c.get("viewer")?.kind === "owner" ? notFoundPage(c) : refuse(c, () => notFoundPage(c)));
   app.onError((err, c) => {
     const status = err instanceof HTTPException ? err.status : err instanceof ItemNotFoundError ? 404 : 500;
     if (status >= 500) log.error("request failed", { path: c.req.path, error: err.message });
     const message = status >= 500 ? "Something went wrong on this server. It has been logged." : err.message;
-    if (!isOwner(c)) return errorPage(c, status, message);
+    // The shell (nav, unseen count) only for the owner; anyone else gets a page with no user data.
+    if (c.get("viewer")?.kind !== "owner") return errorPage(c, status, message);
     return render(c, shell, {
       title: status === 404 ? "Not found" : "Error",
       status: status as 404,

@@ -177,6 +177,6 @@ describe("the shell", () => {
     const onDisk = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
     expect(onDisk.importRoots).toEqual([roots, join(roots, "Photos")]);
     expect(onDisk.version).toBe(CONFIG_VERSION);
-    expect(s.core.ctx.config.current.importRoots).toHaveLength(2);
+    expect(s.core.config.current.importRoots).toHaveLength(2);
   });
 });

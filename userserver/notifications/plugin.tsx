@@ -1,58 +1,62 @@
-/** Notification routes: the list, mark seen / all seen, delete, and the bell's live count over SSE. */
+/** The notifications plugin: the list, mark seen / all seen, delete, and the bell's live count over SSE. */
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
-import type { PluginContext, ShellApp, ShellContext } from "../plugins/mod.ts";
+import type { Core } from "../core/mod.ts";
+import type { Plugin, ShellContext, ShellEnv } from "../plugins/mod.ts";
 import { Bell } from "../web/layout.tsx";
 import { Icon } from "../web/icons.tsx";
 import { formatTime } from "../web/format.ts";
-import { isFragmentRequest, render, type ShellInfo } from "../web/render.tsx";
+import { isFragmentRequest, render } from "../web/render.tsx";
 import type { Notification } from "./mod.ts";
 
-export function notificationRoutes(ctx: PluginContext) {
-  return (app: ShellApp, shell: ShellInfo) => {
-    const n = ctx.notifications;
-    const listPage = async (c: ShellContext) =>
-      render(c, shell, {
-        title: "Notifications",
-        body: <NotificationList items={await n.list({ limit: 100 })} />,
-      });
-    app.get("/notifications", listPage);
-    // After a change: htmx gets the refreshed list, a plain form post is redirected back.
-    const done = (c: ShellContext) => isFragmentRequest(c) ? listPage(c) : c.redirect("/notifications", 303);
-    app.post("/notifications/seen-all", async (c) => {
-      await n.markAllSeen();
-      return done(c);
+export const notificationsPlugin: Plugin = { id: "notifications", app: notificationsApp };
+
+function notificationsApp(ctx: Core) {
+  const app = new Hono<ShellEnv>();
+  const n = ctx.notifications;
+  const listPage = async (c: ShellContext) =>
+    render(c, c.var.shell, {
+      title: "Notifications",
+      body: <NotificationList items={await n.list({ limit: 100 })} />,
     });
-    app.post("/notifications/:id/seen", async (c) => {
-      if (!(await n.markSeen(c.req.param("id")))) {
-        throw new HTTPException(404, { message: "No such notification" });
-      }
-      return done(c);
-    });
-    app.post("/notifications/:id/delete", async (c) => {
-      if (!(await n.delete(c.req.param("id")))) {
-        throw new HTTPException(404, { message: "No such notification" });
-      }
-      return done(c);
-    });
-    app.get("/events/bell", (c) =>
-      streamSSE(c, async (stream) => {
-        let wake: () => void = () => {};
-        const off = ctx.signals.on("notification.changed", () => wake());
-        stream.onAbort(() => wake());
-        try {
-          while (!stream.aborted) {
-            await stream.writeSSE({ data: await (<Bell unseen={await n.unseenCount()} />).toString() });
-            await new Promise<void>((r) => {
-              wake = r;
-              setTimeout(r, 8_000); // a heartbeat keeps idle-closing proxies and servers away
-            });
-          }
-        } finally {
-          off();
+  app.get("/notifications", listPage);
+  // After a change: htmx gets the refreshed list, a plain form post is redirected back.
+  const done = (c: ShellContext) => isFragmentRequest(c) ? listPage(c) : c.redirect("/notifications", 303);
+  app.post("/notifications/seen-all", async (c) => {
+    await n.markAllSeen();
+    return done(c);
+  });
+  app.post("/notifications/:id/seen", async (c) => {
+    if (!(await n.markSeen(c.req.param("id")))) {
+      throw new HTTPException(404, { message: "No such notification" });
+    }
+    return done(c);
+  });
+  app.post("/notifications/:id/delete", async (c) => {
+    if (!(await n.delete(c.req.param("id")))) {
+      throw new HTTPException(404, { message: "No such notification" });
+    }
+    return done(c);
+  });
+  app.get("/events/bell", (c) =>
+    streamSSE(c, async (stream) => {
+      let wake: () => void = () => {};
+      const off = ctx.signals.on("notification.changed", () => wake());
+      stream.onAbort(() => wake());
+      try {
+        while (!stream.aborted) {
+          await stream.writeSSE({ data: await (<Bell unseen={await n.unseenCount()} />).toString() });
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 8_000); // a heartbeat keeps idle-closing proxies and servers away
+          });
         }
-      }));
-  };
+      } finally {
+        off();
+      }
+    }));
+  return app;
 }
 
 function NotificationList({ items }: { items: Notification[] }) {

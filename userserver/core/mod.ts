@@ -1,0 +1,41 @@
+/**
+ * The core: every module that is not a page, built once, in order — config, database, signals,
+ * store, permissions, notifications (later search and activity) — and returned as one typed
+ * object. Plugins and the web layer receive it; nothing is assigned later. Starting and stopping
+ * (subscriptions, listeners, the connector) is the lifecycle's job (`userserver/boot/`).
+ */
+import type { Logger } from "../../shared/log/mod.ts";
+import { ConfigStore, type UserServerConfig } from "../config/mod.ts";
+import { openUserDb, type UserDb } from "../database/mod.ts";
+import { Signals } from "../signals/mod.ts";
+import { Store } from "../store/mod.ts";
+import { Permissions } from "../permissions/mod.ts";
+import { Notifications } from "../notifications/mod.ts";
+
+export interface Core {
+  /** The configuration (`config.current`); Settings edits its live part and writes the file back. */
+  config: ConfigStore;
+  log: Logger;
+  db: UserDb;
+  signals: Signals;
+  store: Store;
+  permissions: Permissions;
+  notifications: Notifications;
+}
+
+/** Opens the database (migrated), readies the store (crash leftovers dropped, root made) and builds the rest. */
+export async function createCore(config: UserServerConfig, log: Logger): Promise<Core> {
+  const configStore = new ConfigStore(config, log);
+  const db = await openUserDb(config.dataDir);
+  try {
+    const signals = new Signals(log.child({ module: "signals" }));
+    const store = new Store(config.dataDir, db, signals, log.child({ module: "store" }));
+    await store.start();
+    const permissions = new Permissions(db, store.items, config.name);
+    const notifications = new Notifications(db, signals);
+    return { config: configStore, log, db, signals, store, permissions, notifications };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The web layer: `createWeb(core, auth)` builds the plugins on the core, the shell (the relayed
+ * app, behind its door), the local app (health and first-run setup only) and both listeners. It
+ * builds; `listen()` and its stop are what the lifecycle starts and stops.
+ */
+import { rmSync } from "node:fs";
+import type { Hono } from "hono";
+import { listenOrExplain } from "../../platform/main.ts";
+import { randomToken } from "../../shared/crypto/mod.ts";
+import { localOrigin, publicOrigin } from "../config/mod.ts";
+import type { Core } from "../core/mod.ts";
+import type { Importer } from "../add/jobs.ts";
+import { addPlugin } from "../add/plugin.tsx";
+import { filesPlugin } from "../files/plugin.tsx";
+import { MAX_UPLOAD_BYTES } from "../files/uploads.ts";
+import { notificationsPlugin } from "../notifications/plugin.tsx";
+import { type Plugin, Plugins } from "../plugins/mod.ts";
+import { setupRegistration } from "../registration/setup.ts";
+import { settingsPlugin } from "../settings/plugin.tsx";
+import { type ShellAuth, testOwnerAuth } from "./auth.ts";
+import { createLocalApp } from "./local_app.tsx";
+import { createRelayedApp } from "./relayed_app.tsx";
+import { serveOptions } from "./serve_options.ts";
+
+export { createLocalApp, type FirstRunSetup, type LocalAppOptions } from "./local_app.tsx";
+export { createRelayedApp, type RelayedAppOptions, type ShellCore } from "./relayed_app.tsx";
+export { type ShellAuth, type SignedInViewer, TEST_OWNER_COOKIE, testOwnerAuth } from "./auth.ts";
+export { isFragmentRequest, render, type ShellInfo } from "./render.tsx";
+
+export interface WebOptions {
+  /** Add's import jobs (the Add plugin runs them). */
+  importer: Importer;
+  /** The connector's tunnels, for health and Settings (relay ids only). */
+  tunnels?: () => { relayId: string; upAt: number }[];
+  /** More plugins, after the built-in ones (Browse, Add, Notifications, Settings). */
+  plugins?: Plugin[];
+}
+
+export interface Web {
+  plugins: Plugins;
+  relayedApp: Hono<any>;
+  localApp: Hono;
+  /** The one-time first-run token while setup is pending. */
+  setupToken(): string | undefined;
+  /** Opens both listeners (TLS from the data directory); returns how to close them. */
+  listen(tls: { key: string; cert: string } | undefined): { localPort: number; stop(): void };
+}
+
+export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOptions): Web {
+  const { log } = core;
+  const config = core.config.current;
+  const tunnels = opts.tunnels ?? (() => []);
+  const chosenAuth = auth ??
+    (config.testOwnerToken ? testOwnerAuth(config.testOwnerToken, config.name) : undefined);
+  if (!auth && config.testOwnerToken) {
+    log.warn(
+      "testOwnerToken is set: a browser with the test cookie is the owner (tests only, never in production)",
+    );
+  }
+  if (!chosenAuth) log.warn("no sign-in configured: the relayed listener shows no user data");
+
+  const plugins: Plugins = new Plugins([
+    // The file manager is the Browse tab.
+    filesPlugin(core, { dataDir: config.dataDir, typeOf: (item) => plugins.typeOf(item) }),
+    addPlugin(opts.importer),
+    notificationsPlugin,
+    settingsPlugin(
+      { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
+      () => plugins.settingsSections(),
+    ),
+    ...(opts.plugins ?? []),
+  ]);
+  const relayedApp = createRelayedApp({
+    name: config.name,
+    enableByteStream: config.enableByteStream,
+    origins: [publicOrigin(config), localOrigin(config)],
+    auth: chosenAuth,
+    core: { core, plugins },
+    log,
+  });
+
+  let setupToken = core.config.current.setupDone ? undefined : randomToken(24);
+  const localHostNames = [`local.${config.name}.${config.zone}`, config.localAddress];
+  const localApp = createLocalApp({
+    name: config.name,
+    publicOrigin: publicOrigin(config),
+    tunnels,
+    log,
+    setup: {
+      token: () => setupToken,
+      complete: ({ importRoots }) => {
+        core.config.update({ importRoots, setupDone: true });
+        setupToken = undefined;
+        log.info("first-run setup completed");
+      },
+      registration: setupRegistration(config, { log }),
+    },
+    hosts: localHostNames.flatMap((
+      h,
+    ) => [`${h}:${config.localPort}`, ...(config.localPort === 443 ? [h] : [])]),
+  });
+
+  return {
+    plugins,
+    relayedApp,
+    localApp,
+    setupToken: () => setupToken,
+    listen(tls) {
+      const local = listenOrExplain(
+        "the local listener",
+        `${config.localAddress}:${config.localPort}`,
+        () =>
+          Bun.serve({
+            ...serveOptions(log),
+            hostname: config.localAddress,
+            port: config.localPort,
+            tls,
+            fetch: localApp.fetch,
+          }),
+      );
+      // A stale socket file from a crash would make listen fail; nothing else may own this path.
+      rmSync(config.relayedSocket, { force: true });
+      const relayed = listenOrExplain(
+        "the relayed listener",
+        config.relayedSocket,
+        // Bodies are streamed, never buffered whole: a tus PATCH may carry a whole large file.
+        () =>
+          Bun.serve({
+            ...serveOptions(log),
+            unix: config.relayedSocket,
+            tls,
+            fetch: relayedApp.fetch,
+            maxRequestBodySize: MAX_UPLOAD_BYTES,
+          }),
+      );
+      return {
+        localPort: local.port ?? config.localPort,
+        stop() {
+          local.stop(true);
+          relayed.stop(true);
+          rmSync(config.relayedSocket, { force: true });
+        },
+      };
+    },
+  };
+}

@@ -210,6 +210,15 @@ test(
       await page.fill("#fm-q", "Tri");
       await h.waitFor("filtered to Trip", async () => JSON.stringify(await rowNames()) === '["Trip"]');
       await h.waitFor("the address follows the filter", () => new URL(page.url()).search === "?q=Tri");
+      await page.selectOption("#fm-sort", "size");
+      await h.waitFor(
+        "sorted by size, in the address too",
+        () => new URL(page.url()).searchParams.get("sort") === "size",
+      );
+      await h.waitFor(
+        "the listing sorted by size",
+        async () => (await page.locator(".fm-colheads a[aria-sort]").textContent())?.includes("Size"),
+      );
       expect(violations).toEqual([]);
     } finally {
       page.off("console", onConsole);

@@ -9,7 +9,7 @@ import type { ItemType } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import { formatBytes, formatTime } from "../web/format.ts";
 import { Icon, svgIcon } from "../web/icons.tsx";
-import { type ListPage, type ListQuery, listQueryString, PAGE_SIZES } from "./listing.ts";
+import { DEFAULT_PER, type ListPage, type ListQuery, listQueryString, PAGE_SIZES } from "./listing.ts";
 import type { TrashEntry } from "./ops.ts";
 
 const FM_ICONS: Record<string, string> = {
@@ -181,7 +181,7 @@ export function FolderPage(p: FolderViewProps) {
             <option value="desc" selected={q.dir === "desc"}>Descending</option>
           </select>
           {q.view === "icons" ? <input type="hidden" name="view" value="icons" /> : ""}
-          {q.per !== 200 ? <input type="hidden" name="per" value={String(q.per)} /> : ""}
+          {q.per !== DEFAULT_PER ? <input type="hidden" name="per" value={String(q.per)} /> : ""}
           <noscript>
             <button type="submit" class="secondary small">Apply</button>
           </noscript>
@@ -225,10 +225,26 @@ function SelectionBar({ folderId, back }: { folderId: string; back: string }) {
       <button type="submit" class="secondary small" formaction="/files/favorite" name="on" value="1">
         <FmIcon name="star" /> Star
       </button>
-      <button type="button" class="secondary small" data-fm-move>
+      <button
+        type="button"
+        class="secondary small"
+        data-fm-move
+        hx-get="/files-ui/picker?action=move"
+        hx-include="#listing .fm-check:checked, #fm-sel [name=back]"
+        hx-target="#fm-dialog"
+        hx-swap="innerHTML"
+      >
         <FmIcon name="move" /> Move
       </button>
-      <button type="button" class="secondary small" data-fm-copy>
+      <button
+        type="button"
+        class="secondary small"
+        data-fm-copy
+        hx-get="/files-ui/picker?action=copy"
+        hx-include="#listing .fm-check:checked, #fm-sel [name=back]"
+        hx-target="#fm-dialog"
+        hx-swap="innerHTML"
+      >
         <FmIcon name="copy" /> Copy
       </button>
       <button type="submit" class="danger small" formaction="/files/trash" aria-keyshortcuts="Delete">

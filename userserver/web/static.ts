@@ -30,24 +30,29 @@ const PLAIN: Array<[string, string, string]> = [
   ["files.css", new URL("../files/client/files.css", import.meta.url).pathname, CSS],
 ];
 
-/** Started when the module loads, so the first page does not wait for the bundler. */
-const files: Promise<Map<string, StaticFile>> = loadStaticFiles();
-// A failed build is reported by the first request that needs a file, not as an unhandled rejection.
-files.catch(() => {});
+/**
+ * Each file is read (or bundled) once, when this module loads, so the first page does not wait for
+ * the bundler; each on its own, so a bundle that fails to build (reported by the requests for it,
+ * through the app's `onError`) never takes htmx down with it.
+ */
+const files = new Map<string, Promise<StaticFile>>([
+  ...PLAIN.map(([name, path, type]) => [name, readFile(path, type)] as const),
+  ...BUNDLES.map(([name, entry]) => [name, bundle(entry)] as const),
+]);
+// A failure is reported by the first request that needs the file, not as an unhandled rejection.
+for (const file of files.values()) file.catch(() => {});
 
-export async function loadStaticFiles(): Promise<Map<string, StaticFile>> {
-  const map = new Map<string, StaticFile>();
-  for (const [name, path, type] of PLAIN) {
-    map.set(name, staticFile(new Uint8Array(await Bun.file(path).arrayBuffer()), type));
+async function readFile(path: string, type: string): Promise<StaticFile> {
+  return staticFile(new Uint8Array(await Bun.file(path).arrayBuffer()), type);
+}
+
+/** One entry point and its imports as one browser script (ES module). */
+async function bundle(entry: string): Promise<StaticFile> {
+  const built = await Bun.build({ entrypoints: [entry], target: "browser", minify: true, format: "esm" });
+  if (!built.success) {
+    throw new Error(`Cannot bundle "${entry}": ${built.logs.map((l) => l.message).join("; ")}`);
   }
-  for (const [name, entry] of BUNDLES) {
-    const built = await Bun.build({ entrypoints: [entry], target: "browser", minify: true, format: "esm" });
-    if (!built.success) {
-      throw new Error(`Cannot bundle "${entry}": ${built.logs.map((l) => l.message).join("; ")}`);
-    }
-    map.set(name, staticFile(new Uint8Array(await built.outputs[0].arrayBuffer()), JS));
-  }
-  return map;
+  return staticFile(new Uint8Array(await built.outputs[0].arrayBuffer()), JS);
 }
 
 function staticFile(body: Uint8Array<ArrayBuffer>, type: string): StaticFile {
@@ -63,8 +68,9 @@ export function mountStatic(app: Hono<any>): void {
 }
 
 async function serveStaticFile(c: Context): Promise<Response> {
-  const file = (await files).get(c.req.param("file") ?? "");
-  if (!file) return c.notFound();
+  const pending = files.get(c.req.param("file") ?? "");
+  if (!pending) return c.notFound();
+  const file = await pending;
   // Revalidated on each use (cheap: a 304), so a new release is picked up at once.
   const headers = { "content-type": file.type, "cache-control": "public, no-cache", etag: file.etag };
   if (c.req.header("if-none-match") === file.etag) return new Response(null, { status: 304, headers });

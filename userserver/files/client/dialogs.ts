@@ -1,17 +1,10 @@
-/** Dialogs: the Move/Copy folder picker, the rename prompt (F2), the shortcut help, confirmations. */
+/** Dialogs: showing the Move/Copy folder picker, the rename prompt (F2), the shortcut help, confirmations. */
 import { $ } from "./dom.ts";
-import { selected } from "./selection.ts";
 
-export async function openPicker(action: "move" | "copy"): Promise<void> {
-  const ids = selected().map((c) => c.value);
-  if (!ids.length) return;
-  const back = $<HTMLInputElement>("#fm-sel input[name=back]")?.value || location.pathname;
-  const query = new URLSearchParams({ action, back });
-  for (const id of ids) query.append("ids", id);
-  const res = await fetch(`/files-ui/picker?${query}`);
+/** The Move/Copy buttons load the folder picker into the dialog with htmx; this shows it once it is there. */
+function showPicker(): void {
   const dialog = $<HTMLDialogElement>("#fm-dialog");
-  if (!dialog || !res.ok) return;
-  dialog.innerHTML = await res.text();
+  if (!dialog || dialog.open || !$(".fm-picker", dialog)) return;
   dialog.showModal();
   $("select", dialog)?.focus();
 }
@@ -51,15 +44,16 @@ export function askName(title: string, value: string, action: string): void {
 
 export function installDialogs(): void {
   document.addEventListener("click", (e) => {
-    const t = e.target instanceof Element
-      ? e.target.closest("[data-fm-move],[data-fm-copy],[data-fm-close],[data-fm-help]")
-      : null;
+    const t = e.target instanceof Element ? e.target.closest("[data-fm-close],[data-fm-help]") : null;
     if (!t) return;
-    if (t.matches("[data-fm-move]")) void openPicker("move");
-    else if (t.matches("[data-fm-copy]")) void openPicker("copy");
-    else if (t.matches("[data-fm-close]")) t.closest("dialog")?.close();
+    if (t.matches("[data-fm-close]")) t.closest("dialog")?.close();
     else if (t.matches("[data-fm-help]")) $<HTMLDialogElement>("#fm-help")?.showModal();
   });
+  document.addEventListener("htmx:after:swap", showPicker);
+  // A closed dialog is emptied, so the next swap elsewhere does not show an old picker again.
+  document.addEventListener("close", (e) => {
+    if (e.target instanceof HTMLDialogElement && e.target.id === "fm-dialog") e.target.replaceChildren();
+  }, true);
   document.addEventListener("submit", (e) => {
     const message = e.target instanceof HTMLFormElement ? e.target.dataset.fmConfirm : undefined;
     if (message && !confirm(message)) e.preventDefault();

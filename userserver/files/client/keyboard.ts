@@ -1,6 +1,6 @@
 /** Keyboard shortcuts for the folder page (listed in its `?` help dialog). */
 import { $, $$, isTyping } from "./dom.ts";
-import { askName, openPicker } from "./dialogs.ts";
+import { askName } from "./dialogs.ts";
 import { checks, selected, submitSelection, syncSelection } from "./selection.ts";
 
 const rows = () => $$("#listing .items > li");
@@ -86,7 +86,7 @@ function onKey(e: KeyboardEvent): void {
     case "m":
     case "c":
       return selectFocusedIfNone(row)
-        ? act(() => void openPicker(e.key === "m" ? "move" : "copy"))
+        ? act(() => click(e.key === "m" ? "[data-fm-move]" : "[data-fm-copy]"))
         : undefined;
     case "s":
       return selectFocusedIfNone(row)

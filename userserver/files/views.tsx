@@ -225,32 +225,29 @@ function SelectionBar({ folderId, back }: { folderId: string; back: string }) {
       <button type="submit" class="secondary small" formaction="/files/favorite" name="on" value="1">
         <FmIcon name="star" /> Star
       </button>
-      <button
-        type="button"
-        class="secondary small"
-        data-fm-move
-        hx-get="/files-ui/picker?action=move"
-        hx-include="#listing .fm-check:checked, #fm-sel [name=back]"
-        hx-target="#fm-dialog"
-        hx-swap="innerHTML"
-      >
-        <FmIcon name="move" /> Move
-      </button>
-      <button
-        type="button"
-        class="secondary small"
-        data-fm-copy
-        hx-get="/files-ui/picker?action=copy"
-        hx-include="#listing .fm-check:checked, #fm-sel [name=back]"
-        hx-target="#fm-dialog"
-        hx-swap="innerHTML"
-      >
-        <FmIcon name="copy" /> Copy
-      </button>
+      <PickerButton action="move" label="Move" />
+      <PickerButton action="copy" label="Copy" />
       <button type="submit" class="danger small" formaction="/files/trash" aria-keyshortcuts="Delete">
         <FmIcon name="trash" /> Delete
       </button>
     </form>
+  );
+}
+
+/** Move or Copy: htmx loads the folder picker for the checked rows into the dialog (files.js shows it). */
+function PickerButton({ action, label }: { action: "move" | "copy"; label: string }) {
+  return (
+    <button
+      type="button"
+      class="secondary small"
+      {...{ [`data-fm-${action}`]: true }}
+      hx-get={`/files-ui/picker?action=${action}`}
+      hx-include="#listing .fm-check:checked, #fm-sel [name=back]"
+      hx-target="#fm-dialog"
+      hx-swap="innerHTML"
+    >
+      <FmIcon name={action} /> {label}
+    </button>
   );
 }
 

@@ -234,3 +234,57 @@ test(
   },
   60_000,
 );
+
+test(
+  "an upload cut off by a reload resumes where it stopped when the same file is dropped again (tus-js-client)",
+  async () => {
+    await page.goto(`${origin}/browse`);
+    await h.waitFor("files.js", () => page.evaluate(() => "hearthFiles" in globalThis));
+    // 80 MiB: three 32 MiB chunks; the same name, size and date each time, so the same upload.
+    const drop = () =>
+      page.evaluate(() => {
+        const bytes = new Uint8Array(80 * 1024 * 1024).map((_, i) => i & 0xff);
+        const file = new File([bytes], "resume.bin", {
+          type: "application/octet-stream",
+          lastModified: 1_700_000_000_000,
+        });
+        const dt = new DataTransfer();
+        dt.items.add(file);
+        document.querySelector("section.files")!.dispatchEvent(
+          new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+      });
+    const firstChunk = page.waitForResponse((r) => r.request().method() === "PATCH" && r.status() === 204);
+    await drop();
+    await firstChunk;
+    await page.reload(); // cuts the second chunk off
+    expect(await page.evaluate(() => Object.keys(localStorage).some((k) => k.includes("hearth-tus:")))).toBe(
+      true,
+    );
+    await h.waitFor("files.js", () => page.evaluate(() => "hearthFiles" in globalThis));
+
+    const offsets: number[] = [];
+    const onRequest = (r: { method(): string; headers(): Record<string, string> }) => {
+      if (r.method() === "PATCH") offsets.push(Number(r.headers()["upload-offset"]));
+    };
+    page.on("request", onRequest);
+    try {
+      await drop();
+      await h.waitFor(
+        "the upload done",
+        async () => (await page.locator('.fm-up[data-state="done"]').count()) === 1,
+      );
+    } finally {
+      page.off("request", onRequest);
+    }
+    expect(offsets[0]).toBeGreaterThanOrEqual(32 * 1024 * 1024); // resumed, not sent again from 0
+    await h.waitFor(
+      "listed once",
+      async () => (await rowNames()).filter((n) => n === "resume.bin").length === 1,
+    );
+    expect(await page.evaluate(() => Object.keys(localStorage).some((k) => k.includes("hearth-tus:")))).toBe(
+      false,
+    );
+  },
+  120_000,
+);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, type Logger } from "../shared/log/mod.ts";
-import { openUserDb, type UserDb } from "./database/mod.ts";
+import { openReader, openUserDb, type UserDb } from "./database/mod.ts";
 import { Signals } from "./signals/mod.ts";
 import { Store } from "./store/mod.ts";
 import { Permissions } from "./permissions/mod.ts";
@@ -27,7 +27,8 @@ export async function testCore(owner = "alice"): Promise<TestCore> {
   const signals = new Signals(log);
   const store = new Store(dir, db, signals, log);
   await store.start();
-  const permissions = new Permissions(db, store.items, owner);
+  const reader = openReader(dir);
+  const permissions = new Permissions(db, store.items, owner, reader);
   return {
     dir,
     db,
@@ -37,6 +38,7 @@ export async function testCore(owner = "alice"): Promise<TestCore> {
     store,
     permissions,
     close() {
+      reader.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },

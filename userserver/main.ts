@@ -12,8 +12,7 @@ import { loadUserServerConfig, localOrigin, publicOrigin, userServerNames } from
 import { runUserServer } from "./boot/mod.ts";
 import { createCore } from "./core/mod.ts";
 import { createServerAuth } from "./auth/mod.ts";
-import { readCaPem, registerWithCloud } from "./registration/register.ts";
-import { listenerTls } from "./registration/setup.ts";
+import { listenerTls, readCaPem, registerWithCloud } from "./registration/mod.ts";
 
 await runMain("userserver", async () => {
   const cli = parseCommandLine(".data/users/alice");
@@ -63,6 +62,7 @@ await runMain("userserver", async () => {
     log,
     db: core.db,
   }).catch((e) => {
+    core.reader.close();
     core.db.close();
     throw e;
   });

@@ -8,10 +8,10 @@ import type { Hono } from "hono";
 import { ensureServerKey, loadRegistration } from "../../platform/secrets.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import type { UserServerConfig } from "../config/mod.ts";
-import { Connector } from "../connector/connector.ts";
+import { Connector } from "../connector/mod.ts";
 import { type Core, createCore } from "../core/mod.ts";
 import type { UserDb } from "../database/mod.ts";
-import { Importer } from "../add/jobs.ts";
+import { Importer } from "../add/mod.ts";
 import type { Plugin } from "../plugins/mod.ts";
 import { createWeb, type ShellAuth, type Web } from "../web/mod.ts";
 import { Lifecycle } from "./lifecycle.ts";
@@ -75,13 +75,21 @@ export async function runUserServer(
     const web = createWeb(core, auth, { importer, plugins, tunnels: () => connector?.status() ?? [] });
     built = { importer, connector, web };
   } catch (e) {
+    core.reader.close();
     core.db.close();
     throw e;
   }
   const { importer, connector, web } = built;
   let listening: { localPort: number; stop(): void } | undefined;
   // Added first, so it closes last, after everything that reads it has stopped.
-  life.add({ name: "database", start: () => {}, stop: () => core.db.close() });
+  life.add({
+    name: "database",
+    start: () => {},
+    stop: () => {
+      core.reader.close();
+      core.db.close();
+    },
+  });
   life.add({
     name: "notifications",
     start: () => core.notifications.start(),

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../../shared/log/mod.ts";
 import { ConfigStore, type UserServerConfig } from "../config/mod.ts";
-import { openUserDb, type UserDb } from "../database/mod.ts";
+import { openReader, openUserDb, type Reader, type UserDb } from "../database/mod.ts";
 import { Signals } from "../signals/mod.ts";
 import { Store } from "../store/mod.ts";
 import { Permissions } from "../permissions/mod.ts";
@@ -17,6 +17,8 @@ export interface Core {
   config: ConfigStore;
   log: Logger;
   db: UserDb;
+  /** Prepared statements for the hot read paths (listings, the access check). */
+  reader: Reader;
   signals: Signals;
   store: Store;
   permissions: Permissions;
@@ -27,14 +29,16 @@ export interface Core {
 export async function createCore(config: UserServerConfig, log: Logger): Promise<Core> {
   const configStore = new ConfigStore(config, log);
   const db = await openUserDb(config.dataDir);
+  const reader = openReader(config.dataDir);
   try {
     const signals = new Signals(log.child({ module: "signals" }));
     const store = new Store(config.dataDir, db, signals, log.child({ module: "store" }));
     await store.start();
-    const permissions = new Permissions(db, store.items, config.name);
+    const permissions = new Permissions(db, store.items, config.name, reader);
     const notifications = new Notifications(db, signals);
-    return { config: configStore, log, db, signals, store, permissions, notifications };
+    return { config: configStore, log, db, reader, signals, store, permissions, notifications };
   } catch (e) {
+    reader.close();
     db.close();
     throw e;
   }

@@ -12,3 +12,4 @@ const MIGRATIONS = new URL("../../migrations/userserver", import.meta.url).pathn
 export function openUserDb(dataDir: string, url = `file:${join(dataDir, "userserver.db")}`): Promise<UserDb> {
   return openDatabase(url, { schema, migrationsFolder: MIGRATIONS });
 }
+export { openReader, type Reader } from "./reader.ts";

@@ -1,12 +1,12 @@
 /**
- * One page of a folder, sorted and filtered by the database: folders first, then files, each
- * read through an index on (parent, kind, sort key), so a folder of 10,000+ items costs one
- * page of rows, not the whole folder. `parseListQuery` turns untrusted query strings into a
- * valid listing request (unknown values fall back to the defaults; it never throws).
+ * A folder listing request: sort, direction, filter, page size, view, and where the page starts.
+ * `parseListQuery` turns untrusted query strings into a valid request (unknown values fall back
+ * to the defaults; it never throws); `listQueryString` writes one back for links. Pages reached
+ * by a link carry a cursor (`after` = the last row of the page before, `before` = the first row
+ * of the page after), so the database seeks to them through an index (keyset pagination, see
+ * `queries.ts`); `page` is the number shown.
  */
-import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
-import { items } from "../../shared/db/userserver/schema.ts";
-import type { UserDb } from "../database/mod.ts";
+import { base64url } from "jose";
 import type { Item } from "../store/mod.ts";
 
 export const SORTS = ["name", "size", "mtime", "type"] as const;
@@ -25,6 +25,45 @@ export interface ListQuery {
   page: number;
   per: number;
   view: "list" | "icons";
+  /** The page starts after this row (a cursor from `cursorOf`). */
+  after?: string;
+  /** The page ends before this row. */
+  before?: string;
+}
+
+/** Where a page starts or ends: a row's kind, its sort value (none when sorted by name) and its name. */
+export interface Cursor {
+  kind: "folder" | "file";
+  value: string | number | null;
+  name: string;
+}
+
+const MAX_CURSOR = 1200;
+
+export function encodeCursor(c: Cursor): string {
+  return base64url.encode(JSON.stringify([c.kind === "folder" ? 0 : 1, c.value, c.name]));
+}
+
+/** The cursor in a query string, or undefined for anything that is not one (never throws). */
+export function decodeCursor(s: string | undefined): Cursor | undefined {
+  if (!s || s.length > MAX_CURSOR) return undefined;
+  try {
+    const v: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(base64url.decode(s)));
+    if (!Array.isArray(v) || v.length !== 3 || (v[0] !== 0 && v[0] !== 1) || typeof v[2] !== "string") {
+      return undefined;
+    }
+    const value = v[1];
+    if (value !== null && typeof value !== "string" && !Number.isSafeInteger(value)) return undefined;
+    return { kind: v[0] === 0 ? "folder" : "file", value, name: v[2] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cursor of `item` in a listing sorted by `sort` (folders keep name order unless sorted by name or date). */
+export function cursorOf(item: Item, sort: SortKey): string {
+  const key = item.kind === "folder" && (sort === "size" || sort === "type") ? "name" : sort;
+  return encodeCursor({ kind: item.kind, value: key === "name" ? null : item[key], name: item.name });
 }
 
 export interface ListPage {
@@ -47,12 +86,18 @@ export function parseListQuery(input: Record<string, string | undefined>): ListQ
   const perNum = Number(input.per);
   const per = (PAGE_SIZES as readonly number[]).includes(perNum) ? perNum : DEFAULT_PER;
   const view = input.view === "icons" ? "icons" : "list";
-  return { sort, dir, q, page, per, view };
+  const out: ListQuery = { sort, dir, q, page, per, view };
+  // Only cursors that decode are kept (a damaged link falls back to the page number).
+  if (decodeCursor(input.after)) out.after = input.after;
+  else if (decodeCursor(input.before)) out.before = input.before;
+  return out;
 }
 
 /** The query string for a listing (defaults left out), for links that keep the current view. */
 export function listQueryString(q: ListQuery, change: Partial<ListQuery> = {}): string {
   const v = { ...q, ...change };
+  // A link to another page (or another sort, filter, size) carries only the cursor it was given.
+  if ("page" in change) [v.after, v.before] = [change.after, change.before];
   const p = new URLSearchParams();
   if (v.sort !== "name") p.set("sort", v.sort);
   if (v.dir !== (v.sort === "name" ? "asc" : "desc")) p.set("dir", v.dir);
@@ -60,6 +105,8 @@ export function listQueryString(q: ListQuery, change: Partial<ListQuery> = {}): 
   if (v.page !== 1) p.set("page", String(v.page));
   if (v.per !== DEFAULT_PER) p.set("per", String(v.per));
   if (v.view !== "list") p.set("view", v.view);
+  if (v.after) p.set("after", v.after);
+  else if (v.before) p.set("before", v.before);
   const s = p.toString();
   return s ? `?${s}` : "";
 }
@@ -67,49 +114,4 @@ export function listQueryString(q: ListQuery, change: Partial<ListQuery> = {}): 
 /** `LIKE` pattern for a substring, with `%`, `_` and `\` escaped. */
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-}
-
-export async function listFolder(db: UserDb, parentId: string, query: ListQuery): Promise<ListPage> {
-  const filter = query.q ? sql`${items.name} like ${likePattern(query.q)} escape '\\'` : undefined;
-  const counts = await db.orm.select({ kind: items.kind, n: sql<number>`count(*)` }).from(items)
-    .where(and(eq(items.parentId, parentId), filter)).groupBy(items.kind).all();
-  const folders = Number(counts.find((c) => c.kind === "folder")?.n ?? 0);
-  const files = Number(counts.find((c) => c.kind === "file")?.n ?? 0);
-  const total = folders + files;
-  const pages = Math.max(1, Math.ceil(total / query.per));
-  const page = Math.min(query.page, pages);
-  const offset = (page - 1) * query.per;
-  const out: Item[] = [];
-  const slice = async (kind: "folder" | "file", off: number, limit: number) => {
-    if (limit <= 0) return;
-    const rows = await db.orm.select().from(items)
-      .where(and(eq(items.parentId, parentId), eq(items.kind, kind), filter))
-      .orderBy(...(kind === "file" ? orderOf(query.sort, query.dir) : folderOrder(query)))
-      .limit(limit).offset(off).all();
-    out.push(...rows);
-  };
-  if (offset < folders) await slice("folder", offset, Math.min(query.per, folders - offset));
-  const fileOffset = Math.max(0, offset - folders);
-  await slice("file", fileOffset, query.per - out.length);
-  return { items: out, folders, files, total, page, pages, query: { ...query, page } };
-}
-
-/** Folders have no size or type of their own to sort by: they keep name order then. */
-function folderOrder(q: ListQuery): SQL[] {
-  return q.sort === "name" || q.sort === "mtime" ? orderOf(q.sort, q.dir) : orderOf("name", "asc");
-}
-
-function orderOf(sort: SortKey, dir: "asc" | "desc"): SQL[] {
-  const d = dir === "asc" ? asc : desc;
-  const byName = sql`${items.name} collate nocase ${sql.raw(dir)}`;
-  switch (sort) {
-    case "name":
-      return [byName, d(items.name)];
-    case "size":
-      return [d(items.size), byName, d(items.name)];
-    case "mtime":
-      return [d(items.mtime), byName, d(items.name)];
-    case "type":
-      return [d(items.type), byName, d(items.name)];
-  }
 }

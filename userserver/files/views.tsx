@@ -1,15 +1,23 @@
 /**
  * The file manager's pages and fragments: the folder (list and icon views, sort, filter,
  * breadcrumbs, pages with the count), file previews, the text editor, trash, recent and
- * favorites. Every page works without JavaScript (forms post and redirect); `assets.ts` adds
- * drag-and-drop resumable uploads, selection, keyboard shortcuts and live filtering.
+ * favorites. Every page works without JavaScript (forms post and redirect); htmx attributes filter,
+ * sort and load the Move/Copy picker in place, and `client/` (bundled to `/_static/files.js`) adds
+ * drag-and-drop resumable uploads, selection and keyboard shortcuts.
  */
 import type { Child } from "hono/jsx";
 import type { ItemType } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import { formatBytes, formatTime } from "../web/format.ts";
 import { Icon, svgIcon } from "../web/icons.tsx";
-import { DEFAULT_PER, type ListPage, type ListQuery, listQueryString, PAGE_SIZES } from "./listing.ts";
+import {
+  cursorOf,
+  DEFAULT_PER,
+  type ListPage,
+  type ListQuery,
+  listQueryString,
+  PAGE_SIZES,
+} from "./listing.ts";
 import type { TrashEntry } from "./ops.ts";
 
 const FM_ICONS: Record<string, string> = {
@@ -323,7 +331,10 @@ export function Listing(p: FolderViewProps) {
                 <a
                   class="button secondary small"
                   rel="prev"
-                  href={base + listQueryString(q, { page: listing.page - 1 })}
+                  href={base + listQueryString(q, {
+                    page: listing.page - 1,
+                    before: listing.items[0] && cursorOf(listing.items[0], q.sort),
+                  })}
                 >
                   ← Previous
                 </a>
@@ -343,7 +354,10 @@ export function Listing(p: FolderViewProps) {
                 <a
                   class="button secondary small"
                   rel="next"
-                  href={base + listQueryString(q, { page: listing.page + 1 })}
+                  href={base + listQueryString(q, {
+                    page: listing.page + 1,
+                    after: listing.items.at(-1) && cursorOf(listing.items.at(-1)!, q.sort),
+                  })}
                 >
                   Next →
                 </a>

@@ -126,3 +126,4 @@ export class Notifications {
 function baseName(p: string): string {
   return p.split("/").filter(Boolean).at(-1) ?? p;
 }
+export { notificationsPlugin } from "./plugin.tsx";

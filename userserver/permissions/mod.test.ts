@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type TestCore, testCore } from "../_test_core.ts";
 import { ROOT_ID } from "../store/mod.ts";
-import { PermissionError } from "./mod.ts";
+import { ANONYMOUS, PermissionError, type Viewer } from "./mod.ts";
 
 let t: TestCore;
 beforeEach(async () => void (t = await testCore("alice")));
@@ -72,5 +72,63 @@ describe("permissions", () => {
       .toThrow(
         PermissionError,
       );
+  });
+});
+
+describe("the access check, for every kind of viewer", () => {
+  const names = (g: { ancestry: { name: string }[] } | undefined) => g?.ancestry.map((i) => i.name || "Home");
+
+  test("the owner and a paired device reach everything, with the whole ancestry in one answer", async () => {
+    const a = await t.store.createFolder(ROOT_ID, "A");
+    const b = await t.store.createFolder(a.id, "B");
+    const c = await t.store.createFolder(b.id, "C");
+    for (
+      const v of [{ kind: "owner", name: "alice" }, { kind: "device", id: "d1", name: "phone" }] as Viewer[]
+    ) {
+      const g = await t.permissions.check(v, c.id, "write");
+      expect(g?.item.id).toBe(c.id);
+      expect(names(g)).toEqual(["Home", "A", "B", "C"]);
+    }
+    expect(await t.permissions.check({ kind: "owner", name: "alice" }, "no-such-item", "read"))
+      .toBeUndefined();
+  });
+
+  test("a friend with an ACL on an ancestor sees the child; write only where the entry says so", async () => {
+    const shared = await t.store.createFolder(ROOT_ID, "Shared");
+    const child = await t.store.createFolder(shared.id, "Child");
+    const bob: Viewer = { kind: "friend", name: "bob" };
+    expect(await t.permissions.check(bob, child.id, "read")).toBeUndefined();
+    await t.permissions.setAcl(shared.id, [{ principal: "user:bob", access: "read" }]);
+    expect(names(await t.permissions.check(bob, child.id, "read"))).toEqual(["Home", "Shared", "Child"]);
+    expect(await t.permissions.check(bob, child.id, "write")).toBeUndefined();
+    expect(await t.permissions.check(bob, ROOT_ID, "read")).toBeUndefined();
+    // Through a group: erin is in "family", which may write.
+    const erin: Viewer = { kind: "friend", name: "erin" };
+    expect(await t.permissions.check(erin, child.id, "read")).toBeUndefined();
+    await t.permissions.setAcl(shared.id, [{ principal: "group:family", access: "write" }]);
+    await t.permissions.addToGroup("family", "erin");
+    expect((await t.permissions.check(erin, child.id, "write"))?.item.id).toBe(child.id);
+    expect(await t.permissions.check(bob, child.id, "read")).toBeUndefined();
+  });
+
+  test("a link guest scoped to a subtree sees only it, and not the names above it", async () => {
+    const trip = await t.store.createFolder(ROOT_ID, "Trip");
+    const day = await t.store.createFolder(trip.id, "Day 1");
+    const other = await t.store.createFolder(ROOT_ID, "Other");
+    const guest: Viewer = { kind: "linkGuest", linkId: "l1", rootId: trip.id, access: "read" };
+    expect(names(await t.permissions.check(guest, day.id, "read"))).toEqual(["Trip", "Day 1"]);
+    expect(names(await t.permissions.check(guest, trip.id, "read"))).toEqual(["Trip"]);
+    expect(await t.permissions.check(guest, day.id, "write")).toBeUndefined();
+    expect(await t.permissions.check(guest, other.id, "read")).toBeUndefined();
+    expect(await t.permissions.check(guest, ROOT_ID, "read")).toBeUndefined();
+    const writer: Viewer = { kind: "linkGuest", linkId: "l2", rootId: trip.id, access: "write" };
+    expect((await t.permissions.check(writer, day.id, "write"))?.item.id).toBe(day.id);
+  });
+
+  test("anonymous sees nothing, not even what is shared with others", async () => {
+    const open = await t.store.createFolder(ROOT_ID, "Open");
+    await t.permissions.setAcl(open.id, [{ principal: "group:everyone", access: "read" }]);
+    expect(await t.permissions.check(ANONYMOUS, open.id, "read")).toBeUndefined();
+    expect(await t.permissions.check(ANONYMOUS, ROOT_ID, "read")).toBeUndefined();
   });
 });

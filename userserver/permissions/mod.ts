@@ -6,7 +6,7 @@
  * query, or nothing (the route answers 404: existence is not revealed).
  */
 import { and, eq, inArray } from "drizzle-orm";
-import type { UserDb } from "../database/mod.ts";
+import type { Reader, UserDb } from "../database/mod.ts";
 import { acl, groupMembers, groups, items } from "../../shared/db/userserver/schema.ts";
 import type { Item, ItemTree } from "../store/items.ts";
 
@@ -41,7 +41,7 @@ export interface Granted {
 /** The item and every ancestor, nearest first, in one statement (depth-capped: a cycle cannot loop). */
 const ANCESTRY_SQL =
   `with recursive chain(id, parent_id, name, kind, type, size, mtime, blob_hash, acl_set, created_at, depth) as (
-  select id, parent_id, name, kind, type, size, mtime, blob_hash, acl_set, created_at, 0 from items where id = ?
+  select id, parent_id, name, kind, type, size, mtime, blob_hash, acl_set, created_at, 0 from items where id = $id
   union all
   select i.id, i.parent_id, i.name, i.kind, i.type, i.size, i.mtime, i.blob_hash, i.acl_set, i.created_at, c.depth + 1
   from items i join chain c on i.id = c.parent_id where c.depth < 4096
@@ -49,8 +49,8 @@ const ANCESTRY_SQL =
 
 /** The strongest access an ACL grants a user directly or through their groups: null, 0 (read) or 1 (write). */
 const GRANT_SQL =
-  `select max(access = 'write') as w from acl where item_id = ?1 and (principal = 'user:' || ?2
-  or principal in (select 'group:' || "group" from group_members where user = ?2))`;
+  `select max(access = 'write') as w from acl where item_id = $item and (principal = 'user:' || $user
+  or principal in (select 'group:' || "group" from group_members where user = $user))`;
 
 function itemOf(r: Record<string, unknown>): Item {
   return {
@@ -79,18 +79,19 @@ export class Permissions {
     private readonly tree: ItemTree,
     /** The owner's user name. */
     readonly owner: string,
+    /** The access check's statements, prepared once. */
+    private readonly reader: Reader,
   ) {}
 
   /**
    * The one access check: the item and its ancestry if `viewer` may do `access` on it, else
    * undefined (unknown items too). One recursive query; a friend costs one more for the ACL.
    */
-  async check(viewer: Viewer, itemId: string, access: Access): Promise<Granted | undefined> {
+  check(viewer: Viewer, itemId: string, access: Access): Granted | undefined {
     if (viewer.kind === "anonymous") return undefined;
-    const rows = await this.db.client.execute({ sql: ANCESTRY_SQL, args: [itemId] });
-    if (rows.rows.length === 0) return undefined;
-    const chain = rows.rows.map((r) => itemOf(r as unknown as Record<string, unknown>));
-    const item = chain[chain.length - 1];
+    const chain = this.ancestry(itemId);
+    const item = chain.at(-1);
+    if (!item) return undefined;
     switch (viewer.kind) {
       case "owner":
       case "device":
@@ -104,17 +105,22 @@ export class Permissions {
       case "friend": {
         const source = chain.findLast((i) => i.aclSet);
         if (!source) return undefined;
-        const grant = await this.db.client.execute({ sql: GRANT_SQL, args: [source.id, viewer.name] });
-        const w = grant.rows[0]?.w;
+        const w = this.reader.get<{ w: number | null }>(GRANT_SQL, { $item: source.id, $user: viewer.name })
+          ?.w;
         if (w === null || w === undefined) return undefined;
         return Number(w) === 1 || access === "read" ? { item, ancestry: chain } : undefined;
       }
     }
   }
 
+  /** The chain root → … → item in one recursive query; empty for an unknown item. */
+  ancestry(itemId: string): Item[] {
+    return this.reader.all<Record<string, unknown>>(ANCESTRY_SQL, { $id: itemId }).map(itemOf);
+  }
+
   /** May `who` do `access` on `itemId`? A bare `{ name }` is the owner or, by another name, a friend. */
-  async can(who: Viewer | { name: string } | undefined, itemId: string, access: Access): Promise<boolean> {
-    return (await this.check(this.viewerOf(who), itemId, access)) !== undefined;
+  can(who: Viewer | { name: string } | undefined, itemId: string, access: Access): boolean {
+    return this.check(this.viewerOf(who), itemId, access) !== undefined;
   }
 
   /** The viewer for a user name (the owner's own name, another account's) or nobody. */
@@ -126,7 +132,7 @@ export class Permissions {
 
   /** The ACL in force for an item and the item it comes from (itself or an ancestor). */
   async effective(itemId: string): Promise<{ from: string | undefined; entries: AclEntry[] }> {
-    const chain = await this.tree.ancestry(itemId);
+    const chain = this.ancestry(itemId);
     const source = chain.findLast((i) => i.aclSet);
     return { from: source?.id, entries: source ? await this.entriesOf(source.id) : [] };
   }

@@ -36,7 +36,7 @@ export interface ItemType {
   /** The preview shown on the item's page instead of the generic one. */
   preview?(item: Item): Child;
   /** A thumbnail for an item of this type (WebP bytes), or undefined when there is none. */
-  thumbnail?(item: Item, blobPath: string): Promise<Uint8Array | undefined>;
+  thumbnail?(item: Item, blobPath: string): Promise<Uint8Array<ArrayBuffer> | undefined>;
 }
 
 /** A section on the Settings page. */
@@ -186,13 +186,8 @@ function door(admit: Set<ViewerKind>, handler: MiddlewareHandler<ShellEnv>): Mid
 }
 
 /** 404 unless the viewer may `access` the item; the item and its ancestry otherwise. */
-export async function requireAccess(
-  core: Core,
-  c: Context<ShellEnv>,
-  itemId: string,
-  access: Access,
-): Promise<Granted> {
-  const granted = await core.permissions.check(c.get("viewer"), itemId, access);
+export function requireAccess(core: Core, c: Context<ShellEnv>, itemId: string, access: Access): Granted {
+  const granted = core.permissions.check(c.get("viewer"), itemId, access);
   if (!granted) throw new HTTPException(404, { message: "Not found" });
   return granted;
 }

@@ -1,0 +1,126 @@
+/** Actions on items: new folder, rename, trash, move, copy, star, form uploads; the folder picker. */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { randomToken } from "../../shared/crypto/mod.ts";
+import type { ShellApp, ShellEnv } from "../plugins/mod.ts";
+import { ROOT_ID, splitItemPath } from "../store/mod.ts";
+import type { FilesDeps } from "./_deps.ts";
+import { act, form, idsOf, requireItem, safeBack, withParam } from "./_http.tsx";
+import { FileOpError } from "./ops.ts";
+import { FolderPicker } from "./views.tsx";
+
+const MAX_FORM_UPLOAD = 1024 ** 3;
+
+export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): ShellApp {
+  const app = new Hono<ShellEnv>();
+  app.post("/browse/:id/mkdir", async (c) => {
+    const folder = requireItem(ctx, c, c.req.param("id"), "write");
+    const f = await form(c);
+    const back = folder.id === ROOT_ID ? "/browse" : `/browse/${folder.id}`;
+    return act(c, back, async () => {
+      const made = await ops.mkdir(folder.id, String(f.name ?? ""));
+      return `Folder “${made.name}” created`;
+    });
+  });
+
+  app.post("/browse/:id/rename", async (c) => {
+    const item = requireItem(ctx, c, c.req.param("id"), "write");
+    const f = await form(c);
+    const parentBack = item.parentId === ROOT_ID ? "/browse" : `/browse/${item.parentId}`;
+    const back = safeBack(f.back, item.kind === "file" ? `/browse/${item.id}` : parentBack);
+    return act(c, back, async () => {
+      const renamed = await ops.rename(item.id, String(f.name ?? ""));
+      return renamed.name === item.name ? undefined : `Renamed to “${renamed.name}”`;
+    });
+  });
+
+  app.post("/files/trash", async (c) => {
+    const f = await form(c);
+    const back = safeBack(f.back, "/browse");
+    return act(c, back, async () => {
+      const ids = idsOf(f);
+      for (const id of ids) requireItem(ctx, c, id, "write");
+      const n = await ops.trash(ids);
+      return `${n} ${n === 1 ? "item" : "items"} moved to the trash`;
+    });
+  });
+
+  for (const action of ["move", "copy"] as const) {
+    app.post(`/files/${action}`, async (c) => {
+      const f = await form(c);
+      const back = safeBack(f.back, "/browse");
+      const target = requireItem(ctx, c, String(f.target ?? ""), "write");
+      return act(c, back, async () => {
+        const ids = idsOf(f);
+        for (const id of ids) requireItem(ctx, c, id, action === "move" ? "write" : "read");
+        const done = action === "move" ? await ops.move(ids, target.id) : await ops.copy(ids, target.id);
+        const where = target.id === ROOT_ID ? "Home" : target.name;
+        return `${done.length} ${done.length === 1 ? "item" : "items"} ${
+          action === "move" ? "moved" : "copied"
+        } to ${where}`;
+      });
+    });
+  }
+
+  app.get("/files-ui/picker", (c) => {
+    const action = c.req.query("action") === "copy" ? "copy" : "move";
+    const ids = c.req.queries("ids") ?? [];
+    const back = safeBack(c.req.query("back"), "/browse");
+    const rows = queries.folderTree(ROOT_ID);
+    const excluded = new Set(ids);
+    const folders = rows.filter((r) => !excluded.has(r.id)).map((r) => ({
+      id: r.id,
+      path: `Home${r.path}`,
+    }));
+    return c.html(<FolderPicker folders={folders} action={action} ids={ids} back={back} />);
+  });
+
+  app.post("/files/favorite", async (c) => {
+    const f = await form(c);
+    const back = safeBack(f.back, "/favorites");
+    return act(c, back, async () => {
+      const ids = idsOf(f);
+      const on = String(f.on ?? "1") !== "0";
+      for (const id of ids) {
+        requireItem(ctx, c, id, "read");
+        await ops.setFavorite(id, on);
+      }
+      return on ? `Starred ${ids.length}` : "Star removed";
+    });
+  });
+
+  app.post("/browse/:id/upload", async (c) => {
+    const folder = requireItem(ctx, c, c.req.param("id"), "write");
+    if (folder.kind !== "folder") throw new HTTPException(400, { message: "Uploads go into a folder" });
+    const back = folder.id === ROOT_ID ? "/browse" : `/browse/${folder.id}`;
+    // The no-JavaScript fallback buffers the form; large files go through tus (the Upload button).
+    if (Number(c.req.header("content-length") ?? 0) > MAX_FORM_UPLOAD) {
+      return c.redirect(
+        withParam(back, "error", "Files over 1 GB need JavaScript (resumable upload)"),
+        303,
+      );
+    }
+    const f = await form(c);
+    const files = ([] as unknown[]).concat(f.files ?? []).filter((x): x is File => x instanceof File);
+    return act(c, back, async () => {
+      if (files.length === 0) throw new FileOpError("Choose one or more files to upload");
+      for (const file of files) {
+        const tmp = join(editDir, `${randomToken(12)}.part`);
+        try {
+          await Bun.write(tmp, file);
+          const name = await ops.freeName(folder.id, splitItemPath(file.name).at(-1)!, "");
+          const r = await ctx.store.importFile(folder.id, name, tmp, {
+            mtime: file.lastModified || Date.now(),
+          });
+          await ops.touchRecent(r.item.id);
+        } finally {
+          rmSync(tmp, { force: true });
+        }
+      }
+      return `Uploaded ${files.length} ${files.length === 1 ? "file" : "files"}`;
+    });
+  });
+  return app;
+}

@@ -1,0 +1,43 @@
+/** Resumable uploads (tus) at `/upload/tus`: each one checked for write access to its folder. */
+import { type Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
+import type { FilesDeps } from "./_deps.ts";
+import { inTrash, requireItem, userMessage } from "./_http.tsx";
+import { parseUploadMetadata, UPLOAD_PATH } from "./uploads.ts";
+
+export function tusRoutes({ core: ctx, uploads }: FilesDeps): ShellApp {
+  const app = new Hono<ShellEnv>();
+  const tus = async (c: Context<ShellEnv>) => {
+    const method = c.req.method;
+    if (method === "POST") {
+      let meta: Record<string, string>;
+      try {
+        meta = parseUploadMetadata(c.req.header("upload-metadata"));
+      } catch (e) {
+        return c.text(userMessage(e) ?? "Bad Upload-Metadata", 400);
+      }
+      const parent = requireAccess(ctx, c, meta.parent ?? "", "write");
+      if (parent.item.kind !== "folder" || inTrash(parent)) {
+        return c.text("Uploads go into a folder", 400);
+      }
+    } else if (c.req.param("id")) {
+      const meta = await uploads.metadata(c.req.param("id")!);
+      if (meta?.parent) requireItem(ctx, c, meta.parent, "write");
+    }
+    return await uploads.handle(c.req.raw);
+  };
+  app.all(UPLOAD_PATH, tus);
+  app.all(`${UPLOAD_PATH}/:id`, tus);
+  app.get("/upload/tus-status/:id", (c) => {
+    const done = uploads.finished(c.req.param("id"));
+    if (!done) throw new HTTPException(404, { message: "Unknown upload" });
+    return c.json({
+      id: done.item.id,
+      name: done.item.name,
+      hash: done.item.blobHash,
+      size: done.item.size,
+    });
+  });
+  return app;
+}

@@ -3,9 +3,10 @@
  * `hono/csrf` with this server's own origins. A form post, upload or htmx request must come from a
  * page of this server: a foreign Origin, a sibling user server's (`bob.<zone>` is same-site while
  * the zone is not on the Public Suffix List, so SameSite cookies do not stop it) and a missing one
- * are refused with 403. Browsers send Origin on every non-GET request, htmx's included; requests
- * with other content types (JSON, tus PATCH bodies) need a CORS preflight, which this server never
- * grants, so a foreign page cannot send them at all.
+ * are refused with 403. Browsers send Origin on every non-GET request, htmx's and tus-js-client's
+ * included. Requests with other content types (JSON, tus PATCH bodies) and any request carrying
+ * htmx's `HX-Request` header need a CORS preflight, which this server never grants, so a foreign
+ * page cannot send them at all; hono/csrf leaves those to the browser, and so do we.
  */
 import type { MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";

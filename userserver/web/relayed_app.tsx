@@ -1,10 +1,11 @@
 /**
  * The relayed listener: what browsers reach through a relay (`<name>.<zone>`). TLS ends here,
- * on the user's own machine; the relay only ever saw encrypted bytes. Public: `/healthz`, the static
- * files (`/_static/`) and (benchmarks only) `/_bytes/<n>`. Every response carries the security
- * headers and every state-changing request passes the one CSRF check (guard.tsx). Everything else goes through ONE door: the shell decides who is
- * asking (`c.var.viewer`) once, and a plugin's route answers only the viewers its route group
- * admits; anyone else meets the sign-in's answer (sign in, or 404), as if the route did not exist.
+ * on the user's own machine; the relay only ever saw encrypted bytes. Every response carries the
+ * security headers and every state-changing request passes the one CSRF check (guard.tsx). Public:
+ * `/healthz`, the static files (`/_static/`) and (benchmarks only) `/_bytes/<n>`. Everything else
+ * goes through ONE door: the shell decides who is asking (`c.var.viewer`) once, and a plugin's
+ * route answers only the viewers its route group admits; anyone else meets the sign-in's answer
+ * (sign in, or 404), as if the route did not exist.
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";

@@ -216,6 +216,16 @@ test(
       "the listing sorted by size",
       async () => (await page.locator(".fm-colheads a[aria-sort]").textContent())?.includes("Size"),
     );
+    // A column heading sorts in place (htmx): the listing, the selects and the address follow.
+    await page.evaluate(() => document.querySelector<HTMLElement>(".fm-places")!.dataset.mark = "kept");
+    await page.click('.fm-colheads a:has-text("Name")');
+    await h.waitFor("sorted by name again", () => new URL(page.url()).searchParams.get("sort") === null);
+    await h.waitFor(
+      "the select follows",
+      () => page.locator("#fm-sort").evaluate((s: HTMLSelectElement) => s.value === "name"),
+    );
+    expect(await page.locator("#fm-q").inputValue()).toBe("Tri");
+    expect(await page.locator(".fm-places").getAttribute("data-mark")).toBe("kept"); // not a new page
     // Nothing refused on any page so far: IdCloud's sign-in, uploads, dialogs, previews, these pages.
     expect(cspViolations).toEqual([]);
     // And the policy is really enforced: an injected inline script does not run.

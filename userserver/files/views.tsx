@@ -107,6 +107,17 @@ export interface FolderViewProps {
   usage: { bytes: number };
 }
 
+/**
+ * For the (boosted) sort, page and view links: htmx swaps just the listing, the filter form and the
+ * selection bar (so the selects, the view and the return address follow) and pushes the address.
+ */
+const IN_PLACE = {
+  "hx-target:inherited": "#listing",
+  "hx-select:inherited": "#listing",
+  "hx-swap:inherited": "outerHTML",
+  "hx-select-oob:inherited": "#fm-filter,#fm-sel",
+};
+
 export function FolderPage(p: FolderViewProps) {
   const here = p.chain.at(-1)!;
   const q = p.listing.query;
@@ -155,6 +166,7 @@ export function FolderPage(p: FolderViewProps) {
         {p.error ? <p class="notice error" role="alert">{p.error}</p> : ""}
         {p.ok ? <p class="notice ok" role="status">{p.ok}</p> : ""}
         <form
+          id="fm-filter"
           class="fm-bar"
           method="get"
           action={base}
@@ -193,7 +205,7 @@ export function FolderPage(p: FolderViewProps) {
           <noscript>
             <button type="submit" class="secondary small">Apply</button>
           </noscript>
-          <span class="fm-views" role="group" aria-label="View">
+          <span class="fm-views" role="group" aria-label="View" {...IN_PLACE}>
             <a
               href={base + listQueryString(q, { view: "list", page: 1 })}
               aria-current={q.view === "list" ? "true" : undefined}
@@ -308,7 +320,7 @@ export function Listing(p: FolderViewProps) {
           <>
             {q.view === "list"
               ? (
-                <div class="fm-colheads" aria-hidden="true">
+                <div class="fm-colheads" aria-hidden="true" {...IN_PLACE}>
                   <span></span>
                   <span></span>
                   {sortLink("name", "Name")}
@@ -325,7 +337,7 @@ export function Listing(p: FolderViewProps) {
         )}
       {listing.pages > 1
         ? (
-          <nav class="fm-pager" aria-label="Pages">
+          <nav class="fm-pager" aria-label="Pages" {...IN_PLACE}>
             {listing.page > 1
               ? (
                 <a

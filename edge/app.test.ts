@@ -26,3 +26,26 @@ test("the cloud app answers /healthz from its database and 404s unknown routes a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("IdCloud's pages carry the strict security headers (shared/web): CSP without inline script, no framing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-edge-"));
+  const db = await openDatabase(`file:${join(dir, "cloud.db")}`, { schema: cloudSchema, migrationsFolder });
+  try {
+    const app = createCloudApp({ db, log: silentLogger, zone: "hearth.localhost", now: Date.now });
+    for (const path of ["/login", "/signup", "/healthz", "/nope"]) {
+      const res = await app.request(`https://id.hearth.localhost${path}`);
+      await res.body?.cancel();
+      const csp = res.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /script-src 'self'(;|$)/, path);
+      assert.match(csp, /frame-ancestors 'none'/, path);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+      assert.equal(res.headers.get("referrer-policy"), "same-origin", path);
+      assert.match(res.headers.get("strict-transport-security") ?? "", /max-age=\d+/, path);
+    }
+    const login = await (await app.request("https://id.hearth.localhost/login")).text();
+    for (const tag of login.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\ssrc="/);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

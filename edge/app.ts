@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../shared/log/mod.ts";
+import { securityHeaders } from "../shared/web/mod.ts";
 import type { CloudDeps } from "./deps.ts";
 import { createRegRoutes } from "./reg/routes.ts";
 import { createOidcRoutes } from "./id/oidc/mod.ts";
@@ -13,6 +14,7 @@ import { createIdRoutes, createRegisterRoute } from "./id/mod.ts";
 
 export function createCloudApp(deps: CloudDeps): Hono {
   const app = new Hono();
+  app.use("*", securityHeaders()); // strict CSP, no framing, nosniff, referrer, HSTS (shared with the user server)
   app.get("/healthz", async (c) => {
     await deps.db.client.execute("select 1");
     return c.json({ ok: true, service: "cloud", zone: deps.zone });

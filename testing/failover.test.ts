@@ -10,7 +10,7 @@ import { type Harness, startHarness, ZONE } from "./harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ relays: 3, users: ["alice"] });
+  h = await startHarness({ relays: 3, users: ["alice"], enableByteStream: true });
   await h.waitFor("alice's two tunnels", async () => (await h.tunnelsOf("alice")).length === 2);
 });
 afterAll(async () => {
@@ -128,7 +128,7 @@ test("failover: a dead relay is routed around, marked dead, and replaced", async
 }, 120_000);
 
 test("graceful relay shutdown: GoAway lets a download finish while the tunnel moves elsewhere", async () => {
-  const g = await startHarness({ relays: 3, users: ["alice"] });
+  const g = await startHarness({ relays: 3, users: ["alice"], enableByteStream: true });
   try {
     await g.waitFor("alice's two tunnels", async () => (await g.tunnelsOf("alice")).length === 2);
     const [x, y] = await g.tunnelsOf("alice");

@@ -44,6 +44,12 @@ function body(from: number, { stopAt, delayMs = 0 }: { stopAt?: number; delayMs?
   });
 }
 
+/** alice's public origin, as her pages send it. */
+const ownOrigin = () => {
+  const port = h.user("alice").publicPort;
+  return `https://alice.${ZONE}${port === 443 ? "" : `:${port}`}`;
+};
+
 function relayed(
   path: string,
   init: RequestInit & { headers?: Record<string, string> } = {},
@@ -55,6 +61,7 @@ function relayed(
     tls: { ca: h.caPem },
     headers: {
       cookie: `__Host-hearth-test-owner=${TEST_OWNER_TOKEN}`,
+      origin: ownOrigin(), // a page of alice's own (the CSRF check wants it)
       "tus-resumable": "1.0.0",
       ...(init.headers ?? {}),
     },
@@ -161,3 +168,10 @@ test(
   },
   240_000,
 );
+
+test("the benchmark route /_bytes/<n> does not exist unless a benchmark turns it on", async () => {
+  // The harness (like `npm run dev`) leaves it off; only bench/ and the streaming tests ask for it.
+  const res = await relayed("/_bytes/16");
+  expect(res.status).toBe(404);
+  expect(res.headers.get("content-type")).not.toContain("octet-stream");
+});

@@ -30,6 +30,7 @@ export function freePort(host = "127.0.0.1"): number {
 export interface HarnessOptions {
   relays?: number;
   users?: string[];
+  /** The benchmark route `GET /_bytes/<n>` (off unless a benchmark or a streaming test turns it on). */
   enableByteStream?: boolean;
   /** Extra config for every relay (e.g. `{ debugTapFile }`), by relay index. */
   relayExtra?: (index: number, baseDir: string) => Record<string, unknown>;
@@ -58,7 +59,7 @@ export async function startHarness(
   {
     relays = 1,
     users = ["alice"],
-    enableByteStream = true,
+    enableByteStream = false,
     relayExtra,
     verbose = !!process.env.HEARTH_TEST_VERBOSE,
     dns: withDns = false,

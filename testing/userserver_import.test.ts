@@ -37,13 +37,23 @@ beforeAll(async () => {
 afterAll(async () => await h?.stop());
 
 /** A request to alice's relayed listener, as the owner. */
+/** alice's public origin, as her pages send it. */
+const ownOrigin = () => {
+  const port = h.user("alice").publicPort;
+  return `https://alice.${ZONE}${port === 443 ? "" : `:${port}`}`;
+};
+
 function relayed(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`https://alice.${ZONE}${path}`, {
     ...init,
     redirect: "manual",
     unix: join(dir, "relayed.sock"),
     tls: { ca: h.caPem },
-    headers: { cookie: `__Host-hearth-test-owner=${TEST_OWNER_TOKEN}`, ...(init.headers ?? {}) },
+    headers: {
+      cookie: `__Host-hearth-test-owner=${TEST_OWNER_TOKEN}`,
+      origin: ownOrigin(), // a page of alice's own (the CSRF check wants it)
+      ...(init.headers ?? {}),
+    },
   } as RequestInit);
 }
 

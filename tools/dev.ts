@@ -58,7 +58,6 @@ try {
       localAddress: "127.0.0.1",
       localPort: L,
       publicPort: B,
-      enableByteStream: true,
       importRoots: [writeSampleImportRoot(join(baseDir, "sample-import"))],
     }],
     dns: { id: "ns1", host: "127.0.0.1", port: D },

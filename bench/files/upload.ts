@@ -106,6 +106,8 @@ async function main() {
     `cookie: __Host-hearth-test-owner=${TEST_OWNER_TOKEN}`,
     "-H",
     "tus-resumable: 1.0.0",
+    "-H",
+    `origin: ${base}`, // as alice's own page sends it: the CSRF check refuses a missing Origin
   ];
   console.log(`stack up in ${fmt((performance.now() - t0) / 1000)} s`);
 

@@ -54,7 +54,7 @@ interface Run {
 }
 
 async function startStack(): Promise<Harness> {
-  const h = await startHarness({ relays: 1, users: ["alice"] });
+  const h = await startHarness({ relays: 1, users: ["alice"], enableByteStream: true });
   onCleanup(() => h.stop());
   await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length >= 1);
   return h;

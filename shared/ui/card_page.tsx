@@ -4,8 +4,7 @@
  * sign-in pages, and its local landing and first-run setup pages. Light and dark follow the system.
  */
 import type { Child } from "hono/jsx";
-import { raw } from "hono/html";
-import { THEME_CSS } from "./theme.ts";
+import { Head } from "./head.tsx";
 
 export interface CardPageProps {
   /** The page's own title; the document title is `<title> · <brand>`. */
@@ -24,14 +23,7 @@ export interface CardPageProps {
 export function CardPage({ title, brand = "Hearth", icon, documentTitle, wide, children }: CardPageProps) {
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <meta name="referrer" content="same-origin" />
-        <title>{documentTitle ?? `${title} · ${brand}`}</title>
-        <style>{raw(THEME_CSS + CARD_CSS)}</style>
-      </head>
+      <Head title={documentTitle ?? `${title} · ${brand}`} css={CARD_CSS} />
       <body>
         <main class={wide ? "card-page wide" : "card-page"}>
           <div class="card">

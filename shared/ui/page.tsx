@@ -1,7 +1,6 @@
 /** A small page layout in Hearth's shared look (shared/ui/theme.ts), for IdCloud and the user server. */
 import type { Child } from "hono/jsx";
-import { raw } from "hono/html";
-import { THEME_CSS } from "./theme.ts";
+import { Head } from "./head.tsx";
 
 export interface NavLink {
   href: string;
@@ -27,18 +26,12 @@ function navLink(n: NavLink) {
 export function Page({ title, area, nav = [], actions, wide, children }: PageProps) {
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <title>{`${title} · Hearth`}</title>
-        <style>{raw(THEME_CSS)}</style>
-      </head>
+      <Head title={`${title} · Hearth`} />
       <body>
         <header class="topbar">
           <a class="brand" href="/">
             <span class="brand-mark" aria-hidden="true">H</span>
-            <span>Hearth{area ? <span class="muted" style="font-weight:500">{` ${area}`}</span> : ""}</span>
+            <span>Hearth{area ? <span class="muted area">{` ${area}`}</span> : ""}</span>
           </a>
           {nav.length || actions
             ? (

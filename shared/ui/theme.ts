@@ -64,6 +64,7 @@ h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
 p { margin: 0 0 1rem; }
 .lead { color: var(--muted); margin-bottom: 1.5rem; }
 .muted { color: var(--muted); }
+.brand .area { font-weight: 500; }
 .small { font-size: .875rem; }
 .card { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius);
   box-shadow: var(--shadow); padding: clamp(1.25rem, 4vw, 2rem); margin-bottom: 1.25rem; }

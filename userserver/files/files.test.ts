@@ -41,6 +41,7 @@ const ORIGIN = "https://alice.hearth.localhost";
 function req(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set("cookie", `__Host-hearth-test-owner=${TOKEN}`);
+  headers.set("origin", ORIGIN); // a browser on alice's own pages (the CSRF check wants it)
   return Promise.resolve(s.relayedApp.request(`${ORIGIN}${path}`, { ...init, headers }));
 }
 const post = (path: string, form: Record<string, string | string[]>) => {

@@ -15,7 +15,6 @@ import type { FilesDeps } from "./_deps.ts";
 import { FileOps } from "./ops.ts";
 import { FolderQueries } from "./queries.ts";
 import { actionRoutes } from "./routes_actions.tsx";
-import { assetRoutes } from "./routes_assets.ts";
 import { browseRoutes } from "./routes_browse.tsx";
 import { bytesRoutes } from "./routes_bytes.ts";
 import { trashRoutes } from "./routes_trash.tsx";
@@ -103,7 +102,7 @@ export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
 
 function filesApp(deps: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
-  for (const routes of [assetRoutes, browseRoutes, bytesRoutes, actionRoutes, trashRoutes, tusRoutes]) {
+  for (const routes of [browseRoutes, bytesRoutes, actionRoutes, trashRoutes, tusRoutes]) {
     app.route("/", routes(deps));
   }
   return app;

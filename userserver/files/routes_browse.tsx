@@ -9,10 +9,10 @@ import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
 import { form, inTrash, isOwner, page, withParam } from "./_http.tsx";
-import { parseListQuery } from "./listing.ts";
+import { listQueryString, parseListQuery } from "./listing.ts";
 import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
 import { canThumbnail } from "./thumbs.ts";
-import { EditPage, FolderPage, Listing, PreviewPage } from "./views.tsx";
+import { EditPage, folderHref, FolderPage, Listing, PreviewPage } from "./views.tsx";
 
 export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
@@ -92,7 +92,10 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
       throw new HTTPException(404, { message: "Not a folder" });
     }
     c.header("cache-control", "no-store");
-    return c.html(<Listing {...await folderData(c, granted)} />);
+    const data = await folderData(c, granted);
+    // htmx (the filter form) shows the folder's own address for what is listed.
+    c.header("HX-Replace-Url", folderHref(granted.item.id) + listQueryString(data.listing.query));
+    return c.html(<Listing {...data} />);
   });
 
   app.get("/browse/:id/edit", async (c) => {

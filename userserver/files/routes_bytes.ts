@@ -27,7 +27,9 @@ export function bytesRoutes({ core: ctx, ops, thumbs, typeOf }: FilesDeps): Shel
       "cache-control": "private, max-age=0, must-revalidate",
     };
     // A PDF needs the browser's viewer, which a sandboxed document cannot run; nothing else does.
-    if (item.type !== "application/pdf") headers["content-security-policy"] = "sandbox";
+    headers["content-security-policy"] = item.type === "application/pdf"
+      ? "frame-ancestors 'self'" // the file viewer frames it (shared/web/headers.ts forbids framing otherwise)
+      : "sandbox";
     if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
     if (download) void ops.touchRecent(item.id);
     const file = Bun.file(ctx.store.blobs.pathOf(item.blobHash));

@@ -1,8 +1,9 @@
 /**
  * The file manager's pages and fragments: the folder (list and icon views, sort, filter,
  * breadcrumbs, pages with the count), file previews, the text editor, trash, recent and
- * favorites. Every page works without JavaScript (forms post and redirect); `assets.ts` adds
- * drag-and-drop resumable uploads, selection, keyboard shortcuts and live filtering.
+ * favorites. Every page works without JavaScript (forms post and redirect); htmx attributes filter,
+ * sort and load the Move/Copy picker in place, and `client/` (bundled to `/_static/files.js`) adds
+ * drag-and-drop resumable uploads, selection and keyboard shortcuts.
  */
 import type { Child } from "hono/jsx";
 import type { ItemType } from "../plugins/mod.ts";
@@ -106,6 +107,17 @@ export interface FolderViewProps {
   usage: { bytes: number };
 }
 
+/**
+ * For the (boosted) sort, page and view links: htmx swaps just the listing, the filter form and the
+ * selection bar (so the selects, the view and the return address follow) and pushes the address.
+ */
+const IN_PLACE = {
+  "hx-target:inherited": "#listing",
+  "hx-select:inherited": "#listing",
+  "hx-swap:inherited": "outerHTML",
+  "hx-select-oob:inherited": "#fm-filter,#fm-sel",
+};
+
 export function FolderPage(p: FolderViewProps) {
   const here = p.chain.at(-1)!;
   const q = p.listing.query;
@@ -153,7 +165,19 @@ export function FolderPage(p: FolderViewProps) {
         </div>
         {p.error ? <p class="notice error" role="alert">{p.error}</p> : ""}
         {p.ok ? <p class="notice ok" role="status">{p.ok}</p> : ""}
-        <form class="fm-bar" method="get" action={base} role="search" data-fm-filter>
+        <form
+          id="fm-filter"
+          class="fm-bar"
+          method="get"
+          action={base}
+          role="search"
+          data-fm-filter
+          hx-get={`/browse/${here.id}/listing`}
+          hx-trigger="input delay:180ms, submit, fm-refresh"
+          hx-target="#listing"
+          hx-swap="outerHTML"
+          hx-sync="this:replace"
+        >
           <label class="sr-only" for="fm-q">Filter by name</label>
           <input
             id="fm-q"
@@ -164,7 +188,7 @@ export function FolderPage(p: FolderViewProps) {
             autocomplete="off"
           />
           <label class="sr-only" for="fm-sort">Sort by</label>
-          <select id="fm-sort" name="sort" data-fm-autosubmit>
+          <select id="fm-sort" name="sort">
             {(["name", "size", "mtime", "type"] as const).map((s) => (
               <option value={s} selected={q.sort === s}>
                 {{ name: "Name", size: "Size", mtime: "Modified", type: "Type" }[s]}
@@ -172,7 +196,7 @@ export function FolderPage(p: FolderViewProps) {
             ))}
           </select>
           <label class="sr-only" for="fm-dir">Order</label>
-          <select id="fm-dir" name="dir" data-fm-autosubmit>
+          <select id="fm-dir" name="dir">
             <option value="asc" selected={q.dir === "asc"}>Ascending</option>
             <option value="desc" selected={q.dir === "desc"}>Descending</option>
           </select>
@@ -181,7 +205,7 @@ export function FolderPage(p: FolderViewProps) {
           <noscript>
             <button type="submit" class="secondary small">Apply</button>
           </noscript>
-          <span class="fm-views" role="group" aria-label="View">
+          <span class="fm-views" role="group" aria-label="View" {...IN_PLACE}>
             <a
               href={base + listQueryString(q, { view: "list", page: 1 })}
               aria-current={q.view === "list" ? "true" : undefined}
@@ -221,16 +245,29 @@ function SelectionBar({ folderId, back }: { folderId: string; back: string }) {
       <button type="submit" class="secondary small" formaction="/files/favorite" name="on" value="1">
         <FmIcon name="star" /> Star
       </button>
-      <button type="button" class="secondary small" data-fm-move>
-        <FmIcon name="move" /> Move
-      </button>
-      <button type="button" class="secondary small" data-fm-copy>
-        <FmIcon name="copy" /> Copy
-      </button>
+      <PickerButton action="move" label="Move" />
+      <PickerButton action="copy" label="Copy" />
       <button type="submit" class="danger small" formaction="/files/trash" aria-keyshortcuts="Delete">
         <FmIcon name="trash" /> Delete
       </button>
     </form>
+  );
+}
+
+/** Move or Copy: htmx loads the folder picker for the checked rows into the dialog (files.js shows it). */
+function PickerButton({ action, label }: { action: "move" | "copy"; label: string }) {
+  return (
+    <button
+      type="button"
+      class="secondary small"
+      {...{ [`data-fm-${action}`]: true }}
+      hx-get={`/files-ui/picker?action=${action}`}
+      hx-include="#listing .fm-check:checked, #fm-sel [name=back]"
+      hx-target="#fm-dialog"
+      hx-swap="innerHTML"
+    >
+      <FmIcon name={action} /> {label}
+    </button>
   );
 }
 
@@ -283,7 +320,7 @@ export function Listing(p: FolderViewProps) {
           <>
             {q.view === "list"
               ? (
-                <div class="fm-colheads" aria-hidden="true">
+                <div class="fm-colheads" aria-hidden="true" {...IN_PLACE}>
                   <span></span>
                   <span></span>
                   {sortLink("name", "Name")}
@@ -300,7 +337,7 @@ export function Listing(p: FolderViewProps) {
         )}
       {listing.pages > 1
         ? (
-          <nav class="fm-pager" aria-label="Pages">
+          <nav class="fm-pager" aria-label="Pages" {...IN_PLACE}>
             {listing.page > 1
               ? (
                 <a
@@ -721,8 +758,8 @@ function ShortcutHelp() {
 export function Assets({ children }: { children?: Child }) {
   return (
     <>
-      <link rel="stylesheet" href="/files-ui/files.css" />
-      <script src="/files-ui/files.js" defer></script>
+      <link rel="stylesheet" href="/_static/files.css" />
+      <script src="/_static/files.js" type="module"></script>
       {children}
     </>
   );

@@ -72,8 +72,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// The Origin of alice's own pages: the CSRF check (userserver/web/csrf.ts) refuses posts without it.
 const request = (path: string, method = "GET") =>
-  s.relayedApp.request(`https://alice.hearth.localhost${path}`, { method });
+  s.relayedApp.request(`https://alice.hearth.localhost${path}`, {
+    method,
+    headers: { origin: "https://alice.hearth.localhost" },
+  });
 
 describe("a throw-away plugin", () => {
   test("its nav entry is a tab, between Add and Settings", async () => {

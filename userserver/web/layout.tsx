@@ -4,8 +4,7 @@
  * htmx requests that target part of a page get the bare fragment (see `render.tsx`).
  */
 import type { Child } from "hono/jsx";
-import { raw } from "hono/html";
-import { THEME_CSS } from "../../shared/ui/theme.ts";
+import { Head } from "../../shared/ui/head.tsx";
 import { SHELL_CSS } from "./shell_css.ts";
 import { Icon } from "./icons.tsx";
 
@@ -29,16 +28,13 @@ export interface ShellProps {
 export function Shell({ title, name, tabs, path, unseen, head, children }: ShellProps) {
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <title>{`${title} · ${name}'s Hearth`}</title>
-        <style>{raw(THEME_CSS + SHELL_CSS)}</style>
-        <script src="/_static/htmx.min.js" defer></script>
-        <script src="/_static/hx-sse.min.js" defer></script>
+      <Head
+        title={`${title} · ${name}'s Hearth`}
+        css={SHELL_CSS}
+        scripts={["/_static/htmx.min.js", "/_static/hx-sse.min.js"]}
+      >
         {head}
-      </head>
+      </Head>
       <body hx-boost:inherited="true">
         <a class="skip-link" href="#main">Skip to content</a>
         <header class="topbar">

@@ -7,6 +7,8 @@ import { Hono } from "hono";
 import { constantTimeEqual } from "../../shared/crypto/mod.ts";
 import type { SetupRegistered, SetupRegistration } from "../registration/setup.ts";
 import { Layout } from "./layout_public.tsx";
+import { plainOnError, webGuard } from "./guard.tsx";
+import { type Logger, silentLogger } from "../../shared/log/mod.ts";
 
 export interface FirstRunSetup {
   /** The one-time token while setup is pending; undefined once used (or when setup is done). */
@@ -25,12 +27,16 @@ export interface LocalAppOptions {
   /** The connector's tunnels (relay ids only: no user data). */
   tunnels?: () => { relayId: string; upAt: number }[];
   setup?: FirstRunSetup;
+  log?: Logger;
 }
 
 export function createLocalApp(
-  { name, publicOrigin, hosts, tunnels = () => [], setup }: LocalAppOptions,
+  { name, publicOrigin, hosts, tunnels = () => [], setup, log = silentLogger }: LocalAppOptions,
 ): Hono {
   const app = new Hono();
+  // State-changing requests only from a page this listener served (its own names, with port).
+  app.use("*", ...webGuard(hosts?.map((h) => `https://${h}`)));
+  app.onError(plainOnError(log));
   app.get(
     "/healthz",
     (c) => c.json({ ok: true, service: "userserver", listener: "local", name, tunnels: tunnels() }),
@@ -64,9 +70,6 @@ export function createLocalApp(
     );
   const tokenGone = () => refuse(404, "No setup is pending, or this setup link is not valid.");
   const wrongHost = () => refuse(403, "Open the setup link exactly as it was printed.");
-  // State-changing requests: the Host must be this listener's and the Origin (when sent) too.
-  const crossSite = (origin: string | undefined) =>
-    origin !== undefined && hosts !== undefined && !hosts.some((h) => origin === `https://${h}`);
   const page = (token: string, extra: Partial<SetupPageProps> = {}) => (
     <SetupPage
       token={token}
@@ -84,7 +87,6 @@ export function createLocalApp(
   });
   app.post("/setup/register", async (c) => {
     if (!hostOk(c.req.header("host"))) return wrongHost();
-    if (crossSite(c.req.header("origin"))) return refuse(403, "This form was sent from another site.");
     const form = await c.req.parseBody();
     if (!tokenOk(form.token)) return tokenGone();
     const token = String(form.token);
@@ -101,7 +103,6 @@ export function createLocalApp(
   });
   app.post("/setup", async (c) => {
     if (!hostOk(c.req.header("host"))) return wrongHost();
-    if (crossSite(c.req.header("origin"))) return refuse(403, "This form was sent from another site.");
     const form = await c.req.parseBody();
     if (!tokenOk(form.token)) return tokenGone();
     const roots = String(form.importRoots ?? "").split("\n").map((s) => s.trim()).filter(Boolean);

@@ -19,6 +19,7 @@ import { searchPlugin } from "../search/plugin.tsx";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
 import { createRelayedApp } from "./relayed_app.tsx";
+import { serveOptions } from "./serve_options.ts";
 
 export { createLocalApp, type FirstRunSetup, type LocalAppOptions } from "./local_app.tsx";
 export { createRelayedApp, type RelayedAppOptions, type ShellCore } from "./relayed_app.tsx";
@@ -72,6 +73,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   const relayedApp = createRelayedApp({
     name: config.name,
     enableByteStream: config.enableByteStream,
+    origins: [publicOrigin(config), localOrigin(config)],
     auth: chosenAuth,
     core: { core, plugins },
     log,
@@ -83,6 +85,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     name: config.name,
     publicOrigin: publicOrigin(config),
     tunnels,
+    log,
     setup: {
       token: () => setupToken,
       complete: ({ importRoots }) => {
@@ -107,7 +110,13 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
         "the local listener",
         `${config.localAddress}:${config.localPort}`,
         () =>
-          Bun.serve({ hostname: config.localAddress, port: config.localPort, tls, fetch: localApp.fetch }),
+          Bun.serve({
+            ...serveOptions(log),
+            hostname: config.localAddress,
+            port: config.localPort,
+            tls,
+            fetch: localApp.fetch,
+          }),
       );
       // A stale socket file from a crash would make listen fail; nothing else may own this path.
       rmSync(config.relayedSocket, { force: true });
@@ -117,6 +126,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
         // Bodies are streamed, never buffered whole: a tus PATCH may carry a whole large file.
         () =>
           Bun.serve({
+            ...serveOptions(log),
             unix: config.relayedSocket,
             tls,
             fetch: relayedApp.fetch,

@@ -1,9 +1,11 @@
 /**
  * The relayed listener: what browsers reach through a relay (`<name>.<zone>`). TLS ends here,
- * on the user's own machine; the relay only ever saw encrypted bytes. Public: `/healthz`, htmx's
- * files and (dev) `/_bytes/<n>`. Everything else goes through ONE door: the shell decides who is
- * asking (`c.var.viewer`) once, and a plugin's route answers only the viewers its route group
- * admits; anyone else meets the sign-in's answer (sign in, or 404), as if the route did not exist.
+ * on the user's own machine; the relay only ever saw encrypted bytes. Every response carries the
+ * security headers and every state-changing request passes the one CSRF check (guard.tsx). Public:
+ * `/healthz`, the static files (`/_static/`) and (benchmarks only) `/_bytes/<n>`. Everything else
+ * goes through ONE door: the shell decides who is asking (`c.var.viewer`) once, and a plugin's
+ * route answers only the viewers its route group admits; anyone else meets the sign-in's answer
+ * (sign in, or 404), as if the route did not exist.
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -11,6 +13,7 @@ import type { Logger } from "../../shared/log/mod.ts";
 import { silentLogger } from "../../shared/log/mod.ts";
 import { Layout } from "./layout_public.tsx";
 import { mountStatic } from "./static.ts";
+import { errorPage, plainOnError, webGuard } from "./guard.tsx";
 import type { ShellAuth } from "./auth.ts";
 import type { Core } from "../core/mod.ts";
 import { ANONYMOUS, type Viewer } from "../permissions/mod.ts";
@@ -29,6 +32,8 @@ export interface ShellCore {
 export interface RelayedAppOptions {
   name: string;
   enableByteStream: boolean;
+  /** This server's own origins (relayed and local names, with port): the only ones allowed to post. */
+  origins?: string[];
   /** The owner check. Without it, user data is refused with a clear message. */
   auth?: ShellAuth;
   core?: ShellCore;
@@ -36,9 +41,11 @@ export interface RelayedAppOptions {
 }
 
 export function createRelayedApp(
-  { name, enableByteStream, auth, core, log = silentLogger }: RelayedAppOptions,
+  { name, enableByteStream, origins, auth, core, log = silentLogger }: RelayedAppOptions,
 ): Hono<any> {
   const app = new Hono<ShellEnv>();
+  app.use("*", ...webGuard(origins));
+  app.onError(plainOnError(log)); // replaced below by the shell's, once there is an owner to show it to
   app.get("/healthz", (c) => c.json({ ok: true, service: "userserver", listener: "relayed", name }));
   mountStatic(app);
   if (enableByteStream) mountByteStream(app);
@@ -115,6 +122,8 @@ export function createRelayedApp(
     const status = err instanceof HTTPException ? err.status : err instanceof ItemNotFoundError ? 404 : 500;
     if (status >= 500) log.error("request failed", { path: c.req.path, error: err.message });
     const message = status >= 500 ? "Something went wrong on this server. It has been logged." : err.message;
+    // The shell (nav, unseen count) only for the owner; anyone else gets a page with no user data.
+    if (c.get("viewer")?.kind !== "owner") return errorPage(c, status, message);
     return render(c, shell, {
       title: status === 404 ? "Not found" : "Error",
       status: status as 404,

@@ -36,6 +36,9 @@ const contractAuth: ShellAuth = {
   currentUser: (_c: Context) => (who ? { name: who } : undefined),
 };
 
+/** alice's public origin (default port 443): the CSRF check admits posts from her own pages only. */
+const OWN_ORIGIN = "https://alice.hearth.localhost";
+
 let s: UserServer;
 let bare: UserServer;
 beforeAll(async () => {
@@ -54,7 +57,7 @@ const post = (path: string, form: Record<string, string>, headers: Record<string
   s.relayedApp.request(`https://alice.hearth.localhost${path}`, {
     method: "POST",
     body: new URLSearchParams(form),
-    headers,
+    headers: { origin: OWN_ORIGIN, ...headers },
   });
 
 describe("the owner check", () => {
@@ -71,7 +74,10 @@ describe("the owner check", () => {
       for (const p of paths) {
         if (publicPaths.has(p)) continue;
         const res = await s.relayedApp.request(`https://alice.hearth.localhost${p}`, { method: "GET" });
-        const res2 = await s.relayedApp.request(`https://alice.hearth.localhost${p}`, { method: "POST" });
+        const res2 = await s.relayedApp.request(`https://alice.hearth.localhost${p}`, {
+          method: "POST",
+          headers: { origin: OWN_ORIGIN },
+        });
         if (p === "/") {
           expect(await res.text()).toContain("belongs to someone else");
         } else {

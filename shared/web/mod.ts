@@ -1,0 +1,2 @@
+/** Web-standard helpers shared by every Hearth web app (user server and IdCloud). */
+export { CSP_DIRECTIVES, HSTS, securityHeaders } from "./headers.ts";

@@ -1,0 +1,61 @@
+/** Dialogs: showing the Move/Copy folder picker, the rename prompt (F2), the shortcut help, confirmations. */
+import { $ } from "./dom.ts";
+
+/** The Move/Copy buttons load the folder picker into the dialog with htmx; this shows it once it is there. */
+function showPicker(): void {
+  const dialog = $<HTMLDialogElement>("#fm-dialog");
+  if (!dialog || dialog.open || !$(".fm-picker", dialog)) return;
+  dialog.showModal();
+  $("select", dialog)?.focus();
+}
+
+/** A one-field form in the dialog that posts `name` to `action` (a plain form: no script needed to send it). */
+export function askName(title: string, value: string, action: string): void {
+  const dialog = $<HTMLDialogElement>("#fm-dialog");
+  if (!dialog) return;
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = action;
+  const label = document.createElement("label");
+  label.textContent = title;
+  label.htmlFor = "fm-ask";
+  const input = document.createElement("input");
+  Object.assign(input, { type: "text", name: "name", id: "fm-ask", required: true, value });
+  const back = document.createElement("input");
+  Object.assign(back, { type: "hidden", name: "back", value: location.pathname + location.search });
+  const row = document.createElement("div");
+  row.className = "row";
+  const ok = document.createElement("button");
+  ok.type = "submit";
+  ok.textContent = "Save";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "secondary";
+  cancel.dataset.fmClose = "";
+  cancel.textContent = "Cancel";
+  row.append(ok, cancel);
+  form.append(label, input, back, row);
+  dialog.replaceChildren(form);
+  dialog.showModal();
+  const dot = value.lastIndexOf(".");
+  input.focus();
+  input.setSelectionRange(0, dot > 0 ? dot : value.length);
+}
+
+export function installDialogs(): void {
+  document.addEventListener("click", (e) => {
+    const t = e.target instanceof Element ? e.target.closest("[data-fm-close],[data-fm-help]") : null;
+    if (!t) return;
+    if (t.matches("[data-fm-close]")) t.closest("dialog")?.close();
+    else if (t.matches("[data-fm-help]")) $<HTMLDialogElement>("#fm-help")?.showModal();
+  });
+  document.addEventListener("htmx:after:swap", showPicker);
+  // A closed dialog is emptied, so the next swap elsewhere does not show an old picker again.
+  document.addEventListener("close", (e) => {
+    if (e.target instanceof HTMLDialogElement && e.target.id === "fm-dialog") e.target.replaceChildren();
+  }, true);
+  document.addEventListener("submit", (e) => {
+    const message = e.target instanceof HTMLFormElement ? e.target.dataset.fmConfirm : undefined;
+    if (message && !confirm(message)) e.preventDefault();
+  });
+}

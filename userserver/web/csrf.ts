@@ -1,0 +1,42 @@
+/**
+ * The one CSRF check for every state-changing request on both listeners (ARCHITECTURE §9.9):
+ * `hono/csrf` with this server's own origins. A form post, upload or htmx request must come from a
+ * page of this server: a foreign Origin, a sibling user server's (`bob.<zone>` is same-site while
+ * the zone is not on the Public Suffix List, so SameSite cookies do not stop it) and a missing one
+ * are refused with 403. Browsers send Origin on every non-GET request, htmx's and tus-js-client's
+ * included. Requests with other content types (JSON, tus PATCH bodies) and any request carrying
+ * htmx's `HX-Request` header need a CORS preflight, which this server never grants, so a foreign
+ * page cannot send them at all; hono/csrf leaves those to the browser, and so do we.
+ */
+import type { MiddlewareHandler } from "hono";
+import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
+
+/** The sentence a refused request gets (tests look for it). */
+export const CSRF_REFUSAL = "This request was sent from a page of another site, so it was not carried out";
+
+/**
+ * `origins`: e.g. `https://alice.hearth.localhost:8443`, `https://local.alice.hearth.localhost:9443`;
+ * without them, the origin of the request's own URL (an app built without a config, in tests).
+ */
+export function csrfGuard(origins?: string[]): MiddlewareHandler {
+  const allowed = new Set(origins);
+  const check = csrf({
+    // Sec-Fetch-Site alone never admits a request: only our own origins do.
+    secFetchSite: () => false,
+    origin: (origin, c) => origins ? allowed.has(origin) : origin === new URL(c.req.url).origin,
+  });
+  return async function csrfGuard(c, next) {
+    let admitted = false;
+    try {
+      await check(c, () => {
+        admitted = true;
+        return next();
+      });
+    } catch (e) {
+      // hono/csrf's refusal carries a bare "Forbidden": give it a sentence for the error page.
+      if (!admitted) throw new HTTPException(403, { message: CSRF_REFUSAL, cause: e });
+      throw e;
+    }
+  };
+}

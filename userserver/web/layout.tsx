@@ -48,6 +48,10 @@ export function Shell({ title, name, tabs, path, unseen, head, children }: Shell
             ))}
           </nav>
           <div class="right">
+            <form class="header-search" role="search" action="/search" method="get">
+              <label class="visually-hidden" for="header-search-q">Search everything</label>
+              <input id="header-search-q" type="search" name="q" placeholder="Search" autocomplete="off" />
+            </form>
             <span id="bell" hx-sse:connect="/events/bell" hx-swap="innerHTML">
               <Bell unseen={unseen} />
             </span>

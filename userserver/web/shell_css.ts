@@ -67,4 +67,9 @@ dl.info dd { margin: 0; overflow-wrap: anywhere; }
   .items li { grid-template-columns: 1.6rem 1fr auto; }
   .items .meta.when { display: none; }
 }
+.header-search input { width: 11rem; max-width: 36vw; padding: .35rem .7rem; font: inherit; color: inherit;
+  border: 1px solid var(--border); border-radius: 999px; background: transparent; }
+.header-search input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
 `;

@@ -44,6 +44,13 @@ function searchApp(core: Core) {
       ? await core.search.search({ q, types: type.prefixes, sort, limit: 50, visible: visibleTo(core, c) })
       : undefined;
     const results = <Results q={q} hits={result?.hits} guarded={result?.guarded ?? false} />;
+    if (c.req.header("HX-Request") === "true") {
+      // The address follows the words (replaced, not pushed: one history entry per search).
+      const params = new URLSearchParams({ q });
+      if (type.id) params.set("type", type.id);
+      if (sort !== "relevance") params.set("sort", sort);
+      c.header("HX-Replace-Url", `/search?${params}`);
+    }
     if (isFragmentRequest(c)) {
       c.header("Vary", "HX-Request, HX-Request-Type");
       c.header("Cache-Control", "no-store");
@@ -60,10 +67,9 @@ function searchApp(core: Core) {
             action="/search"
             method="get"
             hx-get="/search"
-            hx-trigger="input changed delay:250ms from:find input, change from:find select, submit"
+            hx-trigger="input delay:250ms, change, submit"
             hx-target="#search-results"
             hx-swap="outerHTML"
-            hx-push-url="true"
           >
             <label class="visually-hidden" for="search-q">Search your files</label>
             <input

@@ -12,7 +12,7 @@ import type { Logger } from "../../shared/log/mod.ts";
 import { imports } from "../../shared/db/userserver/schema.ts";
 import type { UserDb } from "../database/mod.ts";
 import type { Signals } from "../signals/mod.ts";
-import { checkItemName, ItemNameError, resolveImportDir, ROOT_ID, type Store } from "../store/mod.ts";
+import { checkItemName, isDataDir, ItemNameError, ROOT_ID, type Store } from "../store/mod.ts";
 
 export type Job = typeof imports.$inferSelect;
 export interface Skipped {
@@ -81,7 +81,7 @@ export class Importer {
 
   /** Starts importing `path`; throws `ImportPathError` when it is not under an import root. */
   async begin(path: string): Promise<Job> {
-    const source = resolveImportDir(this.o.roots(), path);
+    const source = this.o.store.paths.resolveImportDir(this.o.roots(), path);
     const folderName = checkItemName(basename(source) || "Import");
     const target = await this.o.store.createFolder(ROOT_ID, folderName);
     const now = this.#now();
@@ -177,7 +177,7 @@ export class Importer {
         try {
           const parentId = await this.#folderFor(folders, f.rel);
           const name = f.rel.split("/").at(-1)!;
-          const res = await this.o.store.importFile(parentId, name, f.abs, {
+          const res = await this.o.store.importExternal(parentId, name, f.abs, {
             mtime: f.mtime,
             signal: abort.signal,
           });
@@ -249,7 +249,9 @@ export class Importer {
           continue;
         }
         if (st.isSymbolicLink()) skip(rel, "symbolic link (not followed)");
-        else if (st.isDirectory()) walk(abs);
+        else if (st.isDirectory() && isDataDir(abs)) {
+          skip(rel, "a Hearth data folder (keys are never imported)");
+        } else if (st.isDirectory()) walk(abs);
         else if (st.isFile()) out.push({ rel, abs, size: st.size, mtime: Math.round(st.mtimeMs) });
         else skip(rel, "not a regular file (device, socket or pipe)");
       }

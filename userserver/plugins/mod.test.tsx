@@ -117,7 +117,7 @@ describe("a throw-away plugin", () => {
 
   test("its item type gives the icon, the preview and the thumbnail; the access check gives the ancestry", async () => {
     const folder = await s.core.store.createFolder(ROOT_ID, "Art");
-    const file = join(dir, "cat.sketch");
+    const file = join(mkdtempSync(join(tmpdir(), "hearth-sketch-")), "cat.sketch"); // outside the data directory
     writeFileSync(file, "lines");
     const { item } = await s.core.store.importFile(folder.id, "cat.sketch", file, { mtime: 1 });
     expect(s.web.plugins.typeOf(item).id).toBe("sketch");

@@ -4,11 +4,10 @@
  */
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
-import { ConfigError } from "../config/mod.ts";
+import { HTTPException } from "hono/http-exception";
 import { CONFIG_VERSION } from "../config/schema.ts";
 import type { Core } from "../core/mod.ts";
 import type { Plugin, SettingsSection, ShellContext, ShellEnv } from "../plugins/mod.ts";
-import { isDirectory } from "../add/plugin.tsx";
 import { formatBytes } from "../web/format.ts";
 import { render } from "../web/render.tsx";
 
@@ -29,54 +28,39 @@ export function settingsPlugin(facts: SettingsFacts, sections: () => SettingsSec
 
 function settingsApp(ctx: Core, facts: SettingsFacts, sections: () => SettingsSection[]) {
   const app = new Hono<ShellEnv>();
-  const page = async (c: ShellContext, opts: { error?: string; saved?: boolean; draft?: string } = {}) => {
+  const page = async (c: ShellContext) => {
     const extra = await Promise.all(sections().map(async (s) => ({ ...s, body: await s.render(ctx) })));
     return render(c, c.var.shell, {
       title: "Settings",
-      status: opts.error ? 400 : 200,
       body: (
         <SettingsPage
           ctx={ctx}
           facts={facts}
           counts={await ctx.store.items.counts()}
           sections={extra}
-          {...opts}
         />
       ),
     });
   };
-  app.get("/settings", (c) => page(c, { saved: c.req.query("saved") === "1" }));
-  app.post("/settings", async (c) => {
-    const form = await c.req.parseBody();
-    const draft = String(form.importRoots ?? "");
-    const roots = draft.split("\n").map((s) => s.trim()).filter(Boolean);
-    const bad = roots.find((r) => !r.startsWith("/"));
-    if (bad) return page(c, { error: `Import folder "${bad}" must be an absolute path`, draft });
-    const missing = roots.find((r) => !isDirectory(r));
-    if (missing) {
-      return page(c, { error: `Import folder "${missing}" is not a folder on this computer`, draft });
-    }
-    try {
-      ctx.config.update({ importRoots: [...new Set(roots)] });
-    } catch (e) {
-      if (e instanceof ConfigError) return page(c, { error: e.message, draft });
-      throw e;
-    }
-    void ctx.signals.emit("config.changed", { keys: ["importRoots"] });
-    return c.redirect("/settings?saved=1", 303);
+  app.get("/settings", (c) => page(c));
+  // The shell (and so this tab) is served through the relay: import roots decide what of this
+  // computer a session may read, so they are set only on the local listener (§5.3).
+  app.post("/settings", () => {
+    throw new HTTPException(403, { message: ROOTS_LOCAL_ONLY });
   });
   return app;
 }
 
+export const ROOTS_LOCAL_ONLY =
+  "Import folders can be changed only on this computer (the local address), never through a relay, " +
+  "so a remote session cannot widen what it may read";
+
 function SettingsPage(
-  { ctx, facts, counts, sections, error, saved, draft }: {
+  { ctx, facts, counts, sections }: {
     ctx: Core;
     sections: Array<{ id: string; title: string; body: Child }>;
     facts: SettingsFacts;
     counts: { items: number; blobs: number; bytes: number };
-    error?: string;
-    saved?: boolean;
-    draft?: string;
   },
 ) {
   const cfg = ctx.config.current;
@@ -85,24 +69,17 @@ function SettingsPage(
     <>
       <section class="card">
         <h1>Settings</h1>
-        <p class="lead">Changes here apply at once; no restart needed.</p>
-        {error ? <p class="notice error" role="alert">{error}</p> : ""}
-        {saved && !error ? <p class="notice ok" role="status">Settings saved.</p> : ""}
-        <form method="post" action="/settings">
-          <div class="field">
-            <label for="importRoots">
-              Import folders
-              <span class="hint">
-                One absolute path per line. "Add" can import only from inside these folders, so a remote
-                session cannot read the rest of this computer.
-              </span>
-            </label>
-            <textarea id="importRoots" name="importRoots" rows={4} spellcheck={false} class="mono">
-              {draft ?? cfg.importRoots.join("\n")}
-            </textarea>
-          </div>
-          <button type="submit">Save</button>
-        </form>
+        <h2>Import folders</h2>
+        <p class="hint">
+          "Add" can import only from inside these folders. {ROOTS_LOCAL_ONLY}: {facts.localOrigin}.
+        </p>
+        {cfg.importRoots.length
+          ? (
+            <ul class="mono" aria-label="Import folders">
+              {cfg.importRoots.map((r) => <li key={r}>{r}</li>)}
+            </ul>
+          )
+          : <p class="muted">None yet.</p>}
       </section>
       <section class="card">
         <h2>This server</h2>

@@ -8,8 +8,10 @@ import type { UserDb } from "../database/mod.ts";
 import type { Signals } from "../signals/mod.ts";
 import { type AdoptStep, BlobStore, type PutOptions, type PutResult } from "./blobs.ts";
 import { type AddFileResult, type Item, ItemTree } from "./items.ts";
+import { PathPolicy } from "./path_policy.ts";
 
 export { type AdoptStep, BlobError, BlobStore, hashFile, type PutResult } from "./blobs.ts";
+export { checkImportRoots, DATA_DIR_MARKERS, isDataDir, PathPolicy } from "./path_policy.ts";
 export { type Item, ItemConflictError, ItemNotFoundError, ItemTree, ROOT_ID } from "./items.ts";
 export {
   checkItemName,
@@ -34,6 +36,8 @@ export interface AdoptFileOptions extends ImportFileOptions {
 export class Store {
   readonly blobs: BlobStore;
   readonly items: ItemTree;
+  /** What may never be read into the store (data directories), whatever the import roots say. */
+  readonly paths: PathPolicy;
   /** Hashes between "blob visible" and "item row committed": garbage collection skips them. */
   #held = new Map<string, number>();
 
@@ -43,7 +47,10 @@ export class Store {
     private readonly signals: Signals,
     private readonly log: Logger,
     now: () => number = Date.now,
+    /** More directories never to read (the CA's); this server's own data directory is always one. */
+    protectedDirs: readonly string[] = [],
   ) {
+    this.paths = new PathPolicy([dataDir, ...protectedDirs]);
     this.blobs = new BlobStore(join(dataDir, "blobs"));
     this.items = new ItemTree(db, now);
   }
@@ -61,6 +68,16 @@ export class Store {
     AddFileResult & { deduped: boolean }
   > {
     return await this.#add(parentId, name, opts, (o) => this.blobs.putFile(source, o));
+  }
+
+  /**
+   * `importFile` for a file from elsewhere on this computer (Add): refused with `ImportPathError`
+   * when its real path is inside a Hearth data directory, whatever the import roots say.
+   */
+  async importExternal(parentId: string, name: string, source: string, opts: ImportFileOptions): Promise<
+    AddFileResult & { deduped: boolean }
+  > {
+    return await this.importFile(parentId, name, this.paths.checkReadable(source), opts);
   }
 
   /**

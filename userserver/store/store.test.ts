@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestCore, testCore } from "../_test_core.ts";
 import { BlobError, hashFile, ItemConflictError, ItemNameError, ROOT_ID } from "./mod.ts";
@@ -8,8 +9,12 @@ let t: TestCore;
 beforeEach(async () => void (t = await testCore()));
 afterEach(() => t.close());
 
+// Imported files live outside the data directory: the store refuses to read anything inside it.
+const srcDir = mkdtempSync(join(tmpdir(), "hearth-src-"));
+afterAll(() => rmSync(srcDir, { recursive: true, force: true }));
+
 function sourceFile(name: string, content: string): string {
-  const p = join(t.dir, `src-${name}`);
+  const p = join(srcDir, `${name}-${Math.random().toString(36).slice(2)}`);
   writeFileSync(p, content);
   return p;
 }

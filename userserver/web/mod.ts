@@ -15,6 +15,7 @@ import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
+import { checkImportRoots } from "../store/mod.ts";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
 import { createRelayedApp } from "./relayed_app.tsx";
@@ -84,7 +85,8 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     setup: {
       token: () => setupToken,
       complete: ({ importRoots }) => {
-        core.config.update({ importRoots, setupDone: true });
+        // Never `/`, a whole home directory or a data directory (the message says why).
+        core.config.update({ importRoots: checkImportRoots(core.store.paths, importRoots), setupDone: true });
         setupToken = undefined;
         log.info("first-run setup completed");
       },

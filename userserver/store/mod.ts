@@ -2,6 +2,7 @@
  * The store module: content-addressed blobs plus the item tree that points at them, with
  * reference counting and garbage collection.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../shared/log/mod.ts";
 import type { UserDb } from "../database/mod.ts";
@@ -11,6 +12,7 @@ import { type AddFileResult, type Item, ItemTree } from "./items.ts";
 import { PathPolicy } from "./path_policy.ts";
 
 export { type AdoptStep, BlobError, BlobStore, hashFile, type PutResult } from "./blobs.ts";
+export { type StorageFailure, storageFailure, storageFailureResponse } from "./storage_errors.ts";
 export { checkImportRoots, DATA_DIR_MARKERS, isDataDir, PathPolicy } from "./path_policy.ts";
 export { type Item, ItemConflictError, ItemNotFoundError, ItemTree, ROOT_ID } from "./items.ts";
 export {
@@ -82,18 +84,22 @@ export class Store {
 
   /**
    * Like `importFile`, but moves `source` (a finished file on the same filesystem, e.g. a tus
-   * upload) into the store instead of copying it; `source` is gone afterwards, also when the
-   * content was already stored. If adding the item fails, the blob is left to garbage collection.
+   * upload) into the store instead of copying it. The blob is hard-linked into place and `source`
+   * removed only once the item row is committed, so if adding the row fails (a full disk, a DB
+   * error) `source` is still there, whole, for a retry, and the blob this call created is gone
+   * again: no orphan blob, nothing lost.
    */
   async adoptFile(parentId: string, name: string, source: string, opts: AdoptFileOptions): Promise<
     AddFileResult & { deduped: boolean }
   > {
-    return await this.#add(
+    const done = await this.#add(
       parentId,
       name,
       opts,
-      (o) => this.blobs.adoptFile(source, { ...o, onStep: opts.onStep }),
+      (o) => this.blobs.adoptFile(source, { ...o, onStep: opts.onStep, keepSource: true }),
     );
+    rmSync(source, { force: true });
+    return done;
   }
 
   async #add(
@@ -103,8 +109,9 @@ export class Store {
     write: (o: PutOptions) => Promise<PutResult>,
   ): Promise<AddFileResult & { deduped: boolean }> {
     let held: string | undefined;
+    let put: PutResult | undefined;
     try {
-      const put = await write({
+      put = await write({
         signal: opts.signal,
         hold: (h) => {
           held = h;
@@ -128,6 +135,11 @@ export class Store {
         });
       }
       return { ...result, deduped: put.deduped || result.outcome === "unchanged" };
+    } catch (e) {
+      // The row never came: a blob this call wrote, and no other add is holding, goes again now
+      // (no other row can point at it: it did not exist before this call).
+      if (put && !put.deduped && this.#held.get(put.hash) === 1) this.blobs.delete(put.hash);
+      throw e;
     } finally {
       if (held) {
         const n = (this.#held.get(held) ?? 1) - 1;

@@ -188,6 +188,16 @@ describe("keyset pages", () => {
     120_000,
   );
 
+  test("starred items show their star in the listing", async () => {
+    const starred = await req(`/browse/${big}/listing?per=50`);
+    expect(await starred.text()).not.toContain('class="fm-star"');
+    expect((await post("/files/favorite", { ids: ["ks-7", "ks-14"], back: `/browse/${big}` })).status).toBe(
+      303,
+    );
+    const html = await (await req(`/browse/${big}/listing?q=k-00&per=500`)).text();
+    expect(html.match(/class="fm-star"/g)).toHaveLength(2);
+  });
+
   test("a chosen page size survives filtering and sorting (the form keeps it)", async () => {
     const html = await (await req(`/browse/${big}?per=200`)).text();
     expect(html).toContain('<input type="hidden" name="per" value="200"');

@@ -130,6 +130,16 @@ export class FolderQueries {
     return hit;
   }
 
+  /** Which of `ids` are starred (one statement whatever their number: the ids travel as one JSON array). */
+  favoriteIds(ids: string[]): Set<string> {
+    if (ids.length === 0) return new Set();
+    const rows = this.db.all<{ id: string }>(
+      "select item_id as id from file_favorites where item_id in (select value from json_each($ids))",
+      { $ids: JSON.stringify(ids) },
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Every folder under the root, with its path (the move/copy picker). */
   folderTree(rootId: string, limit = 2000): Array<{ id: string; path: string }> {
     return this.db.all(

@@ -23,9 +23,9 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
       listing.items = listing.items.filter((item) => ctx.permissions.can(c.get("viewer"), item.id, "read"));
     }
     const ids = listing.items.map((i) => i.id);
-    const [sizes, favorites, usage] = await Promise.all([
+    const favorites = queries.favoriteIds(ids);
+    const [sizes, usage] = await Promise.all([
       ops.folderSizes(listing.items.filter((i) => i.kind === "folder").map((i) => i.id)),
-      ops.favoriteIds(ids),
       ops.usage(),
     ]);
     return {

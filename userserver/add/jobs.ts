@@ -12,7 +12,14 @@ import type { Logger } from "../../shared/log/mod.ts";
 import { imports } from "../../shared/db/userserver/schema.ts";
 import type { UserDb } from "../database/mod.ts";
 import type { Signals } from "../signals/mod.ts";
-import { checkItemName, isDataDir, ItemNameError, ROOT_ID, type Store } from "../store/mod.ts";
+import {
+  checkItemName,
+  isDataDir,
+  ItemNameError,
+  ROOT_ID,
+  storageFailure,
+  type Store,
+} from "../store/mod.ts";
 
 export type Job = typeof imports.$inferSelect;
 export interface Skipped {
@@ -186,6 +193,7 @@ export class Importer {
           job.bytesDone += res.item.size;
         } catch (e) {
           if (abort.signal.aborted) throw abort.signal.reason;
+          if (storageFailure(e)) throw e; // a full disk fails every file after it: stop and say so
           skip(f.rel, describe(e));
           job.bytesTotal -= f.size;
           job.filesTotal--;
@@ -284,6 +292,8 @@ export class Importer {
 
 function describe(e: unknown): string {
   if (e instanceof ItemNameError) return e.message;
+  const storage = storageFailure(e, { then: "run the import again" });
+  if (storage) return storage.message;
   const code = (e as { code?: string })?.code;
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "ENOENT") return "it disappeared during the import";

@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
 import type { Logger } from "../../shared/log/mod.ts";
-import { checkItemName, type Item, storageFailure, type Store } from "../store/mod.ts";
+import { checkItemName, fits, freeSpace, type Item, storageFailure, type Store } from "../store/mod.ts";
+import { formatBytes } from "../web/format.ts";
 
 export const UPLOAD_PATH = "/upload/tus";
 export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -101,6 +102,19 @@ export class Uploads {
         }
         if (!meta.parent) {
           throw { status_code: 400, body: "Upload-Metadata needs the target folder (parent)" };
+        }
+        // Refused before a byte is written (the bytes land in the data directory's filesystem
+        // and are linked into the store from there).
+        if (upload.size !== undefined && !fits(this.opts.dataDir, upload.size)) {
+          const free = freeSpace(this.opts.dataDir).free;
+          throw {
+            status_code: 507,
+            body:
+              `This upload needs ${formatBytes(upload.size)} and the server has ${
+                formatBytes(free)
+              } free — ` +
+              `free space on the server and try again`,
+          };
         }
         return Promise.resolve({});
       },

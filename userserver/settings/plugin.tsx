@@ -8,6 +8,7 @@ import { HTTPException } from "hono/http-exception";
 import { CONFIG_VERSION } from "../config/schema.ts";
 import type { Core } from "../core/mod.ts";
 import type { Plugin, SettingsSection, ShellContext, ShellEnv } from "../plugins/mod.ts";
+import { freeSpace } from "../store/mod.ts";
 import { formatBytes } from "../web/format.ts";
 import { render } from "../web/render.tsx";
 
@@ -98,6 +99,8 @@ function SettingsPage(
           <dd>
             {counts.items} items, {counts.blobs} distinct files, {formatBytes(counts.bytes)}
           </dd>
+          <dt>Free space</dt>
+          <dd data-figure="free-space">{freeSpaceLine(cfg.dataDir)}</dd>
           <dt>Data folder</dt>
           <dd class="mono">{cfg.dataDir}</dd>
           <dt>Config</dt>
@@ -114,4 +117,14 @@ function SettingsPage(
       ))}
     </>
   );
+}
+
+/** "12.3 GB free of 100 GB" for the data directory's filesystem. */
+function freeSpaceLine(dataDir: string): string {
+  try {
+    const { free, total } = freeSpace(dataDir);
+    return `${formatBytes(free)} free of ${formatBytes(total)}`;
+  } catch (e) {
+    return `unknown (${(e as Error).message})`;
+  }
 }

@@ -12,6 +12,7 @@ import { type AddFileResult, type Item, ItemTree } from "./items.ts";
 import { PathPolicy } from "./path_policy.ts";
 
 export { type AdoptStep, BlobError, BlobStore, hashFile, type PutResult } from "./blobs.ts";
+export { fits, type FreeSpace, freeSpace, SPACE_RESERVE_BYTES } from "./free_space.ts";
 export { type StorageFailure, storageFailure, storageFailureResponse } from "./storage_errors.ts";
 export { checkImportRoots, DATA_DIR_MARKERS, isDataDir, PathPolicy } from "./path_policy.ts";
 export { type Item, ItemConflictError, ItemNotFoundError, ItemTree, ROOT_ID } from "./items.ts";

@@ -78,6 +78,25 @@ describe("imports", () => {
     expect(await importer.list()).toEqual([]);
   });
 
+  test("a full disk fails the import with a sentence instead of skipping every file", async () => {
+    // The errno injected where the store writes a file (the fs boundary).
+    const put = t.store.blobs.putFile.bind(t.store.blobs);
+    let n = 0;
+    t.store.blobs.putFile = (src, o) =>
+      ++n > 3
+        ? Promise.reject(
+          Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }),
+        )
+        : put(src, o);
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    await importer.settled(job.id);
+    t.store.blobs.putFile = put;
+    const done = (await importer.get(job.id))!;
+    expect(done.status).toBe("failed");
+    expect(done.error).toBe("The server's disk is full — free space and run the import again");
+    expect(done.filesDone).toBe(3);
+  });
+
   test("a Hearth data folder is never imported: refused by path, skipped inside a root, even through a link", async () => {
     // Another process's data directory inside the root (a CA: ca.key), and this server's own, linked.
     const ca = join(roots[0], "Holiday", "ca");

@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import type { Hono } from "hono";
 import { listenOrExplain } from "../../platform/main.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
+import { TLS12_AEAD_CIPHERS } from "../../shared/tls/ciphers.ts";
 import { localOrigin, publicOrigin } from "../config/mod.ts";
 import type { Core } from "../core/mod.ts";
 import { addPlugin, type Importer } from "../add/mod.ts";
@@ -102,7 +103,9 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     relayedApp,
     localApp,
     setupToken: () => setupToken,
-    listen(tls) {
+    listen(keys) {
+      // TLS 1.2 offers only ECDHE + AEAD suites on both listeners (TLS 1.3 is unchanged).
+      const tls = keys ? { ...keys, ciphers: TLS12_AEAD_CIPHERS } : undefined;
       const local = listenOrExplain(
         "the local listener",
         `${config.localAddress}:${config.localPort}`,

@@ -6,7 +6,7 @@
  * never lets a request reach a route its viewer may not enter — a plugin never checks who is
  * signed in. Browse (files), Add, Settings and Notifications are plugins.
  */
-import type { Context, Hono, MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Child } from "hono/jsx";
 import { HTTPException } from "hono/http-exception";
 import type { Core } from "../core/mod.ts";
@@ -149,7 +149,7 @@ export class Plugins {
     for (const p of this.#plugins) {
       const sub = p.app?.(core);
       if (!sub) continue;
-      const gated = new (sub.constructor as new () => ShellApp)();
+      const gated = new Hono<ShellEnv>();
       for (const r of sub.routes) {
         gated.on(r.method, r.path, door(admitted(p, r.path), r.handler as MiddlewareHandler<ShellEnv>));
       }

@@ -65,22 +65,39 @@ function SettingsPage(
   },
 ) {
   const cfg = ctx.config.current;
+  // Roots a config from before the data-directory rule may still hold: listed, and why they grant nothing.
+  const refused = cfg.importRoots.flatMap((root) => {
+    try {
+      ctx.store.paths.checkRoot(root);
+      return [];
+    } catch (e) {
+      return [{ root, why: (e as Error).message }];
+    }
+  });
   const tunnels = facts.tunnels();
   return (
     <>
       <section class="card">
         <h1>Settings</h1>
-        <h2>Import folders</h2>
-        <p class="hint">
-          "Add" can import only from inside these folders. {ROOTS_LOCAL_ONLY}: {facts.localOrigin}.
-        </p>
-        {cfg.importRoots.length
-          ? (
-            <ul class="mono" aria-label="Import folders">
-              {cfg.importRoots.map((r) => <li key={r}>{r}</li>)}
-            </ul>
-          )
-          : <p class="muted">None yet.</p>}
+        <div class="field">
+          <label for="importRoots">
+            Import folders
+            <span class="hint" id="importRootsHint">
+              "Add" can import only from inside these folders. {ROOTS_LOCAL_ONLY}: {facts.localOrigin}.
+            </span>
+          </label>
+          {/* Read-only and outside any form: nothing here can change them. */}
+          <textarea
+            id="importRoots"
+            readonly
+            rows={Math.max(2, cfg.importRoots.length)}
+            class="mono"
+            aria-describedby="importRootsHint"
+          >
+            {cfg.importRoots.join("\n")}
+          </textarea>
+          {refused.map((r) => <p class="notice error" key={r.root}>{r.why}</p>)}
+        </div>
       </section>
       <section class="card">
         <h2>This server</h2>

@@ -165,6 +165,7 @@ describe("the shell", () => {
     const page = await (await get("/settings")).text();
     expect(page).toContain(roots);
     expect(page).not.toContain('name="importRoots"');
+    expect(page).toMatch(/<textarea id="importRoots" readonly/);
     const refused = await post("/settings", { importRoots: "/" });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain("only on this computer");

@@ -5,7 +5,7 @@
  * The fault is injected at the DB write (the process's one write path), as a full WAL would.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
@@ -24,12 +24,14 @@ writeFileSync(
 let s: UserServer;
 /** While set, every DB write fails with this error. */
 let fault: Error | undefined;
-beforeAll(async () => {
+/** Starts the server on `dir`, with the fault hook at its one DB write path. */
+async function boot(): Promise<void> {
   const { config } = loadUserServerConfig(dir, join(dir, "config.json"));
   s = await startUserServer({ config, log: silentLogger, listen: false });
   const write = s.core.db.write.bind(s.core.db);
   s.core.db.write = (fn) => fault ? Promise.reject(fault) : write(fn);
-});
+}
+beforeAll(boot);
 afterAll(async () => {
   fault = undefined;
   await s?.stop();
@@ -104,6 +106,27 @@ describe("a DB write error as an upload finishes", () => {
       expect(await s.core.store.gc()).toBe(0);
     });
   }
+
+  test("a crash between the row and removing the upload's file: the retry after restart stores nothing twice", async () => {
+    const data = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 5 + 1) & 0xff);
+    const url = await create("crash.bin", data.length);
+    const id = url.split("/").at(-1)!;
+    const meta = readFileSync(join(dir, "uploads", `${id}.json`));
+    expect((await patch(url, data, 0)).status).toBe(204);
+    const item = (await named("crash.bin"))!;
+    // What the disk holds if the process died right after the commit: the upload's file (a second
+    // link to the blob) and its metadata.
+    linkSync(s.core.store.blobs.pathOf(item.blobHash!), join(dir, "uploads", id));
+    writeFileSync(join(dir, "uploads", `${id}.json`), meta);
+    await s.stop();
+    await boot();
+    const head = await req(url, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("hearth-item-id")).toBe(item.id);
+    expect((await s.core.store.items.children(ROOT_ID)).filter((i) => i.blobHash === item.blobHash))
+      .toHaveLength(1);
+    expect(uploadFiles()).toEqual([]);
+  });
 
   test("a full database says so (507) and the upload still completes afterwards", async () => {
     const data = Uint8Array.from({ length: 50_000 }, (_, i) => (i * 11) & 0xff);

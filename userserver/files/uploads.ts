@@ -11,12 +11,20 @@
  * and the upload stays complete on disk: the client's next HEAD or PATCH stores it then, and is
  * answered as if that last PATCH had just succeeded.
  */
-import { rmSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
 import type { Logger } from "../../shared/log/mod.ts";
-import { checkItemName, fits, freeSpace, type Item, storageFailure, type Store } from "../store/mod.ts";
+import {
+  checkItemName,
+  fits,
+  freeSpace,
+  hashFile,
+  type Item,
+  storageFailure,
+  type Store,
+} from "../store/mod.ts";
 import { formatBytes } from "../web/format.ts";
 
 export const UPLOAD_PATH = "/upload/tus";
@@ -227,7 +235,7 @@ export class Uploads {
     const meta = upload.metadata ?? {};
     const path = join(this.dir, upload.id);
     const mtime = Number(meta.mtime);
-    const done = await this.opts.finish({
+    const done = await this.#storedBeforeCrash(meta.parent!, path) ?? await this.opts.finish({
       parentId: meta.parent!,
       name: meta.filename!,
       type: meta.filetype ?? "",
@@ -241,6 +249,19 @@ export class Uploads {
     rmSync(path, { force: true });
     rmSync(`${path}.json`, { force: true });
     return done;
+  }
+
+  /**
+   * The item a previous process stored for this upload before it died between committing the
+   * row and removing the upload's file. The file is then still a second link to its blob (a
+   * blob with no row is collected at start-up, and a failed row removes its fresh blob at once),
+   * so a retry must not store it again under a second name.
+   */
+  async #storedBeforeCrash(parentId: string, path: string): Promise<FinishedUpload | undefined> {
+    if (statSync(path).nlink < 2) return undefined;
+    const { hash } = await hashFile(path);
+    const item = (await this.opts.store.items.children(parentId)).find((i) => i.blobHash === hash);
+    return item ? { item, deduped: true } : undefined;
   }
 }
 

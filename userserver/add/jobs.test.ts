@@ -97,6 +97,23 @@ describe("imports", () => {
     expect(done.filesDone).toBe(3);
   });
 
+  test("an unreadable source file is skipped with its reason; the import goes on", async () => {
+    const put = t.store.blobs.putFile.bind(t.store.blobs);
+    let n = 0;
+    t.store.blobs.putFile = (src, o) =>
+      ++n === 2
+        ? Promise.reject(Object.assign(new Error("EACCES: permission denied, open"), { code: "EACCES" }))
+        : put(src, o);
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    await importer.settled(job.id);
+    t.store.blobs.putFile = put;
+    const done = (await importer.get(job.id))!;
+    expect(done.status).toBe("done");
+    expect(done.filesDone).toBe(20);
+    expect(JSON.parse(done.skipped).filter((s: { reason: string }) => s.reason === "permission denied"))
+      .toHaveLength(1);
+  });
+
   test("a Hearth data folder is never imported: refused by path, skipped inside a root, even through a link", async () => {
     // Another process's data directory inside the root (a CA: ca.key), and this server's own, linked.
     const ca = join(roots[0], "Holiday", "ca");

@@ -193,7 +193,7 @@ export class Importer {
           job.bytesDone += res.item.size;
         } catch (e) {
           if (abort.signal.aborted) throw abort.signal.reason;
-          if (storageFailure(e)) throw e; // a full disk fails every file after it: stop and say so
+          if (storeFull(e)) throw e; // a full disk or database fails every file after it: stop and say so
           skip(f.rel, describe(e));
           job.bytesTotal -= f.size;
           job.filesTotal--;
@@ -290,12 +290,21 @@ export class Importer {
   }
 }
 
+/**
+ * A fault of the store itself (space, a read-only or failing database), not of one source file:
+ * an unreadable source (EACCES, EPERM, EIO) is skipped with its reason instead.
+ */
+function storeFull(e: unknown): boolean {
+  const f = storageFailure(e);
+  return f !== undefined && !["EACCES", "EPERM", "EIO"].includes(f.code);
+}
+
 function describe(e: unknown): string {
   if (e instanceof ItemNameError) return e.message;
-  const storage = storageFailure(e, { then: "run the import again" });
-  if (storage) return storage.message;
   const code = (e as { code?: string })?.code;
   if (code === "EACCES" || code === "EPERM") return "permission denied";
+  const storage = storageFailure(e, { then: "run the import again" });
+  if (storage) return storage.message;
   if (code === "ENOENT") return "it disappeared during the import";
   return e instanceof Error ? e.message : String(e);
 }

@@ -82,7 +82,7 @@ describe("a DB write error as an upload finishes", () => {
       fault = new LibsqlError("disk I/O error", "SQLITE_IOERR", "SQLITE_IOERR_WRITE");
       const last = await patch(url, data, 100_000);
       expect(last.status).toBe(503);
-      expect(await last.text()).toContain("could not write to its storage");
+      expect(await last.text()).toContain("could not read or write its storage");
       expect(s.core.store.blobs.has(sha(data))).toBe(false); // no blob without a row
       expect(await named(name)).toBeUndefined();
       // Asking while the fault lasts never reports the upload as done.

@@ -11,7 +11,7 @@ describe("storageFailure", () => {
       [errno("ENOSPC"), 507, /^The server's disk is full — free space and try again$/],
       [errno("EDQUOT"), 507, /quota is used up — free space/],
       [errno("EROFS"), 503, /read-only just now — nothing was lost/],
-      [errno("EACCES"), 503, /not allowed to write to its storage \(permission denied\)/],
+      [errno("EACCES"), 503, /not allowed to use its storage \(permission denied\)/],
       [errno("EPERM"), 503, /permission denied/],
       [errno("EIO"), 503, /an I\/O error/],
       [new LibsqlError("database or disk is full", "SQLITE_FULL"), 507, /disk is full/],

@@ -28,10 +28,10 @@ function classify(code: string): { status: 503 | 507; what: string } | undefined
     return { status: 503, what: "The server's storage is read-only just now" };
   }
   if (code === "EACCES" || code === "EPERM" || code.startsWith("SQLITE_PERM")) {
-    return { status: 503, what: "The server is not allowed to write to its storage (permission denied)" };
+    return { status: 503, what: "The server is not allowed to use its storage (permission denied)" };
   }
   if (code === "EIO" || code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN")) {
-    return { status: 503, what: "The server could not write to its storage (an I/O error)" };
+    return { status: 503, what: "The server could not read or write its storage (an I/O error)" };
   }
   return undefined;
 }

@@ -94,6 +94,22 @@ describe("on a full disk", () => {
     );
   });
 
+  test("uploads under way count: a third that only fits if the first two were not there is refused", async () => {
+    const urls: string[] = [];
+    for (const name of ["a.bin", "b.bin"]) {
+      const res = await create(name, 3 * MiB);
+      expect(res.status).toBe(201);
+      urls.push(res.headers.get("location")!);
+    }
+    const third = await create("c.bin", 3 * MiB);
+    expect(third.status).toBe(507);
+    expect(await third.text()).toMatch(/^This upload needs 3(\.0)? MB and the server has .* free/);
+    for (const url of urls) expect((await req(url, { method: "DELETE" })).status).toBe(204);
+    const fits = await create("c.bin", 3 * MiB);
+    expect(fits.status).toBe(201);
+    expect((await req(fits.headers.get("location")!, { method: "DELETE" })).status).toBe(204);
+  });
+
   test("the disk filling mid-upload answers 507 with a sentence; the upload resumes once space is freed", async () => {
     const data = Uint8Array.from({ length: MiB + 4321 }, (_, i) => (i * 29 + (i >> 12)) & 0xff);
     const created = await create("photo.raw", data.length);

@@ -11,7 +11,7 @@
  * and the upload stays complete on disk: the client's next HEAD or PATCH stores it then, and is
  * answered as if that last PATCH had just succeeded.
  */
-import { rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
@@ -113,8 +113,9 @@ export class Uploads {
         }
         // Refused before a byte is written (the bytes land in the data directory's filesystem
         // and are linked into the store from there).
-        if (upload.size !== undefined && !fits(this.opts.dataDir, upload.size)) {
-          const free = freeSpace(this.opts.dataDir).free;
+        // Uploads already under way will take their remaining bytes too.
+        if (upload.size !== undefined && !fits(this.opts.dataDir, upload.size + this.#pendingBytes())) {
+          const free = Math.max(0, freeSpace(this.opts.dataDir).free - this.#pendingBytes());
           throw {
             status_code: 507,
             body:
@@ -204,6 +205,28 @@ export class Uploads {
         ...itemHeaders(done),
       },
     });
+  }
+
+  /** Bytes that uploads under way still have to write (their announced length less what is on disk). */
+  #pendingBytes(): number {
+    let total = 0;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return 0; // no upload yet
+    }
+    for (const name of names) {
+      if (!name.endsWith(".json")) continue;
+      try {
+        const { size } = JSON.parse(readFileSync(join(this.dir, name), "utf8")) as { size?: number };
+        const have = statSync(join(this.dir, name.slice(0, -".json".length))).size;
+        if (typeof size === "number" && size > have) total += size - have;
+      } catch {
+        // Gone meanwhile, or not one of ours: nothing pending.
+      }
+    }
+    return total;
   }
 
   /** The tus error for a failed finish: a storage fault with its status and sentence, else 500. */

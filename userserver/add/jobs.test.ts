@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestCore, testCore } from "../_test_core.ts";
@@ -33,6 +33,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await importer.stop();
   t.close();
+  rmSync(join(roots[0], ".."), { recursive: true, force: true });
 });
 
 describe("imports", () => {

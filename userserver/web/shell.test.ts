@@ -47,6 +47,7 @@ afterAll(async () => {
   await s?.stop();
   await bare?.stop();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(join(roots, ".."), { recursive: true, force: true });
 });
 
 const get = (path: string, headers: Record<string, string> = {}) =>

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestCore, testCore } from "../_test_core.ts";
 import { ImportPathError, ROOT_ID } from "../store/mod.ts";
@@ -11,7 +12,8 @@ let pause = 0;
 let importer: Importer;
 beforeEach(async () => {
   t = await testCore();
-  roots = [join(t.dir, "import-root")];
+  // Outside the data directory: nothing inside it may ever be imported.
+  roots = [join(mkdtempSync(join(tmpdir(), "hearth-roots-")), "import-root")];
   const src = join(roots[0], "Holiday");
   mkdirSync(join(src, "day 1"), { recursive: true });
   for (let i = 0; i < 20; i++) writeFileSync(join(src, "day 1", `img-${i}.jpg`), `photo ${i}`);
@@ -31,6 +33,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await importer.stop();
   t.close();
+  rmSync(join(roots[0], ".."), { recursive: true, force: true });
 });
 
 describe("imports", () => {
@@ -74,6 +77,71 @@ describe("imports", () => {
     await expect(importer.begin("/etc")).rejects.toThrow(ImportPathError);
     await expect(importer.begin(join(roots[0], "..", ".."))).rejects.toThrow(/outside the import roots/);
     expect(await importer.list()).toEqual([]);
+  });
+
+  test("a full disk fails the import with a sentence instead of skipping every file", async () => {
+    // The errno injected where the store writes a file (the fs boundary).
+    const put = t.store.blobs.putFile.bind(t.store.blobs);
+    let n = 0;
+    t.store.blobs.putFile = (src, o) =>
+      ++n > 3
+        ? Promise.reject(
+          Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }),
+        )
+        : put(src, o);
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    await importer.settled(job.id);
+    t.store.blobs.putFile = put;
+    const done = (await importer.get(job.id))!;
+    expect(done.status).toBe("failed");
+    expect(done.error).toBe("The server's disk is full — free space and run the import again");
+    expect(done.filesDone).toBe(3);
+  });
+
+  test("an unreadable source file is skipped with its reason; the import goes on", async () => {
+    const put = t.store.blobs.putFile.bind(t.store.blobs);
+    let n = 0;
+    t.store.blobs.putFile = (src, o) =>
+      ++n === 2
+        ? Promise.reject(Object.assign(new Error("EACCES: permission denied, open"), { code: "EACCES" }))
+        : put(src, o);
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    await importer.settled(job.id);
+    t.store.blobs.putFile = put;
+    const done = (await importer.get(job.id))!;
+    expect(done.status).toBe("done");
+    expect(done.filesDone).toBe(20);
+    expect(JSON.parse(done.skipped).filter((s: { reason: string }) => s.reason === "permission denied"))
+      .toHaveLength(1);
+  });
+
+  test("a Hearth data folder is never imported: refused by path, skipped inside a root, even through a link", async () => {
+    // Another process's data directory inside the root (a CA: ca.key), and this server's own, linked.
+    const ca = join(roots[0], "Holiday", "ca");
+    mkdirSync(ca);
+    writeFileSync(join(ca, "ca.key"), "PRIVATE KEY");
+    symlinkSync(t.dir, join(roots[0], "own-data"));
+    await expect(importer.begin(ca)).rejects.toThrow(/data folder of a Hearth server/);
+    await expect(importer.begin(join(roots[0], "own-data"))).rejects.toThrow(ImportPathError);
+    const saved = roots;
+    roots = [tmpdir()]; // whatever the roots say
+    await expect(importer.begin(t.dir)).rejects.toThrow(/data folder of a Hearth server/);
+    roots = saved;
+    const job = await importer.begin(join(roots[0], "Holiday"));
+    await importer.settled(job.id);
+    const done = (await importer.get(job.id))!;
+    expect(done.status).toBe("done");
+    expect(JSON.parse(done.skipped)).toContainEqual({
+      path: "ca",
+      reason: "a Hearth data folder (keys are never imported)",
+    });
+    const folder = (await t.store.items.children(ROOT_ID)).find((i) => i.name === "Holiday")!;
+    expect((await t.store.items.children(folder.id)).map((i) => i.name)).not.toContain("ca");
+    // And the store itself refuses a single file from a data directory.
+    await expect(t.store.importExternal(ROOT_ID, "k", join(t.dir, "userserver.db"), { mtime: 1 })).rejects
+      .toThrow(
+        ImportPathError,
+      );
   });
 
   test("cancel stops the job; what was imported stays whole", async () => {

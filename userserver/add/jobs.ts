@@ -12,7 +12,14 @@ import type { Logger } from "../../shared/log/mod.ts";
 import { imports } from "../../shared/db/userserver/schema.ts";
 import type { UserDb } from "../database/mod.ts";
 import type { Signals } from "../signals/mod.ts";
-import { checkItemName, ItemNameError, resolveImportDir, ROOT_ID, type Store } from "../store/mod.ts";
+import {
+  checkItemName,
+  isDataDir,
+  ItemNameError,
+  ROOT_ID,
+  storageFailure,
+  type Store,
+} from "../store/mod.ts";
 
 export type Job = typeof imports.$inferSelect;
 export interface Skipped {
@@ -81,7 +88,7 @@ export class Importer {
 
   /** Starts importing `path`; throws `ImportPathError` when it is not under an import root. */
   async begin(path: string): Promise<Job> {
-    const source = resolveImportDir(this.o.roots(), path);
+    const source = this.o.store.paths.resolveImportDir(this.o.roots(), path);
     const folderName = checkItemName(basename(source) || "Import");
     const target = await this.o.store.createFolder(ROOT_ID, folderName);
     const now = this.#now();
@@ -177,7 +184,7 @@ export class Importer {
         try {
           const parentId = await this.#folderFor(folders, f.rel);
           const name = f.rel.split("/").at(-1)!;
-          const res = await this.o.store.importFile(parentId, name, f.abs, {
+          const res = await this.o.store.importExternal(parentId, name, f.abs, {
             mtime: f.mtime,
             origin: "import",
             signal: abort.signal,
@@ -187,6 +194,7 @@ export class Importer {
           job.bytesDone += res.item.size;
         } catch (e) {
           if (abort.signal.aborted) throw abort.signal.reason;
+          if (storeFull(e)) throw e; // a full disk or database fails every file after it: stop and say so
           skip(f.rel, describe(e));
           job.bytesTotal -= f.size;
           job.filesTotal--;
@@ -250,7 +258,9 @@ export class Importer {
           continue;
         }
         if (st.isSymbolicLink()) skip(rel, "symbolic link (not followed)");
-        else if (st.isDirectory()) walk(abs);
+        else if (st.isDirectory() && isDataDir(abs)) {
+          skip(rel, "a Hearth data folder (keys are never imported)");
+        } else if (st.isDirectory()) walk(abs);
         else if (st.isFile()) out.push({ rel, abs, size: st.size, mtime: Math.round(st.mtimeMs) });
         else skip(rel, "not a regular file (device, socket or pipe)");
       }
@@ -281,10 +291,21 @@ export class Importer {
   }
 }
 
+/**
+ * A fault of the store itself (space, a read-only or failing database), not of one source file:
+ * an unreadable source (EACCES, EPERM, EIO) is skipped with its reason instead.
+ */
+function storeFull(e: unknown): boolean {
+  const f = storageFailure(e);
+  return f !== undefined && !["EACCES", "EPERM", "EIO"].includes(f.code);
+}
+
 function describe(e: unknown): string {
   if (e instanceof ItemNameError) return e.message;
   const code = (e as { code?: string })?.code;
   if (code === "EACCES" || code === "EPERM") return "permission denied";
+  const storage = storageFailure(e, { then: "run the import again" });
+  if (storage) return storage.message;
   if (code === "ENOENT") return "it disappeared during the import";
   return e instanceof Error ? e.message : String(e);
 }

@@ -10,7 +10,7 @@ import { streamSSE } from "hono/streaming";
 import { Hono } from "hono";
 import type { Core } from "../core/mod.ts";
 import type { Plugin, ShellApp, ShellEnv } from "../plugins/mod.ts";
-import { ImportPathError, isInside, resolveImportDir } from "../store/mod.ts";
+import { ImportPathError, isDataDir, isInside } from "../store/mod.ts";
 import { formatBytes, formatDuration, formatTime } from "../web/format.ts";
 import { render } from "../web/render.tsx";
 import { Icon } from "../web/icons.tsx";
@@ -37,7 +37,7 @@ function addApp(ctx: Core, importer: Importer): ShellApp {
     let error: string | undefined;
     if (dir) {
       try {
-        const real = resolveImportDir(roots, dir);
+        const real = ctx.store.paths.resolveImportDir(roots, dir);
         listing = { path: real, dirs: subdirectories(real) };
       } catch (e) {
         if (!(e instanceof ImportPathError)) throw e;
@@ -144,7 +144,7 @@ function addApp(ctx: Core, importer: Importer): ShellApp {
 
 function subdirectories(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+    .filter((d) => d.isDirectory() && !d.name.startsWith(".") && !isDataDir(join(dir, d.name)))
     .map((d) => d.name)
     .sort((a, b) => a.localeCompare(b))
     .slice(0, 200);

@@ -5,6 +5,7 @@
  * (subscriptions, listeners, the connector) is the lifecycle's job (`userserver/boot/`).
  */
 import type { Logger } from "../../shared/log/mod.ts";
+import { dirname } from "node:path";
 import { ConfigStore, type UserServerConfig } from "../config/mod.ts";
 import { openReader, openUserDb, type Reader, type UserDb } from "../database/mod.ts";
 import { Signals } from "../signals/mod.ts";
@@ -35,7 +36,9 @@ export async function createCore(config: UserServerConfig, log: Logger): Promise
   const reader = openReader(config.dataDir);
   try {
     const signals = new Signals(log.child({ module: "signals" }));
-    const store = new Store(config.dataDir, db, signals, log.child({ module: "store" }));
+    // The CA's folder is never read into the store (its certificate file names it).
+    const caDirs = config.caFile ? [dirname(config.caFile)] : [];
+    const store = new Store(config.dataDir, db, signals, log.child({ module: "store" }), Date.now, caDirs);
     await store.start();
     const permissions = new Permissions(db, store.items, config.name, reader);
     const notifications = new Notifications(db, signals);

@@ -23,6 +23,8 @@ import { zipStream } from "./zip.ts";
 
 const TOKEN = "files-test-owner-token-0123456789abcdef";
 const dir = mkdtempSync(join(tmpdir(), "hearth-files-"));
+// Files to store are written outside the data directory: the store never reads inside it.
+const srcDir = mkdtempSync(join(tmpdir(), "hearth-files-src-"));
 writeFileSync(
   join(dir, "config.json"),
   JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true, testOwnerToken: TOKEN }),
@@ -35,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.stop();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(srcDir, { recursive: true, force: true });
 });
 
 const ORIGIN = "https://alice.hearth.localhost";
@@ -56,7 +59,7 @@ const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("h
 const b64 = (v: string) => Buffer.from(v).toString("base64");
 
 async function put(parentId: string, name: string, content: string | Uint8Array) {
-  const p = join(dir, `src-${Math.random()}`);
+  const p = join(srcDir, `src-${Math.random()}`);
   writeFileSync(p, content);
   const r = await store().importFile(parentId, name, p, { mtime: 1_700_000_000_000 });
   rmSync(p);

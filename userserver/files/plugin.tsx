@@ -52,7 +52,10 @@ export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
           mtime: u.mtime,
           type: mediaTypeOf(name),
         });
-        await ops.touchRecent(r.item.id);
+        // The item is stored; "recent" is a nicety whose failure must not fail the upload.
+        await ops.touchRecent(r.item.id).catch((e) =>
+          core.log.warn("cannot mark an upload recent", { error: String(e) })
+        );
         return { item: r.item, deduped: r.deduped };
       });
       finishing = run.catch(() => {});

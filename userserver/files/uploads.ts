@@ -3,15 +3,29 @@
  * to `<dataDir>/uploads/` as they arrive, so a dropped connection resumes from the last byte the
  * server has (HEAD tells the client the offset) instead of restarting. Only when the last byte is
  * in does the file enter the content-addressed store (moved, not copied: hashed once, fsynced
- * and renamed into its hash-named path on the same filesystem) and get its item row, in one step:
+ * and linked into its hash-named path on the same filesystem) and get its item row, in one step:
  * a crash at any point leaves no partial blob and the folder as it was. Uploads left unfinished for a day are removed.
+ *
+ * The upload's file is removed only once its item row exists. If storing fails at the last byte
+ * (a full disk, a database write error), the client hears why (507/503, retried by tus clients),
+ * and the upload stays complete on disk: the client's next HEAD or PATCH stores it then, and is
+ * answered as if that last PATCH had just succeeded.
  */
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
 import type { Logger } from "../../shared/log/mod.ts";
-import { checkItemName, type Item, type Store } from "../store/mod.ts";
+import {
+  checkItemName,
+  fits,
+  freeSpace,
+  hashFile,
+  type Item,
+  storageFailure,
+  type Store,
+} from "../store/mod.ts";
+import { formatBytes } from "../web/format.ts";
 
 export const UPLOAD_PATH = "/upload/tus";
 export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -75,6 +89,8 @@ export class Uploads {
   readonly tus: Server;
   readonly #datastore: FileStore;
   readonly #finished = new Map<string, FinishedUpload>();
+  /** Finishes under way, by upload id: a retry arriving meanwhile waits for the same one. */
+  readonly #finishing = new Map<string, Promise<FinishedUpload>>();
 
   constructor(private readonly opts: UploadsOptions) {
     this.dir = join(opts.dataDir, "uploads");
@@ -95,17 +111,37 @@ export class Uploads {
         if (!meta.parent) {
           throw { status_code: 400, body: "Upload-Metadata needs the target folder (parent)" };
         }
+        // Refused before a byte is written (the bytes land in the data directory's filesystem
+        // and are linked into the store from there).
+        // Uploads already under way will take their remaining bytes too.
+        if (upload.size !== undefined && !fits(this.opts.dataDir, upload.size + this.#pendingBytes())) {
+          const free = Math.max(0, freeSpace(this.opts.dataDir).free - this.#pendingBytes());
+          throw {
+            status_code: 507,
+            body:
+              `This upload needs ${formatBytes(upload.size)} and the server has ${
+                formatBytes(free)
+              } free — ` +
+              `free space on the server and try again`,
+          };
+        }
         return Promise.resolve({});
       },
       onUploadFinish: async (_req, upload) => {
-        const done = await this.#finish(upload);
-        return {
-          headers: { "Hearth-Item-Id": done.item.id, "Hearth-Item-Name": encodeURIComponent(done.item.name) },
-        };
+        let done: FinishedUpload;
+        try {
+          done = await this.#finish(upload);
+        } catch (e) {
+          throw this.#failure(e);
+        }
+        return { headers: itemHeaders(done) };
       },
       onResponseError: (_req, err) => {
         if ("status_code" in err) return undefined;
-        this.opts.log.error("upload failed", { error: err.message });
+        // A full disk or an unwritable store mid-upload: say so (clients retry and resume).
+        const f = storageFailure(err, { then: "the upload will resume" });
+        this.opts.log.error("upload failed", { error: err.message, code: f?.code });
+        if (f) return { status_code: f.status, body: f.message };
         return { status_code: 500, body: "The upload could not be stored. It has been logged." };
       },
     });
@@ -125,8 +161,83 @@ export class Uploads {
     }
   }
 
-  handle(req: Request): Promise<Response> {
-    return this.tus.handleWeb(req);
+  async handle(req: Request): Promise<Response> {
+    const id = uploadIdOf(req);
+    if (id && (req.method === "HEAD" || req.method === "PATCH")) {
+      const retried = await this.#retryFinish(id, req.method);
+      if (retried) {
+        await req.body?.cancel();
+        return retried;
+      }
+    }
+    return await this.tus.handleWeb(req);
+  }
+
+  /**
+   * An upload whose bytes are all in but whose item was not stored (the last request failed), or
+   * that finished in this process: stores it now and answers as a successful last PATCH (or
+   * HEAD) would. Undefined for any other upload (tus answers it).
+   */
+  async #retryFinish(id: string, method: string): Promise<Response | undefined> {
+    let done = this.#finished.get(id);
+    if (!done) {
+      let upload: Upload;
+      try {
+        upload = await this.#datastore.getUpload(id);
+      } catch {
+        return undefined;
+      }
+      if (upload.size === undefined || upload.offset !== upload.size) return undefined;
+      try {
+        done = await this.#finish(upload);
+      } catch (e) {
+        const f = this.#failure(e);
+        return new Response(f.body, { status: f.status_code, headers: { "tus-resumable": "1.0.0" } });
+      }
+    }
+    return new Response(null, {
+      status: method === "HEAD" ? 200 : 204,
+      headers: {
+        "tus-resumable": "1.0.0",
+        "upload-offset": String(done.item.size),
+        "upload-length": String(done.item.size),
+        "cache-control": "no-store",
+        ...itemHeaders(done),
+      },
+    });
+  }
+
+  /** Bytes that uploads under way still have to write (their announced length less what is on disk). */
+  #pendingBytes(): number {
+    let total = 0;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return 0; // no upload yet
+    }
+    for (const name of names) {
+      if (!name.endsWith(".json")) continue;
+      try {
+        const { size } = JSON.parse(readFileSync(join(this.dir, name), "utf8")) as { size?: number };
+        const have = statSync(join(this.dir, name.slice(0, -".json".length))).size;
+        if (typeof size === "number" && size > have) total += size - have;
+      } catch {
+        // Gone meanwhile, or not one of ours: nothing pending.
+      }
+    }
+    return total;
+  }
+
+  /** The tus error for a failed finish: a storage fault with its status and sentence, else 500. */
+  #failure(e: unknown): { status_code: number; body: string } {
+    const f = storageFailure(e, { then: "the upload will resume" });
+    this.opts.log.error("storing a finished upload failed", { error: String(e), code: f?.code });
+    if (f) return { status_code: f.status, body: f.message };
+    return {
+      status_code: 500,
+      body: "The upload is complete but could not be stored yet; retrying will store it",
+    };
   }
 
   /** The stored item of an upload that finished in this process (tests and the client's last response). */
@@ -134,11 +245,20 @@ export class Uploads {
     return this.#finished.get(id);
   }
 
-  async #finish(upload: Upload): Promise<FinishedUpload> {
+  /** Stores a complete upload once, even when a retry arrives while the first attempt runs. */
+  #finish(upload: Upload): Promise<FinishedUpload> {
+    const running = this.#finishing.get(upload.id);
+    if (running) return running;
+    const run = this.#store(upload).finally(() => this.#finishing.delete(upload.id));
+    this.#finishing.set(upload.id, run);
+    return run;
+  }
+
+  async #store(upload: Upload): Promise<FinishedUpload> {
     const meta = upload.metadata ?? {};
     const path = join(this.dir, upload.id);
     const mtime = Number(meta.mtime);
-    const done = await this.opts.finish({
+    const done = await this.#storedBeforeCrash(meta.parent!, path) ?? await this.opts.finish({
       parentId: meta.parent!,
       name: meta.filename!,
       type: meta.filetype ?? "",
@@ -147,9 +267,34 @@ export class Uploads {
     });
     this.#finished.set(upload.id, done);
     if (this.#finished.size > 1000) this.#finished.delete(this.#finished.keys().next().value!);
-    // The bytes were moved into the store; the upload's metadata goes (the file is already gone).
+    // The item row exists: the upload's file (already gone, or a second link to the blob) and
+    // its metadata go.
     rmSync(path, { force: true });
     rmSync(`${path}.json`, { force: true });
     return done;
   }
+
+  /**
+   * The item a previous process stored for this upload before it died between committing the
+   * row and removing the upload's file. The file is then still a second link to its blob (a
+   * blob with no row is collected at start-up, and a failed row removes its fresh blob at once),
+   * so a retry must not store it again under a second name.
+   */
+  async #storedBeforeCrash(parentId: string, path: string): Promise<FinishedUpload | undefined> {
+    if (statSync(path).nlink < 2) return undefined;
+    const { hash } = await hashFile(path);
+    const item = (await this.opts.store.items.children(parentId)).find((i) => i.blobHash === hash);
+    return item ? { item, deduped: true } : undefined;
+  }
+}
+
+function itemHeaders(done: FinishedUpload): Record<string, string> {
+  return { "Hearth-Item-Id": done.item.id, "Hearth-Item-Name": encodeURIComponent(done.item.name) };
+}
+
+/** The upload id of a request to `UPLOAD_PATH/<id>`, or undefined. */
+function uploadIdOf(req: Request): string | undefined {
+  const path = new URL(req.url).pathname;
+  const id = path.startsWith(`${UPLOAD_PATH}/`) ? path.slice(UPLOAD_PATH.length + 1) : "";
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id) ? id : undefined;
 }

@@ -121,9 +121,11 @@ describe("a throw-away plugin", () => {
 
   test("its item type gives the icon, the preview and the thumbnail; the access check gives the ancestry", async () => {
     const folder = await s.core.store.createFolder(ROOT_ID, "Art");
-    const file = join(dir, "cat.sketch");
+    const src = mkdtempSync(join(tmpdir(), "hearth-sketch-")); // outside the data directory
+    const file = join(src, "cat.sketch");
     writeFileSync(file, "lines");
     const { item } = await s.core.store.importFile(folder.id, "cat.sketch", file, { mtime: 1 });
+    rmSync(src, { recursive: true, force: true });
     expect(s.web.plugins.typeOf(item).id).toBe("sketch");
     const listing = await (await request(`/browse/${folder.id}`)).text();
     expect(listing).toContain('title="Sketch"');

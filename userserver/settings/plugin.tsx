@@ -4,11 +4,11 @@
  */
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
-import { ConfigError } from "../config/mod.ts";
+import { HTTPException } from "hono/http-exception";
 import { CONFIG_VERSION } from "../config/schema.ts";
 import type { Core } from "../core/mod.ts";
 import type { Plugin, SettingsSection, ShellContext, ShellEnv } from "../plugins/mod.ts";
-import { isDirectory } from "../add/plugin.tsx";
+import { freeSpace } from "../store/mod.ts";
 import { formatBytes } from "../web/format.ts";
 import { render } from "../web/render.tsx";
 
@@ -29,80 +29,75 @@ export function settingsPlugin(facts: SettingsFacts, sections: () => SettingsSec
 
 function settingsApp(ctx: Core, facts: SettingsFacts, sections: () => SettingsSection[]) {
   const app = new Hono<ShellEnv>();
-  const page = async (c: ShellContext, opts: { error?: string; saved?: boolean; draft?: string } = {}) => {
+  const page = async (c: ShellContext) => {
     const extra = await Promise.all(sections().map(async (s) => ({ ...s, body: await s.render(ctx) })));
     return render(c, c.var.shell, {
       title: "Settings",
-      status: opts.error ? 400 : 200,
       body: (
         <SettingsPage
           ctx={ctx}
           facts={facts}
           counts={await ctx.store.items.counts()}
           sections={extra}
-          {...opts}
         />
       ),
     });
   };
-  app.get("/settings", (c) => page(c, { saved: c.req.query("saved") === "1" }));
-  app.post("/settings", async (c) => {
-    const form = await c.req.parseBody();
-    const draft = String(form.importRoots ?? "");
-    const roots = draft.split("\n").map((s) => s.trim()).filter(Boolean);
-    const bad = roots.find((r) => !r.startsWith("/"));
-    if (bad) return page(c, { error: `Import folder "${bad}" must be an absolute path`, draft });
-    const missing = roots.find((r) => !isDirectory(r));
-    if (missing) {
-      return page(c, { error: `Import folder "${missing}" is not a folder on this computer`, draft });
-    }
-    try {
-      ctx.config.update({ importRoots: [...new Set(roots)] });
-    } catch (e) {
-      if (e instanceof ConfigError) return page(c, { error: e.message, draft });
-      throw e;
-    }
-    void ctx.signals.emit("config.changed", { keys: ["importRoots"] });
-    return c.redirect("/settings?saved=1", 303);
+  app.get("/settings", (c) => page(c));
+  // The shell (and so this tab) is served through the relay: import roots decide what of this
+  // computer a session may read, so they are set only on the local listener (§5.3).
+  app.post("/settings", () => {
+    throw new HTTPException(403, { message: ROOTS_LOCAL_ONLY });
   });
   return app;
 }
 
+export const ROOTS_LOCAL_ONLY =
+  "Import folders can be changed only on this computer (the local address), never through a relay, " +
+  "so a remote session cannot widen what it may read";
+
 function SettingsPage(
-  { ctx, facts, counts, sections, error, saved, draft }: {
+  { ctx, facts, counts, sections }: {
     ctx: Core;
     sections: Array<{ id: string; title: string; body: Child }>;
     facts: SettingsFacts;
     counts: { items: number; blobs: number; bytes: number };
-    error?: string;
-    saved?: boolean;
-    draft?: string;
   },
 ) {
   const cfg = ctx.config.current;
+  // Roots a config from before the data-directory rule may still hold: listed, and why they grant nothing.
+  const refused = cfg.importRoots.flatMap((root) => {
+    try {
+      ctx.store.paths.checkRoot(root);
+      return [];
+    } catch (e) {
+      return [{ root, why: (e as Error).message }];
+    }
+  });
   const tunnels = facts.tunnels();
   return (
     <>
       <section class="card">
         <h1>Settings</h1>
-        <p class="lead">Changes here apply at once; no restart needed.</p>
-        {error ? <p class="notice error" role="alert">{error}</p> : ""}
-        {saved && !error ? <p class="notice ok" role="status">Settings saved.</p> : ""}
-        <form method="post" action="/settings">
-          <div class="field">
-            <label for="importRoots">
-              Import folders
-              <span class="hint">
-                One absolute path per line. "Add" can import only from inside these folders, so a remote
-                session cannot read the rest of this computer.
-              </span>
-            </label>
-            <textarea id="importRoots" name="importRoots" rows={4} spellcheck={false} class="mono">
-              {draft ?? cfg.importRoots.join("\n")}
-            </textarea>
-          </div>
-          <button type="submit">Save</button>
-        </form>
+        <div class="field">
+          <label for="importRoots">
+            Import folders
+            <span class="hint" id="importRootsHint">
+              "Add" can import only from inside these folders. {ROOTS_LOCAL_ONLY}: {facts.localOrigin}.
+            </span>
+          </label>
+          {/* Read-only and outside any form: nothing here can change them. */}
+          <textarea
+            id="importRoots"
+            readonly
+            rows={Math.max(2, cfg.importRoots.length)}
+            class="mono"
+            aria-describedby="importRootsHint"
+          >
+            {cfg.importRoots.join("\n")}
+          </textarea>
+          {refused.map((r) => <p class="notice error" key={r.root}>{r.why}</p>)}
+        </div>
       </section>
       <section class="card">
         <h2>This server</h2>
@@ -121,6 +116,8 @@ function SettingsPage(
           <dd>
             {counts.items} items, {counts.blobs} distinct files, {formatBytes(counts.bytes)}
           </dd>
+          <dt>Free space</dt>
+          <dd data-figure="free-space">{freeSpaceLine(cfg.dataDir)}</dd>
           <dt>Data folder</dt>
           <dd class="mono">{cfg.dataDir}</dd>
           <dt>Config</dt>
@@ -137,4 +134,14 @@ function SettingsPage(
       ))}
     </>
   );
+}
+
+/** "12.3 GB free of 100 GB" for the data directory's filesystem. */
+function freeSpaceLine(dataDir: string): string {
+  try {
+    const { free, total } = freeSpace(dataDir);
+    return `${formatBytes(free)} free of ${formatBytes(total)}`;
+  } catch (e) {
+    return `unknown (${(e as Error).message})`;
+  }
 }

@@ -9,6 +9,7 @@
 import {
   closeSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -47,6 +48,11 @@ export type AdoptStep = "hashed" | "synced" | "renamed";
 export interface AdoptOptions extends PutOptions {
   /** Called after each step (tests use it to crash the process there). */
   onStep?: (step: AdoptStep) => void;
+  /**
+   * Hard-link the blob into place instead of renaming, so `source` stays until the caller has
+   * recorded the blob (a tus upload stays complete and retryable until its item row exists).
+   */
+  keepSource?: boolean;
 }
 
 export class BlobStore {
@@ -131,12 +137,16 @@ export class BlobStore {
    * 0600 and renames it atomically into its hash-named path (the directory is fsynced too). If the
    * content is already stored, `source` is simply removed. The cheap verification: the file's
    * size and modification time did not change while it was hashed, and the path the rename
-   * produced is the very inode that was hashed. On success `source` is gone; on failure it is
+   * produced is the very inode that was hashed. On success `source` is gone (kept with
+   * `keepSource`: then the blob is a hard link to it); on failure it is
    * left where it was, and a crash at any point leaves either `source` intact and no blob, or a
    * complete blob (collected by the next garbage collection if no item row points at it).
    * Falls back to a copy (`putFile`) when `source` is on another filesystem.
    */
-  async adoptFile(source: string, { signal, hold, onStep }: AdoptOptions = {}): Promise<PutResult> {
+  async adoptFile(
+    source: string,
+    { signal, hold, onStep, keepSource = false }: AdoptOptions = {},
+  ): Promise<PutResult> {
     const file = await open(source, "r+");
     let hash: string;
     let size = 0;
@@ -172,18 +182,22 @@ export class BlobStore {
     }
     const final = this.pathOf(hash);
     hold?.(hash);
+    const deduped = { hash, size, deduped: true };
     if (this.has(hash)) {
-      rmSync(source, { force: true });
-      return { hash, size, deduped: true };
+      if (!keepSource) rmSync(source, { force: true });
+      return deduped;
     }
     const parent = dirname(final);
     mkdirSync(parent, { recursive: true, mode: 0o700 });
     try {
-      renameSync(source, final);
+      if (keepSource) linkSync(source, final);
+      else renameSync(source, final);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return deduped; // the same content landed meanwhile
+      if (code !== "EXDEV" && code !== "EPERM") throw e; // EPERM: a filesystem without hard links
       const put = await this.putFile(source, { signal, hold });
-      rmSync(source, { force: true });
+      if (!keepSource) rmSync(source, { force: true });
       return put;
     }
     fsyncDir(parent);

@@ -2,14 +2,19 @@
  * The store module: content-addressed blobs plus the item tree that points at them, with
  * reference counting and garbage collection.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../shared/log/mod.ts";
 import type { UserDb } from "../database/mod.ts";
 import type { Signals } from "../signals/mod.ts";
 import { type AdoptStep, BlobStore, type PutOptions, type PutResult } from "./blobs.ts";
 import { type AddFileResult, type Item, ItemTree } from "./items.ts";
+import { PathPolicy } from "./path_policy.ts";
 
 export { type AdoptStep, BlobError, BlobStore, hashFile, type PutResult } from "./blobs.ts";
+export { fits, type FreeSpace, freeSpace, SPACE_RESERVE_BYTES } from "./free_space.ts";
+export { type StorageFailure, storageFailure, storageFailureResponse } from "./storage_errors.ts";
+export { checkImportRoots, DATA_DIR_MARKERS, isDataDir, PathPolicy } from "./path_policy.ts";
 export { type Item, ItemConflictError, ItemNotFoundError, ItemTree, ROOT_ID } from "./items.ts";
 export {
   checkItemName,
@@ -36,6 +41,8 @@ export interface AdoptFileOptions extends ImportFileOptions {
 export class Store {
   readonly blobs: BlobStore;
   readonly items: ItemTree;
+  /** What may never be read into the store (data directories), whatever the import roots say. */
+  readonly paths: PathPolicy;
   /** Hashes between "blob visible" and "item row committed": garbage collection skips them. */
   #held = new Map<string, number>();
 
@@ -45,7 +52,10 @@ export class Store {
     private readonly signals: Signals,
     private readonly log: Logger,
     now: () => number = Date.now,
+    /** More directories never to read (the CA's); this server's own data directory is always one. */
+    protectedDirs: readonly string[] = [],
   ) {
+    this.paths = new PathPolicy([dataDir, ...protectedDirs]);
     this.blobs = new BlobStore(join(dataDir, "blobs"));
     this.items = new ItemTree(db, now);
   }
@@ -66,19 +76,33 @@ export class Store {
   }
 
   /**
+   * `importFile` for a file from elsewhere on this computer (Add): refused with `ImportPathError`
+   * when its real path is inside a Hearth data directory, whatever the import roots say.
+   */
+  async importExternal(parentId: string, name: string, source: string, opts: ImportFileOptions): Promise<
+    AddFileResult & { deduped: boolean }
+  > {
+    return await this.importFile(parentId, name, this.paths.checkReadable(source), opts);
+  }
+
+  /**
    * Like `importFile`, but moves `source` (a finished file on the same filesystem, e.g. a tus
-   * upload) into the store instead of copying it; `source` is gone afterwards, also when the
-   * content was already stored. If adding the item fails, the blob is left to garbage collection.
+   * upload) into the store instead of copying it. The blob is hard-linked into place and `source`
+   * removed only once the item row is committed, so if adding the row fails (a full disk, a DB
+   * error) `source` is still there, whole, for a retry, and the blob this call created is gone
+   * again: no orphan blob, nothing lost.
    */
   async adoptFile(parentId: string, name: string, source: string, opts: AdoptFileOptions): Promise<
     AddFileResult & { deduped: boolean }
   > {
-    return await this.#add(
+    const done = await this.#add(
       parentId,
       name,
       opts,
-      (o) => this.blobs.adoptFile(source, { ...o, onStep: opts.onStep }),
+      (o) => this.blobs.adoptFile(source, { ...o, onStep: opts.onStep, keepSource: true }),
     );
+    rmSync(source, { force: true });
+    return done;
   }
 
   async #add(
@@ -89,8 +113,9 @@ export class Store {
     origin?: "import",
   ): Promise<AddFileResult & { deduped: boolean }> {
     let held: string | undefined;
+    let put: PutResult | undefined;
     try {
-      const put = await write({
+      put = await write({
         signal: opts.signal,
         hold: (h) => {
           held = h;
@@ -117,6 +142,11 @@ export class Store {
         void this.signals.emit("item.updated", { id: result.item.id, name: result.item.name });
       }
       return { ...result, deduped: put.deduped || result.outcome === "unchanged" };
+    } catch (e) {
+      // The row never came: a blob this call wrote, and no other add is holding, goes again now
+      // (no other row can point at it: it did not exist before this call).
+      if (put && !put.deduped && this.#held.get(put.hash) === 1) this.blobs.delete(put.hash);
+      throw e;
     } finally {
       if (held) {
         const n = (this.#held.get(held) ?? 1) - 1;

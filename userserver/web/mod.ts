@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import type { Hono } from "hono";
 import { listenOrExplain } from "../../platform/main.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
+import { TLS12_AEAD_CIPHERS } from "../../shared/tls/ciphers.ts";
 import { localOrigin, publicOrigin } from "../config/mod.ts";
 import type { Core } from "../core/mod.ts";
 import { addPlugin, type Importer } from "../add/mod.ts";
@@ -16,6 +17,7 @@ import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
+import { checkImportRoots } from "../store/mod.ts";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
 import { createRelayedApp } from "./relayed_app.tsx";
@@ -89,7 +91,8 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     setup: {
       token: () => setupToken,
       complete: ({ importRoots }) => {
-        core.config.update({ importRoots, setupDone: true });
+        // Never `/`, a whole home directory or a data directory (the message says why).
+        core.config.update({ importRoots: checkImportRoots(core.store.paths, importRoots), setupDone: true });
         setupToken = undefined;
         log.info("first-run setup completed");
       },
@@ -105,7 +108,9 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     relayedApp,
     localApp,
     setupToken: () => setupToken,
-    listen(tls) {
+    listen(keys) {
+      // TLS 1.2 offers only ECDHE + AEAD suites on both listeners (TLS 1.3 is unchanged).
+      const tls = keys ? { ...keys, ciphers: TLS12_AEAD_CIPHERS } : undefined;
       const local = listenOrExplain(
         "the local listener",
         `${config.localAddress}:${config.localPort}`,

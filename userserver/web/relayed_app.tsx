@@ -19,7 +19,7 @@ import type { Core } from "../core/mod.ts";
 import { ANONYMOUS, type Viewer } from "../permissions/mod.ts";
 import type { Plugins, ShellEnv } from "../plugins/mod.ts";
 import { render, type ShellInfo } from "./render.tsx";
-import { ItemNotFoundError } from "../store/mod.ts";
+import { ItemNotFoundError, storageFailure } from "../store/mod.ts";
 
 const MAX_STREAM_BYTES = 64 * 1024 ** 3;
 
@@ -119,9 +119,18 @@ export function createRelayedApp(
     });
   app.notFound((c) => c.get("viewer")?.kind === "owner" ? notFoundPage(c) : refuse(c, () => notFoundPage(c)));
   app.onError((err, c) => {
-    const status = err instanceof HTTPException ? err.status : err instanceof ItemNotFoundError ? 404 : 500;
-    if (status >= 500) log.error("request failed", { path: c.req.path, error: err.message });
-    const message = status >= 500 ? "Something went wrong on this server. It has been logged." : err.message;
+    // A full disk or an unwritable store is said as such (507/503), not as a generic 500.
+    const storage = storageFailure(err);
+    const status = err instanceof HTTPException
+      ? err.status
+      : err instanceof ItemNotFoundError
+      ? 404
+      : storage?.status ?? 500;
+    if (status >= 500) {
+      log.error("request failed", { path: c.req.path, error: err.message, code: storage?.code });
+    }
+    const message = storage?.message ??
+      (status >= 500 ? "Something went wrong on this server. It has been logged." : err.message);
     // The shell (nav, unseen count) only for the owner; anyone else gets a page with no user data.
     if (c.get("viewer")?.kind !== "owner") return errorPage(c, status, message);
     return render(c, shell, {

@@ -13,7 +13,8 @@ import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
 import type { ShellAuth } from "./auth.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-shell-"));
-const roots = join(dir, "roots");
+// Outside the data directory: nothing inside it may ever be imported.
+const roots = join(mkdtempSync(join(tmpdir(), "hearth-shell-roots-")), "roots");
 mkdirSync(join(roots, "Photos"), { recursive: true });
 for (let i = 0; i < 5; i++) writeFileSync(join(roots, "Photos", `p${i}.txt`), `photo ${i}`);
 writeFileSync(
@@ -49,6 +50,7 @@ afterAll(async () => {
   await s?.stop();
   await bare?.stop();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(join(roots, ".."), { recursive: true, force: true });
 });
 
 const get = (path: string, headers: Record<string, string> = {}) =>
@@ -166,17 +168,16 @@ describe("the shell", () => {
     expect(notes).toContain("Import finished: 5 files from Photos");
   });
 
-  test("Settings edits the import roots live and writes the config file; bad roots are refused", async () => {
-    const bad = await post("/settings", { importRoots: "relative/path" });
-    expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain("must be an absolute path");
-    const missing = await post("/settings", { importRoots: "/no/such/folder" });
-    expect(await missing.text()).toContain("is not a folder on this computer");
-    const saved = await post("/settings", { importRoots: `${roots}\n${join(roots, "Photos")}` });
-    expect(saved.status).toBe(303);
+  test("Settings shows the import roots read-only; through the relay they cannot be changed (403)", async () => {
+    const page = await (await get("/settings")).text();
+    expect(page).toContain(roots);
+    expect(page).not.toContain('name="importRoots"');
+    expect(page).toMatch(/<textarea id="importRoots" readonly/);
+    const refused = await post("/settings", { importRoots: "/" });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("only on this computer");
     const onDisk = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
-    expect(onDisk.importRoots).toEqual([roots, join(roots, "Photos")]);
+    expect(onDisk.importRoots).toEqual([roots]);
     expect(onDisk.version).toBe(CONFIG_VERSION);
-    expect(s.core.config.current.importRoots).toHaveLength(2);
   });
 });

@@ -44,7 +44,13 @@ afterAll(async () => {
 function req(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
   return Promise.resolve(s!.relayedApp.request(`https://alice.hearth.localhost${path}`, {
     ...init,
-    headers: { cookie: `__Host-hearth-test-owner=${TOKEN}`, "tus-resumable": "1.0.0", ...init.headers },
+    // The server's own origin, as a browser on alice's pages sends it (the CSRF check wants it).
+    headers: {
+      cookie: `__Host-hearth-test-owner=${TOKEN}`,
+      origin: "https://alice.hearth.localhost",
+      "tus-resumable": "1.0.0",
+      ...init.headers,
+    },
   }));
 }
 const b64 = (v: string) => Buffer.from(v).toString("base64");

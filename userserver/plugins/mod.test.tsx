@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { silentLogger } from "../../shared/log/mod.ts";
 import { startUserServer, type UserServer } from "../boot/mod.ts";
 import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
-import type { ShellAuth } from "../web/auth.ts";
+import { switchableAuth } from "../web/_test_auth.ts";
 import { admitted, type ItemChange, type Plugin, requireAccess, type ShellEnv } from "./mod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-plugins-"));
@@ -23,15 +23,7 @@ writeFileSync(
 );
 
 /** Who is signed in: the owner, another account, or nobody. */
-let who: string | undefined = "alice";
-const auth: ShellAuth = {
-  requireOwner: async function requireOwner(c, next) {
-    if (!who) return c.redirect("https://id.hearth.localhost/authorize", 302);
-    if (who !== "alice") return c.text("Not found", 404);
-    await next();
-  } as MiddlewareHandler,
-  currentUser: () => (who ? { name: who } : undefined),
-};
+const { auth, signIn } = switchableAuth("alice");
 
 const changes: ItemChange[] = [];
 const sketches: Plugin = {
@@ -98,18 +90,18 @@ describe("a throw-away plugin", () => {
     expect(admitted(sketches, "/sketches").has("anonymous")).toBe(false);
     expect(admitted(sketches, "/sketches/gallery").has("anonymous")).toBe(true);
     try {
-      who = undefined; // anonymous
+      signIn(undefined); // anonymous
       expect(await (await request("/sketches/gallery")).text()).toBe("the public gallery");
       const refused = await request("/sketches");
       expect(refused.status).toBe(302);
       expect(refused.headers.get("location")).toContain("id.hearth.localhost");
       expect((await request("/sketches", "POST")).status).toBe(302);
-      who = "mallory"; // signed in, not the owner, not a friend
+      signIn("mallory"); // signed in, not the owner, not a friend
       expect((await request("/sketches")).status).toBe(404);
       expect((await request("/sketches", "POST")).status).toBe(404);
       expect(await (await request("/sketches/gallery")).text()).toBe("the public gallery");
     } finally {
-      who = "alice";
+      signIn("alice");
     }
   });
 

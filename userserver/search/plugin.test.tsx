@@ -3,27 +3,19 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MiddlewareHandler } from "hono";
 import { silentLogger } from "../../shared/log/mod.ts";
 import { startUserServer, type UserServer } from "../boot/mod.ts";
 import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
-import type { ShellAuth } from "../web/auth.ts";
+import { switchableAuth } from "../web/_test_auth.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-search-plugin-"));
 writeFileSync(
   join(dir, "config.json"),
   JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true }),
 );
-let who: string | undefined = "alice";
-const auth: ShellAuth = {
-  requireOwner: async function requireOwner(c, next) {
-    if (!who) return c.redirect("https://id.hearth.localhost/authorize", 302);
-    if (who !== "alice") return c.text("Not found", 404);
-    await next();
-  } as MiddlewareHandler,
-  currentUser: () => (who ? { name: who } : undefined),
-};
+/** Who is signed in: the owner, another account, or nobody. */
+const { auth, signIn } = switchableAuth("alice");
 
 let s: UserServer;
 beforeAll(async () => {
@@ -67,12 +59,12 @@ describe("the Search plugin", () => {
 
   test("only the owner gets past the door; Settings shows the index state", async () => {
     try {
-      who = undefined;
+      signIn(undefined);
       expect((await get("/search?q=apricot")).status).toBe(302);
-      who = "mallory";
+      signIn("mallory");
       expect((await get("/search?q=apricot")).status).toBe(404);
     } finally {
-      who = "alice";
+      signIn("alice");
     }
     const settings = await (await get("/settings")).text();
     expect(settings).toContain("Search index");

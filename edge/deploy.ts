@@ -13,14 +13,15 @@
  *   smtp:  HEARTH_SMTP_HOST, HEARTH_SMTP_PORT (587), HEARTH_SMTP_SECURE (port 465: true),
  *          HEARTH_SMTP_REQUIRE_TLS (true), HEARTH_SMTP_USER, HEARTH_SMTP_PASSWORD
  *   file:  HEARTH_MAIL_DIR (other Deno hosts only: Deploy has no writable disk)
- * TLS is the platform's. Dead relays are swept on each relay listing and by `Deno.cron` below.
+ * TLS is the platform's. Background jobs (edge/jobs.ts: sweeping dead relays, rotating the OIDC
+ * signing keys, delivering mail) run with `Deno.cron`.
  */
 import * as cloudSchema from "../shared/db/cloud/schema.ts";
 import { createLogger } from "../shared/log/mod.ts";
 import { openDatabase } from "../platform/db.ts";
 import { createCloudApp } from "./app.ts";
-import { sweepDeadRelays } from "./reg/liveness.ts";
-import { createTransport, scheduleDeliveryCron } from "./mail/mod.ts";
+import { createTransport } from "./mail/mod.ts";
+import { cloudJobs, scheduleJobsWithCron } from "./jobs.ts";
 import { mailConfigFromEnv } from "./mail/env.ts";
 
 const url = Deno.env.get("HEARTH_DATABASE_URL");
@@ -41,16 +42,14 @@ const app = createCloudApp(deps);
 // Read before serving, so a bad mail setting stops the deployment with one sentence.
 const mail = mailConfigFromEnv((name) => Deno.env.get(name), { zone });
 
-if (typeof Deno.cron === "function") {
-  Deno.cron("sweep dead relays", "* * * * *", () => sweepDeadRelays(deps).then(() => {}));
-}
-if (!mail.transport) {
-  log.warn("HEARTH_MAIL_TRANSPORT is not set: mail stays in the outbox until it is");
-} else {
-  const transport = createTransport(mail.transport, { log, defaultDir: "mail" });
-  if (scheduleDeliveryCron(deps, transport, { from: mail.from })) {
-    log.info("mail delivery scheduled", { transport: transport.kind });
-  } else log.warn("this runtime has no Deno.cron: mail is not delivered (run edge/main.ts instead)");
+if (!mail.transport) log.warn("HEARTH_MAIL_TRANSPORT is not set: mail stays in the outbox until it is");
+const mailJob = mail.transport
+  ? { transport: createTransport(mail.transport, { log, defaultDir: "mail" }), from: mail.from }
+  : undefined;
+if (!scheduleJobsWithCron(cloudJobs(deps, mailJob), log)) {
+  log.warn(
+    "this runtime has no Deno.cron: no background jobs run (sweeps, key rotation, mail); run edge/main.ts",
+  );
 }
 
 export default { fetch: app.fetch };

@@ -15,11 +15,10 @@ import { explainListenError, ListenError, onShutdown, runMain } from "../platfor
 import { cloudNames, loadCloudConfig } from "./config.ts";
 import { createCloudApp } from "./app.ts";
 import { runOperatorCommand } from "./operator.ts";
-import { sweepDeadRelays } from "./reg/liveness.ts";
-import { createTransport, startDeliveryLoop } from "./mail/mod.ts";
+import { createTransport } from "./mail/mod.ts";
+import { cloudJobs, runJobsOnTimers } from "./jobs.ts";
 import { loadIssuer } from "./id/issuer.ts";
 import { join } from "node:path";
-import { rotateKeysIfDue } from "./id/oidc/mod.ts";
 
 const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathname;
 
@@ -57,24 +56,9 @@ await runMain("cloud", async () => {
   }
   const tls = loadTlsFiles(cli.dataDir);
   const app = createCloudApp(deps);
-  // Relays that stop heartbeating are marked dead even when nobody asks (Deno.cron in production).
-  const sweep = setInterval(
-    () => sweepDeadRelays(deps).catch((err) => log.error("sweep failed", { err })),
-    1000,
-  );
-  // IdCloud's OIDC signing keys rotate every 30 days (checked hourly; Deno.cron in production).
-  const rotateIfDue = () =>
-    rotateKeysIfDue(deps).then(
-      (r) =>
-        r &&
-        log.info("oidc signing keys rotated", { created: r.created.map((k) => k.kid), retired: r.retired }),
-      (err) => log.error("oidc key rotation failed", { err }),
-    );
-  void rotateIfDue();
-  const rotation = setInterval(rotateIfDue, 3600_000);
-  // The mail outbox's delivery job (edge/mail): a loop here; Deno.cron where deployed.
+  // Background jobs (edge/jobs.ts) on timers here; deploy.ts runs the same list with Deno.cron.
   const mailTransport = createTransport(cfg.mail, { log, defaultDir: join(cli.dataDir, "mail") });
-  const stopMail = startDeliveryLoop(deps, mailTransport, { from: cfg.mailFrom });
+  const stopJobs = runJobsOnTimers(cloudJobs(deps, { transport: mailTransport, from: cfg.mailFrom }), log);
   let server: Deno.HttpServer;
   try {
     server = Deno.serve({
@@ -92,9 +76,7 @@ await runMain("cloud", async () => {
   }
   onShutdown(async () => {
     log.info("cloud tier stopping");
-    clearInterval(sweep);
-    await stopMail();
-    clearInterval(rotation);
+    await stopJobs();
     await server.shutdown();
     db.close();
   });

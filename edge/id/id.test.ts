@@ -430,3 +430,21 @@ test("registration: claim a name, register once with the token; the certificate 
   const page = await (await b.request("/account/servers")).text();
   assert.match(page, /mo\.hearth\.localhost/);
 });
+
+test("registration: a request for CN=id.<zone> and no SAN gets a certificate for the registered name only", async () => {
+  const acc = await createVerifiedAccount(deps, "cn@example.com", PASSWORD);
+  const { token } = await claimName(deps, acc.id, "cn");
+  const keys = await generateKeyPair();
+  const csr = await createCertificateRequest(await generateKeyPair(), { commonName: "id.hearth.localhost" });
+  const res = await app.request(`${ORIGIN}/reg/v1/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token, publicJwk: await publicJwk(keys.publicKey), csr }),
+  }, { remoteAddr: { hostname: "192.0.2.101" } });
+  assert.equal(res.status, 200);
+  const leaf = (await res.json()).certificate.split("-----END CERTIFICATE-----")[0] +
+    "-----END CERTIFICATE-----";
+  const info = describeCertificate(leaf);
+  assert.deepEqual(info.names, ["cn.hearth.localhost", "local.cn.hearth.localhost"]);
+  assert.equal(info.subject, "CN=cn.hearth.localhost");
+});

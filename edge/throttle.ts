@@ -82,6 +82,22 @@ export const LOGIN_FAILURES_IP: FailurePolicy = {
 };
 
 /**
+ * Second-factor failures (TOTP and recovery codes) per account, on their own key
+ * (`fail:2fa:<account id>`): a correct password does not clear them, only a correct second factor,
+ * so a thief holding the password gets no more guesses by signing in again.
+ */
+export const SECOND_FACTOR_FAILURES: FailurePolicy = {
+  maxFailures: 5,
+  windowMs: 15 * 60_000,
+  banMs: 15 * 60_000,
+};
+
+/** The throttle key that counts an account's second-factor failures. */
+export function secondFactorKey(accountId: string): string {
+  return `fail:2fa:${accountId}`;
+}
+
+/**
  * Takes one token from `key`'s bucket (in the `bucket:` key space, apart from failure counts).
  * Returns 0 when allowed, else the ms until a token is back. One statement, so instances agree.
  */

@@ -448,3 +448,36 @@ test("registration: a request for CN=id.<zone> and no SAN gets a certificate for
   assert.deepEqual(info.names, ["cn.hearth.localhost", "local.cn.hearth.localhost"]);
   assert.equal(info.subject, "CN=cn.hearth.localhost");
 });
+
+test("second factor: failures count on their own key; a correct password does not reset them", async () => {
+  const b = new TestBrowser(app);
+  await signUpAndVerify(b, "gus@example.com");
+  await login(b, "gus@example.com");
+  const totp = totpFromPage(await (await b.request("/account/totp")).text());
+  assert.equal(
+    (await b.post("/account/totp", { code: totp.generate({ timestamp: deps.clock.now }) })).status,
+    200,
+  );
+  await b.post("/signout", {});
+  const wrong = () => (totp.generate({ timestamp: deps.clock.now }) === "000000" ? "111111" : "000000");
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    // A fresh address and a correct password each round: neither may reset the count.
+    const thief = new TestBrowser(app, `198.51.100.${i + 1}`);
+    assert.equal((await login(thief, "gus@example.com")).headers.get("location"), "/login/totp");
+    statuses.push((await thief.post("/login/totp", { code: i % 2 ? wrong() : "aaaaa-bbbbb" })).status);
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429]);
+  const owner = new TestBrowser(app, "198.51.100.99");
+  await login(owner, "gus@example.com");
+  deps.clock.now += 30_000;
+  const refused = await owner.post("/login/totp", { code: totp.generate({ timestamp: deps.clock.now }) });
+  assert.equal(refused.status, 429, "even a correct code waits out the ban");
+  deps.clock.now += 16 * 60_000;
+  const later = new TestBrowser(app, "198.51.100.98");
+  await login(later, "gus@example.com");
+  assert.equal(
+    (await later.post("/login/totp", { code: totp.generate({ timestamp: deps.clock.now }) })).status,
+    303,
+  );
+});

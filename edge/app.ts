@@ -10,9 +10,11 @@ import { createRegRoutes } from "./reg/routes.ts";
 import { createOidcRoutes } from "./id/oidc/mod.ts";
 import { createDnsRoutes } from "./dns/routes.ts";
 import { createIdRoutes, createRegisterRoute } from "./id/mod.ts";
+import { cloudSecureHeaders } from "./id/headers.ts";
 
 export function createCloudApp(deps: CloudDeps): Hono {
   const app = new Hono();
+  app.use(cloudSecureHeaders());
   app.get("/healthz", async (c) => {
     await deps.db.client.execute("select 1");
     return c.json({ ok: true, service: "cloud", zone: deps.zone });

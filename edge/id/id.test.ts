@@ -481,3 +481,23 @@ test("second factor: failures count on their own key; a correct password does no
     303,
   );
 });
+
+test("account pages: strict CSP without script, no framing, nosniff, Referrer-Policy and HSTS", async () => {
+  const b = new TestBrowser(app);
+  await signUpAndVerify(b, "hal@example.com");
+  await login(b, "hal@example.com");
+  const visitor = new TestBrowser(app, "192.0.2.77");
+  for (const path of ["/login", "/signup", "/account", "/account/security", "/reset"]) {
+    const res = await (path.startsWith("/account") ? b : visitor).request(path);
+    assert.equal(res.status, 200, path);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /default-src 'none'/, path);
+    assert.match(csp, /script-src 'none'/, path);
+    assert.match(csp, /frame-ancestors 'none'/, path);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+    assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin", path);
+    assert.match(res.headers.get("strict-transport-security") ?? "", /max-age=\d{7,}/, path);
+    assert.doesNotMatch(await res.text(), /<script/i, `${path} has no script the CSP would block`);
+  }
+});

@@ -27,5 +27,7 @@ export function cloudSecureHeaders(): MiddlewareHandler {
     strictTransportSecurity: "max-age=31536000; includeSubDomains",
     crossOriginOpenerPolicy: "same-origin",
     crossOriginResourcePolicy: "same-origin",
+    // A route that sets its own (the OIDC pages' CSP allows their form to post onwards) keeps it.
+    overwrite: false,
   });
 }

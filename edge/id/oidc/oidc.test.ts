@@ -34,6 +34,7 @@ let serverClientId: string;
 beforeEach(async () => {
   deps = await testDeps();
   deps.clock.now = Date.now(); // openid-client checks iat/exp against the real clock
+  deps.id = { origin: ISSUER }; // the issuer comes from config only
   app = createCloudApp(deps);
   alice = await addAccount(deps, "alice@example.com");
   bob = await addAccount(deps, "bob@example.com");
@@ -135,6 +136,13 @@ describe("discovery and JWKS", () => {
       ["private_key_jwt", "client_secret_basic", "client_secret_post", "none"],
     );
     assert.ok(d.end_session_endpoint && d.revocation_endpoint && d.userinfo_endpoint);
+  });
+
+  test("the issuer comes from config, not from the Host header's port", async () => {
+    const d = await (await app.request("https://id.hearth.localhost:9999/.well-known/openid-configuration"))
+      .json();
+    assert.equal(d.issuer, ISSUER);
+    assert.equal(d.token_endpoint, `${ISSUER}/oidc/token`);
   });
 
   test("other host names do not serve the provider", async () => {

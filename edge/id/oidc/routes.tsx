@@ -53,7 +53,8 @@ export function createOidcRoutes(deps: CloudDeps): Hono<Vars> {
   async function oidcHostOnly(c: Context<Vars>, next: () => Promise<void>) {
     const url = new URL(c.req.url);
     if (url.hostname !== idHost) return c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404);
-    c.set("issuer", `https://${url.host}`);
+    // From config only: the Host header's port is the client's to choose, the issuer is not.
+    c.set("issuer", deps.id?.origin ?? `https://${idHost}`);
     await next();
   }
   // Public clients (e.g. a single-page app) call these from their own origin; none uses cookies.

@@ -67,6 +67,8 @@ export const LIMITS = {
   reset: { capacity: 5, refillPerMinute: 1 },
   mail: { capacity: 3, refillPerMinute: 0.2 },
   register: { capacity: 10, refillPerMinute: 2 },
+  /** The OIDC token endpoint, per address and per authenticated client (a user server refreshes rarely). */
+  token: { capacity: 30, refillPerMinute: 30 },
 } satisfies Record<string, BucketPolicy>;
 
 /** Failure bans for IdCloud: per account (password and TOTP) and per client IP. */

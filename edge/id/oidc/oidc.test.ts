@@ -601,3 +601,31 @@ describe("logout (end_session_endpoint)", () => {
     assert.equal(res.status, 400);
   });
 });
+
+describe("token endpoint limits", () => {
+  test("refresh tokens only with offline_access", async () => {
+    const config = await serverConfig();
+    const { url, verifier, state, nonce } = await start(config, { scope: "openid email" });
+    const tokens = await oidc.authorizationCodeGrant(config, await callbackFor(url, aliceCookie), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    assert.ok(tokens.access_token);
+    assert.equal(tokens.refresh_token, undefined);
+  });
+
+  test("the token endpoint is throttled per address like the login", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      statuses.push(
+        (await rawToken({ grant_type: "authorization_code", code: "x", client_id: "nobody" })).status,
+      );
+    }
+    assert.ok(statuses.slice(0, 20).every((s) => s !== 429), statuses.join());
+    assert.equal(statuses.at(-1), 429);
+    const last = await rawToken({ grant_type: "authorization_code", code: "x", client_id: "nobody" });
+    assert.equal(last.body.error, "slow_down");
+  });
+});

@@ -19,7 +19,8 @@ import { compactVerify, createLocalJWKSet, type JWTPayload } from "jose";
 import { oidcConsents } from "../../../shared/db/cloud/schema.ts";
 import { constantTimeEqual, randomToken } from "../../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../../deps.ts";
-import { endSession, getSignedInAccount, loginUrl } from "../session.ts";
+import { clientIp, endSession, getSignedInAccount, loginUrl } from "../session.ts";
+import { LIMITS, takeToken } from "../../throttle.ts";
 import { authenticateClient, type Client, findClient } from "./clients.ts";
 import { OAuthError } from "./errors.ts";
 import { publicJwks } from "./keys.ts";
@@ -110,9 +111,21 @@ export function createOidcRoutes(deps: CloudDeps): Hono<Vars> {
     return { form, issuer, client };
   };
 
+  /** Token buckets like the login's: per address before anything, per client once it is known. */
+  const throttle = async (key: string) => {
+    const wait = await takeToken(deps, key, LIMITS.token);
+    if (wait) {
+      throw new OAuthError("slow_down", `Too many token requests; retry in ${Math.ceil(wait / 1000)} s`, {
+        status: 429,
+      });
+    }
+  };
+
   app.post("/oidc/token", (c) =>
     protocol(c, async () => {
+      await throttle(`token:ip:${clientIp(c)}`);
       const { form, issuer, client } = await clientRequest(c, "/oidc/token");
+      await throttle(`token:client:${client.id}`);
       const grantType = form.get("grant_type");
       if (grantType === "authorization_code") {
         const code = form.get("code");

@@ -55,7 +55,8 @@ export interface TokenResponse {
   access_token: string;
   token_type: "Bearer";
   expires_in: number;
-  refresh_token: string;
+  /** Only when the grant's scope holds `offline_access` (OIDC Core §11). */
+  refresh_token?: string;
   id_token: string;
   scope: string;
 }
@@ -193,29 +194,31 @@ async function issueTokens(
 ): Promise<TokenResponse> {
   const now = deps.now();
   const accessToken = randomToken(32);
-  const refreshToken = randomToken(32);
-  const [aHash, rHash] = await Promise.all([sha256Hex(accessToken), sha256Hex(refreshToken)]);
-  await deps.db.write(() =>
-    deps.db.orm.batch([
-      deps.db.orm.insert(oidcAccessTokens).values({
-        tokenHash: aHash,
-        grantId: o.grantId,
-        expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
-      }),
-      deps.db.orm.insert(oidcRefreshTokens).values({
-        tokenHash: rHash,
-        grantId: o.grantId,
-        createdAt: now,
-        expiresAt: now + REFRESH_TTL_MS,
-      }),
-    ])
-  );
+  // A refresh token is access while the user is away: only when the client asked for it.
+  const refreshToken = o.scope.split(" ").includes("offline_access") ? randomToken(32) : undefined;
+  const aHash = await sha256Hex(accessToken);
+  const access = deps.db.orm.insert(oidcAccessTokens).values({
+    tokenHash: aHash,
+    grantId: o.grantId,
+    expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
+  });
+  if (refreshToken) {
+    const refresh = deps.db.orm.insert(oidcRefreshTokens).values({
+      tokenHash: await sha256Hex(refreshToken),
+      grantId: o.grantId,
+      createdAt: now,
+      expiresAt: now + REFRESH_TTL_MS,
+    });
+    await deps.db.write(() => deps.db.orm.batch([access, refresh]));
+  } else {
+    await deps.db.write(() => access);
+  }
   const idToken = await signIdToken(deps, client, o);
   return {
     access_token: accessToken,
     token_type: "Bearer",
     expires_in: ACCESS_TOKEN_TTL_S,
-    refresh_token: refreshToken,
+    ...(refreshToken ? { refresh_token: refreshToken } : {}),
     id_token: idToken,
     scope: o.scope,
   };

@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import * as oidc from "openid-client";
 import { createLocalJWKSet, generateKeyPair as joseKeyPair, jwtVerify } from "jose";
 import { eq } from "drizzle-orm";
-import { idSessions, oidcGrants } from "../../../shared/db/cloud/schema.ts";
+import { accounts, idSessions, oidcGrants } from "../../../shared/db/cloud/schema.ts";
+import { changePassword, getAccount } from "../accounts.ts";
+import { hashPassword } from "../password.ts";
 import { generateKeyPair, publicJwk } from "../../../shared/pki/mod.ts";
 import { testDeps } from "../../_test_deps.ts";
 import { createCloudApp } from "../../app.ts";
@@ -627,5 +629,30 @@ describe("token endpoint limits", () => {
     assert.equal(statuses.at(-1), 429);
     const last = await rawToken({ grant_type: "authorization_code", code: "x", client_id: "nobody" });
     assert.equal(last.body.error, "slow_down");
+  });
+});
+
+describe("revocation", () => {
+  test("a password change revokes the account's grants: access and refresh tokens stop working", async () => {
+    await deps.db.orm.update(accounts).set({ passwordHash: await hashPassword("old passphrase 123") })
+      .where(eq(accounts.id, alice));
+    const config = await serverConfig();
+    const { url, verifier, state, nonce } = await start(config);
+    const tokens = await oidc.authorizationCodeGrant(config, await callbackFor(url, aliceCookie), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    assert.equal((await oidc.fetchUserInfo(config, tokens.access_token, alice)).sub, alice);
+    const account = (await getAccount(deps, alice))!;
+    assert.deepEqual(
+      await changePassword(deps, account, "old passphrase 123", "a new passphrase 456", "none"),
+      {
+        ok: true,
+      },
+    );
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, alice));
+    assert.equal(await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!)), "invalid_grant");
   });
 });

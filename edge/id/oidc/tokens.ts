@@ -7,7 +7,7 @@
  * family and its access tokens are revoked. Codes and tokens are random 256-bit values stored
  * only as SHA-256 hex.
  */
-import { and, eq, gt, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte } from "drizzle-orm";
 import { SignJWT } from "jose";
 import {
   accounts,
@@ -278,6 +278,27 @@ export async function revokeGrant(deps: CloudDeps, grantId: string, reason: stri
     ])
   );
   deps.log.info("oidc grant revoked", { grantId, reason });
+}
+
+/**
+ * Revokes every live grant of an account (a password change or reset): its refresh and access
+ * tokens stop working. A user server learns it at its next token use (userinfo answers
+ * `invalid_token`, a refresh `invalid_grant`); see README "Revocation".
+ */
+export async function revokeAccountGrants(deps: CloudDeps, accountId: string, reason: string): Promise<void> {
+  const now = deps.now();
+  const live = and(eq(oidcGrants.accountId, accountId), isNull(oidcGrants.revokedAt));
+  const ids = (await deps.db.orm.select({ id: oidcGrants.id }).from(oidcGrants).where(live)).map((g) => g.id);
+  if (!ids.length) return;
+  await deps.db.write(() =>
+    deps.db.orm.batch([
+      deps.db.orm.update(oidcGrants).set({ revokedAt: now, revokedReason: reason })
+        .where(and(inArray(oidcGrants.id, ids), isNull(oidcGrants.revokedAt))),
+      deps.db.orm.update(oidcAccessTokens).set({ revokedAt: now })
+        .where(and(inArray(oidcAccessTokens.grantId, ids), isNull(oidcAccessTokens.revokedAt))),
+    ])
+  );
+  deps.log.info("oidc grants revoked", { accountId, count: ids.length, reason });
 }
 
 export interface AccessTokenInfo {

@@ -268,28 +268,12 @@ export async function signIdToken(
 
 /** Revokes a grant: its refresh tokens and access tokens stop working. */
 export async function revokeGrant(deps: CloudDeps, grantId: string, reason: string): Promise<void> {
-  const now = deps.now();
-  await deps.db.write(() =>
-    deps.db.orm.batch([
-      deps.db.orm.update(oidcGrants).set({ revokedAt: now, revokedReason: reason })
-        .where(and(eq(oidcGrants.id, grantId), isNull(oidcGrants.revokedAt))),
-      deps.db.orm.update(oidcAccessTokens).set({ revokedAt: now })
-        .where(and(eq(oidcAccessTokens.grantId, grantId), isNull(oidcAccessTokens.revokedAt))),
-    ])
-  );
+  await revokeGrants(deps, [grantId], reason);
   deps.log.info("oidc grant revoked", { grantId, reason });
 }
 
-/**
- * Revokes every live grant of an account (a password change or reset): its refresh and access
- * tokens stop working. A user server learns it at its next token use (userinfo answers
- * `invalid_token`, a refresh `invalid_grant`); see README "Revocation".
- */
-export async function revokeAccountGrants(deps: CloudDeps, accountId: string, reason: string): Promise<void> {
+async function revokeGrants(deps: CloudDeps, ids: string[], reason: string): Promise<void> {
   const now = deps.now();
-  const live = and(eq(oidcGrants.accountId, accountId), isNull(oidcGrants.revokedAt));
-  const ids = (await deps.db.orm.select({ id: oidcGrants.id }).from(oidcGrants).where(live)).map((g) => g.id);
-  if (!ids.length) return;
   await deps.db.write(() =>
     deps.db.orm.batch([
       deps.db.orm.update(oidcGrants).set({ revokedAt: now, revokedReason: reason })
@@ -298,6 +282,18 @@ export async function revokeAccountGrants(deps: CloudDeps, accountId: string, re
         .where(and(inArray(oidcAccessTokens.grantId, ids), isNull(oidcAccessTokens.revokedAt))),
     ])
   );
+}
+
+/**
+ * Revokes every live grant of an account (a password change or reset): its refresh and access
+ * tokens stop working. A user server learns it at its next token use (userinfo answers
+ * `invalid_token`, a refresh `invalid_grant`); see README "Revocation".
+ */
+export async function revokeAccountGrants(deps: CloudDeps, accountId: string, reason: string): Promise<void> {
+  const live = and(eq(oidcGrants.accountId, accountId), isNull(oidcGrants.revokedAt));
+  const ids = (await deps.db.orm.select({ id: oidcGrants.id }).from(oidcGrants).where(live)).map((g) => g.id);
+  if (!ids.length) return;
+  await revokeGrants(deps, ids, reason);
   deps.log.info("oidc grants revoked", { accountId, count: ids.length, reason });
 }
 

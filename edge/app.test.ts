@@ -27,7 +27,7 @@ test("the cloud app answers /healthz from its database and 404s unknown routes a
   }
 });
 
-test("IdCloud's pages carry the strict security headers (shared/web): CSP without inline script, no framing", async () => {
+test("IdCloud's pages carry the strict security headers: CSP without any script, no framing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hearth-edge-"));
   const db = await openDatabase(`file:${join(dir, "cloud.db")}`, { schema: cloudSchema, migrationsFolder });
   try {
@@ -36,10 +36,10 @@ test("IdCloud's pages carry the strict security headers (shared/web): CSP withou
       const res = await app.request(`https://id.hearth.localhost${path}`);
       await res.body?.cancel();
       const csp = res.headers.get("content-security-policy") ?? "";
-      assert.match(csp, /script-src 'self'(;|$)/, path);
+      assert.match(csp, /script-src 'none'(;|$)/, path);
       assert.match(csp, /frame-ancestors 'none'/, path);
       assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
-      assert.equal(res.headers.get("referrer-policy"), "same-origin", path);
+      assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin", path);
       assert.match(res.headers.get("strict-transport-security") ?? "", /max-age=\d+/, path);
     }
     const login = await (await app.request("https://id.hearth.localhost/login")).text();

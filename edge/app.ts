@@ -5,16 +5,17 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../shared/log/mod.ts";
-import { securityHeaders } from "../shared/web/mod.ts";
 import type { CloudDeps } from "./deps.ts";
 import { createRegRoutes } from "./reg/routes.ts";
 import { createOidcRoutes } from "./id/oidc/mod.ts";
 import { createDnsRoutes } from "./dns/routes.ts";
 import { createIdRoutes, createRegisterRoute } from "./id/mod.ts";
+import { cloudSecureHeaders } from "./id/headers.ts";
 
 export function createCloudApp(deps: CloudDeps): Hono {
   const app = new Hono();
-  app.use("*", securityHeaders()); // strict CSP, no framing, nosniff, referrer, HSTS (shared with the user server)
+  // Stricter than the user server's (shared/web/headers.ts): IdCloud's pages run no script at all.
+  app.use(cloudSecureHeaders());
   app.get("/healthz", async (c) => {
     await deps.db.client.execute("select 1");
     return c.json({ ok: true, service: "cloud", zone: deps.zone });

@@ -67,6 +67,8 @@ export const LIMITS = {
   reset: { capacity: 5, refillPerMinute: 1 },
   mail: { capacity: 3, refillPerMinute: 0.2 },
   register: { capacity: 10, refillPerMinute: 2 },
+  /** The OIDC token endpoint, per address and per authenticated client (a user server refreshes rarely). */
+  token: { capacity: 30, refillPerMinute: 30 },
 } satisfies Record<string, BucketPolicy>;
 
 /** Failure bans for IdCloud: per account (password and TOTP) and per client IP. */
@@ -80,6 +82,22 @@ export const LOGIN_FAILURES_IP: FailurePolicy = {
   windowMs: 15 * 60_000,
   banMs: 15 * 60_000,
 };
+
+/**
+ * Second-factor failures (TOTP and recovery codes) per account, on their own key
+ * (`fail:2fa:<account id>`): a correct password does not clear them, only a correct second factor,
+ * so a thief holding the password gets no more guesses by signing in again.
+ */
+export const SECOND_FACTOR_FAILURES: FailurePolicy = {
+  maxFailures: 5,
+  windowMs: 15 * 60_000,
+  banMs: 15 * 60_000,
+};
+
+/** The throttle key that counts an account's second-factor failures. */
+export function secondFactorKey(accountId: string): string {
+  return `fail:2fa:${accountId}`;
+}
 
 /**
  * Takes one token from `key`'s bucket (in the `bucket:` key space, apart from failure counts).

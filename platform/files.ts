@@ -16,9 +16,12 @@ export function writeSecretFile(path: string, data: string | Uint8Array): void {
   writeAtomic(path, data, 0o600);
 }
 
-/** Writes a public file (a certificate, a config) atomically with mode 0644. */
+/**
+ * Writes a file that is not secret (a certificate, a config) atomically. Still 0600: it sits in a
+ * 0700 data directory where nobody else reaches it, and one rule for the whole tree is checkable.
+ */
 export function writePublicFile(path: string, data: string | Uint8Array): void {
-  writeAtomic(path, data, 0o644);
+  writeAtomic(path, data, 0o600);
 }
 
 function writeAtomic(path: string, data: string | Uint8Array, mode: number): void {

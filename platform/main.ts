@@ -4,8 +4,20 @@
  */
 import process from "node:process";
 
-/** Runs `main`; on failure prints `<proc>: <message>` to stderr and exits with status 1. */
+/**
+ * Files and directories a process creates are its own: 0600 and 0700 whatever creates them
+ * (libSQL's database, -wal and -shm files, blobs, mail), not only those written as secrets.
+ */
+export function ownFilesOnly(): void {
+  process.umask(0o077);
+}
+
+/**
+ * Runs `main` with `ownFilesOnly()` in force; on failure prints `<proc>: <message>` to stderr and
+ * exits with status 1.
+ */
 export async function runMain(proc: string, main: () => Promise<void>): Promise<void> {
+  ownFilesOnly();
   try {
     await main();
   } catch (error) {

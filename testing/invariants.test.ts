@@ -27,6 +27,30 @@ function walk(dir: string): { path: string; dir: boolean }[] {
   }));
 }
 
+test("6b. every file in every data directory is 0600 and every directory 0700, the databases included", () => {
+  const roots = [h.dirs.cloud, ...Object.values(h.dirs.relays), ...Object.values(h.dirs.users)];
+  const wrong: string[] = [];
+  const seen: string[] = [];
+  for (const root of roots) {
+    for (const e of walk(root)) {
+      let st: ReturnType<typeof statSync>;
+      try {
+        st = statSync(e.path);
+      } catch {
+        continue; // a temp file renamed meanwhile
+      }
+      const mode = st.mode & 0o777;
+      seen.push(relative(h.baseDir, e.path));
+      // Directories 0700, files 0600; anything else (the relayed listener's socket) no group/other bits.
+      const ok = st.isDirectory() ? mode === 0o700 : st.isFile() ? mode === 0o600 : (mode & 0o077) === 0;
+      if (!ok) wrong.push(`${relative(h.baseDir, e.path)} ${mode.toString(8)}`);
+    }
+  }
+  expect(wrong).toEqual([]);
+  expect(seen).toContain("cloud/cloud.db");
+  expect(seen.some((p) => /^cloud\/cloud\.db-(wal|shm)$/.test(p))).toBe(true);
+});
+
 test("6. every secret file in every data directory is 0600, every data directory 0700", () => {
   const roots = [
     join(h.baseDir, "ca"),

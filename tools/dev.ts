@@ -8,6 +8,9 @@ import { parseArgs } from "node:util";
 import { startStack } from "./stack/stack.ts";
 import { repoRoot } from "./stack/paths.ts";
 import { writeSampleImportRoot } from "../userserver/add/sample.ts";
+import { ownFilesOnly } from "../platform/main.ts";
+
+ownFilesOnly(); // the dev CA and every data directory the set-up creates: 0600 files, 0700 dirs
 
 // `--data DIR` and `--port-offset N` let a second stack run beside the first (tests do this).
 const { values: flags } = parseArgs({

@@ -16,6 +16,7 @@ import { constantTimeEqual, randomToken, sha256Hex } from "../../shared/crypto/m
 import type { CloudDeps } from "../deps.ts";
 import { enqueueMail, isMailAddress } from "../mail/outbox.ts";
 import { renderMail } from "../mail/templates.ts";
+import { revokeAccountGrants } from "./oidc/tokens.ts";
 import { dummyPasswordHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from "./password.ts";
 import { matchTotpStep } from "./totp.ts";
 
@@ -259,6 +260,7 @@ export async function resetPassword(
       deps.db.orm.delete(loginChallenges).where(eq(loginChallenges.accountId, t.accountId)),
     ])
   );
+  await revokeAccountGrants(deps, t.accountId, "password reset");
   return t;
 }
 
@@ -457,6 +459,7 @@ export async function changePassword(
       ),
     ])
   );
+  await revokeAccountGrants(deps, account.id, "password changed");
   await mail(deps, account.email, {
     subject: "Your Hearth password was changed",
     heading: "Your password was changed",

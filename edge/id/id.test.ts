@@ -430,3 +430,74 @@ test("registration: claim a name, register once with the token; the certificate 
   const page = await (await b.request("/account/servers")).text();
   assert.match(page, /mo\.hearth\.localhost/);
 });
+
+test("registration: a request for CN=id.<zone> and no SAN gets a certificate for the registered name only", async () => {
+  const acc = await createVerifiedAccount(deps, "cn@example.com", PASSWORD);
+  const { token } = await claimName(deps, acc.id, "cn");
+  const keys = await generateKeyPair();
+  const csr = await createCertificateRequest(await generateKeyPair(), { commonName: "id.hearth.localhost" });
+  const res = await app.request(`${ORIGIN}/reg/v1/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token, publicJwk: await publicJwk(keys.publicKey), csr }),
+  }, { remoteAddr: { hostname: "192.0.2.101" } });
+  assert.equal(res.status, 200);
+  const leaf = (await res.json()).certificate.split("-----END CERTIFICATE-----")[0] +
+    "-----END CERTIFICATE-----";
+  const info = describeCertificate(leaf);
+  assert.deepEqual(info.names, ["cn.hearth.localhost", "local.cn.hearth.localhost"]);
+  assert.equal(info.subject, "CN=cn.hearth.localhost");
+});
+
+test("second factor: failures count on their own key; a correct password does not reset them", async () => {
+  const b = new TestBrowser(app);
+  await signUpAndVerify(b, "gus@example.com");
+  await login(b, "gus@example.com");
+  const totp = totpFromPage(await (await b.request("/account/totp")).text());
+  assert.equal(
+    (await b.post("/account/totp", { code: totp.generate({ timestamp: deps.clock.now }) })).status,
+    200,
+  );
+  await b.post("/signout", {});
+  const wrong = () => (totp.generate({ timestamp: deps.clock.now }) === "000000" ? "111111" : "000000");
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    // A fresh address and a correct password each round: neither may reset the count.
+    const thief = new TestBrowser(app, `198.51.100.${i + 1}`);
+    assert.equal((await login(thief, "gus@example.com")).headers.get("location"), "/login/totp");
+    statuses.push((await thief.post("/login/totp", { code: i % 2 ? wrong() : "aaaaa-bbbbb" })).status);
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429]);
+  const owner = new TestBrowser(app, "198.51.100.99");
+  await login(owner, "gus@example.com");
+  deps.clock.now += 30_000;
+  const refused = await owner.post("/login/totp", { code: totp.generate({ timestamp: deps.clock.now }) });
+  assert.equal(refused.status, 429, "even a correct code waits out the ban");
+  deps.clock.now += 16 * 60_000;
+  const later = new TestBrowser(app, "198.51.100.98");
+  await login(later, "gus@example.com");
+  assert.equal(
+    (await later.post("/login/totp", { code: totp.generate({ timestamp: deps.clock.now }) })).status,
+    303,
+  );
+});
+
+test("account pages: strict CSP without script, no framing, nosniff, Referrer-Policy and HSTS", async () => {
+  const b = new TestBrowser(app);
+  await signUpAndVerify(b, "hal@example.com");
+  await login(b, "hal@example.com");
+  const visitor = new TestBrowser(app, "192.0.2.77");
+  for (const path of ["/login", "/signup", "/account", "/account/security", "/reset"]) {
+    const res = await (path.startsWith("/account") ? b : visitor).request(path);
+    assert.equal(res.status, 200, path);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /default-src 'none'/, path);
+    assert.match(csp, /script-src 'none'/, path);
+    assert.match(csp, /frame-ancestors 'none'/, path);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+    assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin", path);
+    assert.match(res.headers.get("strict-transport-security") ?? "", /max-age=\d{7,}/, path);
+    assert.doesNotMatch(await res.text(), /<script/i, `${path} has no script the CSP would block`);
+  }
+});

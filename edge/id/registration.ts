@@ -4,19 +4,24 @@
  * SHA-256(secret) stored); the user server then calls `POST /reg/v1/register` directly with the
  * token, its server key (public JWK) and a certificate request. RegCloud burns the token, creates
  * (or, for the same account, re-keys) the server, and signs the request with the cloud's issuing
- * CA, restricted to `<name>.<zone>`, `local.<name>.<zone>` and the loopback address.
+ * CA: a certificate built from the registered name only (`<name>.<zone>`, `local.<name>.<zone>`,
+ * CN = the first, plus the loopback address when asked), whatever else the request says.
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { registrationTokens, relays, servers } from "../../shared/db/cloud/schema.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../../shared/crypto/mod.ts";
 import { checkUserName, NameError } from "../../shared/names.ts";
-import { PkiError, signCertificateRequest } from "../../shared/pki/mod.ts";
+import { issueForNames, PkiError } from "../../shared/pki/mod.ts";
 import type { CloudDeps } from "../deps.ts";
 
 export const REGISTRATION_TOKEN_TTL_MS = 24 * 3600_000;
-/** Addresses a user server's local listener may carry in its certificate. */
-export const LOCAL_IPS = ["127.0.0.1"];
+/**
+ * Addresses a user server's certificate may carry, when its request asks: the local listener is
+ * reached by address too (the set-up's health poll, `https://127.0.0.1:<port>`), and a loopback
+ * address names only the machine that dials it, so it grants nothing over another server.
+ */
+export const LOCAL_IPS = ["127.0.0.1", "::1"];
 
 export class RegistrationError extends Error {
   override name = "RegistrationError";
@@ -149,8 +154,9 @@ export async function registerServer(deps: CloudDeps, req: RegisterRequest): Pro
   const publicName = `${row.name}.${deps.zone}`;
   let certificate: string;
   try {
-    certificate = await signCertificateRequest(String(req.csr ?? ""), issuer, {
-      allowedNames: [publicName, `local.${publicName}`, ...LOCAL_IPS],
+    // Built from the registered name only: the request proves the key, its subject is ignored.
+    certificate = await issueForNames(String(req.csr ?? ""), issuer, [publicName, `local.${publicName}`], {
+      optionalIps: LOCAL_IPS,
     });
   } catch (err) {
     if (err instanceof PkiError) throw new RegistrationError(err.message, 400, { cause: err });

@@ -17,6 +17,8 @@ import {
   LOGIN_FAILURES_IP,
   longestBan,
   recordFailure,
+  SECOND_FACTOR_FAILURES,
+  secondFactorKey,
   takeToken,
 } from "../throttle.ts";
 import * as acc from "./accounts.ts";
@@ -177,7 +179,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     const ip = clientIp(c);
     const wait = await takeToken(deps, `totp:ip:${ip}`, LIMITS.totp);
     if (wait) return throttled(c, wait, "Too many codes tried from your network.");
-    const keys = [`fail:login:${ch.account.email}`, `fail:ip:${ip}`];
+    const keys = [secondFactorKey(ch.account.id), `fail:ip:${ip}`];
     const ban = await longestBan(deps, keys);
     if (ban) return throttled(c, ban, "Too many failed sign-ins.");
     const code = ((await form(c)).code ?? "").trim();
@@ -186,7 +188,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       : await acc.useRecoveryCode(deps, ch.account.id, code);
     if (!ok) {
       const banned = Math.max(
-        await recordFailure(deps, keys[0], LOGIN_FAILURES_ACCOUNT),
+        await recordFailure(deps, keys[0], SECOND_FACTOR_FAILURES),
         await recordFailure(deps, keys[1], LOGIN_FAILURES_IP),
       );
       if (banned) return throttled(c, banned, "Too many failed sign-ins.");

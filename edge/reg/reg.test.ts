@@ -5,7 +5,8 @@ import { createCloudApp } from "../app.ts";
 import { testDeps } from "../_test_deps.ts";
 import { addRelay, addServer } from "./admin.ts";
 import { generateKeyPair, publicJwk } from "../../shared/pki/mod.ts";
-import { sha256Hex } from "../../shared/crypto/mod.ts";
+import { base64url, sha256, sha256Hex } from "../../shared/crypto/mod.ts";
+import { SignJWT } from "jose";
 import { signServerRequest } from "../../shared/auth/server_request.ts";
 
 let deps: Awaited<ReturnType<typeof testDeps>>;
@@ -193,4 +194,30 @@ test("names are checked and taken names stay with their key", async () => {
   const other = await generateKeyPair();
   await assert.rejects(addServer(deps, "alice", await publicJwk(other.publicKey)), /already taken/);
   assert.equal((await addServer(deps, "alice", await publicJwk(keys.publicKey))).serverId, server.serverId);
+});
+
+test("server-signed requests: a replay, a wrong typ or a lifetime over 60 s is refused with 401", async () => {
+  const body = JSON.stringify({ max: 8 });
+  const send = (authorization: string) =>
+    app.request("/reg/v1/server/relays", { method: "POST", headers: { authorization }, body });
+  const auth = await signServerRequest(keys.privateKey, server.serverId, {
+    method: "POST",
+    path: "/reg/v1/server/relays",
+    body,
+  });
+  assert.equal((await send(auth)).status, 200);
+  const replay = await send(auth);
+  assert.equal(replay.status, 401);
+  assert.match((await replay.json()).error, /already used/);
+
+  const claims = { htm: "POST", htp: "/reg/v1/server/relays", bh: base64url(await sha256(body)) };
+  const forge = (typ: string, lifetime: string) =>
+    new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ }).setSubject(server.serverId)
+      .setAudience("hearth-regcloud").setIssuedAt().setExpirationTime(lifetime).setJti(crypto.randomUUID())
+      .sign(keys.privateKey);
+  assert.equal((await send(`HearthServer ${await forge("hearth-server+jwt", "60s")}`)).status, 200);
+  assert.equal((await send(`HearthServer ${await forge("JWT", "60s")}`)).status, 401);
+  const long = await send(`HearthServer ${await forge("hearth-server+jwt", "1h")}`);
+  assert.equal(long.status, 401);
+  assert.match((await long.json()).error, /too long/);
 });

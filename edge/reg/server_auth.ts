@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { servers } from "../../shared/db/cloud/schema.ts";
 import { claimedServerId, ServerAuthError, verifyServerRequest } from "../../shared/auth/server_request.ts";
 import type { CloudDeps } from "../deps.ts";
+import { rememberJti } from "../jti.ts";
 
 export type ServerAuthEnv = { Variables: { serverId: string; serverName: string; body: string } };
 
@@ -20,6 +21,9 @@ export function serverAuth(deps: CloudDeps) {
         method: c.req.method,
         path: new URL(c.req.url).pathname,
         body,
+      }, {
+        // Namespaced apart from OIDC client assertions (whose client ids are server ids too).
+        rememberJti: (jti, expiresAtMs) => rememberJti(deps, `server-request:${jti}`, expiresAtMs + 10_000),
       });
       c.set("serverId", serverId);
       c.set("serverName", row[0].name);

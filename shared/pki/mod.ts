@@ -132,6 +132,12 @@ export interface IssuerOptions {
   permittedDns: string[];
   /** IPv4 ranges as `addr/prefix`, e.g. `127.0.0.0/8`. */
   permittedIpv4?: string[];
+  /**
+   * DNS names inside the permitted ones the issuer must never certify (each with every name below
+   * it): the cloud's own `id.`/`reg.` names, the relays and the DNS fronts. Excluded subtrees win
+   * over permitted ones (RFC 5280 §4.2.1.10), so a leaf for `id.<zone>` fails every verifier.
+   */
+  excludedDns?: string[];
   validDays?: number;
 }
 
@@ -157,7 +163,11 @@ export async function createIssuingCa(parent: Identity, opts: IssuerOptions): Pr
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.Extension("2.5.29.30", true, nameConstraintsDer(opts.permittedDns, opts.permittedIpv4 ?? [])),
+      new x509.Extension(
+        "2.5.29.30",
+        true,
+        nameConstraintsDer(opts.permittedDns, opts.permittedIpv4 ?? [], opts.excludedDns ?? []),
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(parentCert),
     ],
@@ -167,14 +177,28 @@ export async function createIssuingCa(parent: Identity, opts: IssuerOptions): Pr
 
 /** The permitted DNS names and IPv4 ranges of a certificate's name constraint (tests, diagnostics). */
 export function permittedNames(certPem: string): { dns: string[]; ipv4: string[] } | undefined {
+  return nameConstraintSubtrees(certPem, 0xa0);
+}
+
+/** The excluded DNS names and IPv4 ranges of a certificate's name constraint (tests, diagnostics). */
+export function excludedNames(certPem: string): { dns: string[]; ipv4: string[] } | undefined {
+  return nameConstraintSubtrees(certPem, 0xa1);
+}
+
+function nameConstraintSubtrees(
+  certPem: string,
+  tag: 0xa0 | 0xa1,
+): { dns: string[]; ipv4: string[] } | undefined {
   const ext = new x509.X509Certificate(certPem).extensions.find((e) => e.type === "2.5.29.30");
   if (!ext) return undefined;
   const out = { dns: [] as string[], ipv4: [] as string[] };
   const der = new Uint8Array(ext.value);
-  // SEQUENCE { [0] { SEQUENCE { [2] dns | [7] ip } … } }
+  // SEQUENCE { [0] permitted { SEQUENCE { [2] dns | [7] ip } … } [1] excluded { … } }
   const outer = readTlv(der, 0);
-  const permitted = readTlv(der, outer.start);
-  for (let p = permitted.start; p < permitted.end;) {
+  let part = readTlv(der, outer.start);
+  if (part.tag !== tag) part = part.end < outer.end ? readTlv(der, part.end) : part;
+  if (part.tag !== tag) return out;
+  for (let p = part.start; p < part.end;) {
     const subtree = readTlv(der, p);
     const base = readTlv(der, subtree.start);
     const value = der.subarray(base.start, base.end);
@@ -226,9 +250,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function nameConstraintsDer(dns: string[], ipv4: string[]): ArrayBuffer {
+function nameConstraintsDer(dns: string[], ipv4: string[], excludedDns: string[]): ArrayBuffer {
+  const dnsSubtree = (d: string) => tlv(0x30, tlv(0x82, new TextEncoder().encode(d)));
   const subtrees = [
-    ...dns.map((d) => tlv(0x30, tlv(0x82, new TextEncoder().encode(d)))),
+    ...dns.map(dnsSubtree),
     ...ipv4.map((range) => {
       const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(range);
       if (!m || Number(m[5]) > 32) {
@@ -243,7 +268,8 @@ function nameConstraintsDer(dns: string[], ipv4: string[]): ArrayBuffer {
       return tlv(0x30, tlv(0x87, new Uint8Array([...addr, ...mask])));
     }),
   ];
-  const der = tlv(0x30, tlv(0xa0, concat(subtrees)));
+  const excluded = excludedDns.length ? [tlv(0xa1, concat(excludedDns.map(dnsSubtree)))] : [];
+  const der = tlv(0x30, concat([tlv(0xa0, concat(subtrees)), ...excluded]));
   return der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
 }
 
@@ -254,15 +280,8 @@ export interface SignOptions {
   allowedNames?: string[];
 }
 
-/**
- * Signs a certificate request with the CA after checking its self-signature.
- * The leaf gets serverAuth + clientAuth and exactly the names the request carries.
- */
-export async function signCertificateRequest(
-  csrPem: string,
-  ca: Identity,
-  { validDays = 397, allowedNames }: SignOptions = {},
-): Promise<string> {
+/** Parses a PKCS#10 request and checks its self-signature (proof the requester holds the key). */
+async function verifiedRequest(csrPem: string): Promise<x509.Pkcs10CertificateRequest> {
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(csrPem);
@@ -270,22 +289,29 @@ export async function signCertificateRequest(
     throw new PkiError("Cannot read certificate request: not a PKCS#10 PEM document", { cause });
   }
   if (!(await csr.verify())) throw new PkiError("Cannot sign certificate request: its signature is invalid");
+  return csr;
+}
+
+function requestedNames(csr: x509.Pkcs10CertificateRequest): string[] {
   const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension =>
     e instanceof x509.SubjectAlternativeNameExtension
   );
-  const requested: string[] = san?.names.items.map((n) => n.value) ?? [];
-  if (allowedNames) {
-    const extra = requested.filter((n) => !allowedNames.includes(n));
-    if (extra.length) {
-      throw new PkiError(`Cannot sign certificate request: name "${extra[0]}" is not allowed`);
-    }
-  }
+  return san?.names.items.map((n) => n.value) ?? [];
+}
+
+async function signLeaf(
+  csr: x509.Pkcs10CertificateRequest,
+  ca: Identity,
+  subject: string,
+  san: x509.SubjectAlternativeNameExtension | undefined,
+  validDays: number,
+): Promise<string> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKeys = await importKeyPairPem(ca.keyPem);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: csr.subject,
+    subject,
     issuer: caCert.subject,
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + validDays * 86_400_000),
@@ -304,6 +330,63 @@ export async function signCertificateRequest(
     ],
   });
   return cert.toString("pem");
+}
+
+/**
+ * Signs a certificate request with the CA after checking its self-signature.
+ * The leaf gets serverAuth + clientAuth and exactly the names the request carries (the dev CA
+ * for the processes the set-up itself starts; RegCloud uses `issueForNames`).
+ */
+export async function signCertificateRequest(
+  csrPem: string,
+  ca: Identity,
+  { validDays = 397, allowedNames }: SignOptions = {},
+): Promise<string> {
+  const csr = await verifiedRequest(csrPem);
+  const requested = requestedNames(csr);
+  if (allowedNames) {
+    const extra = requested.filter((n) => !allowedNames.includes(n));
+    if (extra.length) {
+      throw new PkiError(`Cannot sign certificate request: name "${extra[0]}" is not allowed`);
+    }
+  }
+  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension =>
+    e instanceof x509.SubjectAlternativeNameExtension
+  );
+  return await signLeaf(csr, ca, csr.subject, san, validDays);
+}
+
+export interface IssueOptions {
+  validDays?: number;
+  /** Addresses the leaf carries only when the request asks for them (a local listener's loopback). */
+  optionalIps?: string[];
+}
+
+/**
+ * Issues a leaf for `dnsNames` from a request that proves the key: the certificate is built here,
+ * from `dnsNames` only — subject CN = the first name, SANs = the names plus the `optionalIps` the
+ * request asks for. The request's subject and every other field are ignored; a request naming
+ * anything else is refused, so a greedy client learns why instead of getting less than it asked.
+ */
+export async function issueForNames(
+  csrPem: string,
+  ca: Identity,
+  dnsNames: string[],
+  { validDays = 397, optionalIps = [] }: IssueOptions = {},
+): Promise<string> {
+  if (!dnsNames.length) throw new PkiError("Cannot issue a certificate: no names given");
+  const csr = await verifiedRequest(csrPem);
+  const requested = requestedNames(csr);
+  const extra = requested.filter((n) => !dnsNames.includes(n) && !optionalIps.includes(n));
+  if (extra.length) throw new PkiError(`Cannot sign certificate request: name "${extra[0]}" is not allowed`);
+  const ipAddresses = optionalIps.filter((ip) => requested.includes(ip));
+  return await signLeaf(
+    csr,
+    ca,
+    `CN=${escapeDn(dnsNames[0])}`,
+    altNames({ commonName: dnsNames[0], dnsNames, ipAddresses }),
+    validDays,
+  );
 }
 
 /** The DNS and IP names a certificate (PEM) carries, and when it expires. */

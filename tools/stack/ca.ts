@@ -8,6 +8,7 @@ import {
   createDevCa,
   createIssuingCa,
   describeCertificate,
+  excludedNames,
   type Identity,
   issuedBy,
   permittedNames,
@@ -39,18 +40,27 @@ export async function ensureDevCa(caDir: string): Promise<Identity & { certFile:
 
 /**
  * The cloud tier's issuing CA (ARCHITECTURE.md §3): signed here by the dev CA, kept in the cloud's
- * own data dir, name-constrained to `zone`. RegCloud signs user servers'
- * requests with it; the dev CA's key never leaves `.data/ca/`.
+ * own data dir, name-constrained to `zone` minus `excluded` (the cloud's `id.`/`reg.` names, the
+ * relays and the DNS fronts: names no user server may ever hold, refused by every verifier even if
+ * RegCloud erred). RegCloud signs user servers' requests with it; the dev CA's key never leaves
+ * `.data/ca/`. A changed exclusion list (a new relay) re-issues it.
  */
-export async function ensureCloudIssuer(cloudDir: string, ca: Identity, zone: string): Promise<void> {
+export async function ensureCloudIssuer(
+  cloudDir: string,
+  ca: Identity,
+  zone: string,
+  excluded: string[],
+): Promise<void> {
   const dir = ensureDataDir(join(cloudDir, "issuer"));
   const keyPath = join(dir, "issuer.key");
   const certPath = join(dir, "issuer.crt");
   const certPem = readTextIfExists(certPath);
-  if (readTextIfExists(keyPath) && certPem && issuerIsCurrent(certPem, ca, zone)) return;
+  const excludedDns = [...new Set(excluded)].sort();
+  if (readTextIfExists(keyPath) && certPem && issuerIsCurrent(certPem, ca, zone, excludedDns)) return;
   const issuer = await createIssuingCa(ca, {
     commonName: `Hearth cloud issuer for ${zone}`,
     permittedDns: [zone],
+    excludedDns,
     // No iPAddress subtree: Bun's verifier rejects that constraint type ("unsupported name
     // constraint type"); RegCloud's allowed-names check limits addresses to the loopback one.
   });
@@ -58,10 +68,11 @@ export async function ensureCloudIssuer(cloudDir: string, ca: Identity, zone: st
   writePublicFile(certPath, issuer.certPem);
 }
 
-function issuerIsCurrent(certPem: string, ca: Identity, zone: string): boolean {
+function issuerIsCurrent(certPem: string, ca: Identity, zone: string, excludedDns: string[]): boolean {
   const info = describeCertificate(certPem);
   return info.notAfter.getTime() > Date.now() + 30 * 86_400_000 && issuedBy(certPem, ca.certPem) &&
-    (permittedNames(certPem)?.dns ?? []).join() === zone;
+    (permittedNames(certPem)?.dns ?? []).join() === zone &&
+    (excludedNames(certPem)?.dns ?? []).join() === excludedDns.join();
 }
 
 /** Signs the request a process left in its data directory; writes its certificate there. */

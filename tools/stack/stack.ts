@@ -106,7 +106,12 @@ type ProcDef = {
 
 export async function startStack(spec: StackSpec): Promise<RunningStack> {
   const ca = await ensureDevCa(join(spec.baseDir, "ca"));
-  await ensureCloudIssuer(join(spec.baseDir, "cloud"), ca, spec.zone);
+  await ensureCloudIssuer(join(spec.baseDir, "cloud"), ca, spec.zone, [
+    `id.${spec.zone}`,
+    `reg.${spec.zone}`,
+    ...spec.relays.map((r) => `${r.id}.${spec.zone}`),
+    ...(spec.dns ? [`${spec.dns.id}.${spec.zone}`] : []),
+  ]);
   const accounts: SeededAccount[] = [];
   const cloudUrl = `https://${spec.cloud.host}:${spec.cloud.port}`;
   const logFormat = spec.logFormat ?? "json";

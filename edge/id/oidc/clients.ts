@@ -8,11 +8,12 @@
  * JWKS of their own (`private_key_jwt`) or nothing (`none`, a public client; PKCE is always
  * required).
  */
-import { eq, lte } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { createLocalJWKSet, decodeProtectedHeader, importJWK, type JSONWebKeySet, jwtVerify } from "jose";
-import { accounts, oidcAssertionJtis, oidcClients, servers } from "../../../shared/db/cloud/schema.ts";
+import { accounts, oidcClients, servers } from "../../../shared/db/cloud/schema.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../../deps.ts";
+import { rememberJti } from "../../jti.ts";
 import { OAuthError } from "./errors.ts";
 
 export type AuthMethod = "private_key_jwt" | "client_secret_basic" | "client_secret_post" | "none";
@@ -200,14 +201,7 @@ async function verifyAssertion(
   if (exp - nowS > MAX_ASSERTION_LIFETIME_S) {
     throw new OAuthError("invalid_client", `client_assertion expires too late (exp ${exp})`);
   }
-  const now = deps.now();
-  const fresh = await deps.db.write(async () => {
-    await deps.db.orm.delete(oidcAssertionJtis).where(lte(oidcAssertionJtis.expiresAt, now));
-    return await deps.db.orm.insert(oidcAssertionJtis)
-      .values({ key: `${client.id}:${payload.jti}`, expiresAt: (exp + 10) * 1000 })
-      .onConflictDoNothing().returning({ key: oidcAssertionJtis.key });
-  });
-  if (fresh.length === 0) {
+  if (!(await rememberJti(deps, `${client.id}:${payload.jti}`, (exp + 10) * 1000))) {
     throw new OAuthError("invalid_client", `client_assertion jti "${payload.jti}" was already used`);
   }
 }

@@ -15,7 +15,8 @@ export type OAuthErrorCode =
   | "request_not_supported"
   | "request_uri_not_supported"
   | "invalid_token"
-  | "server_error";
+  | "server_error"
+  | "slow_down";
 
 export class OAuthError extends Error {
   override name = "OAuthError";

@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import * as oidc from "openid-client";
 import { createLocalJWKSet, generateKeyPair as joseKeyPair, jwtVerify } from "jose";
 import { eq } from "drizzle-orm";
-import { idSessions, oidcGrants } from "../../../shared/db/cloud/schema.ts";
+import { accounts, idSessions, oidcGrants } from "../../../shared/db/cloud/schema.ts";
+import { changePassword, getAccount } from "../accounts.ts";
+import { hashPassword } from "../password.ts";
 import { generateKeyPair, publicJwk } from "../../../shared/pki/mod.ts";
 import { testDeps } from "../../_test_deps.ts";
 import { createCloudApp } from "../../app.ts";
@@ -34,6 +36,7 @@ let serverClientId: string;
 beforeEach(async () => {
   deps = await testDeps();
   deps.clock.now = Date.now(); // openid-client checks iat/exp against the real clock
+  deps.id = { origin: ISSUER }; // the issuer comes from config only
   app = createCloudApp(deps);
   alice = await addAccount(deps, "alice@example.com");
   bob = await addAccount(deps, "bob@example.com");
@@ -135,6 +138,13 @@ describe("discovery and JWKS", () => {
       ["private_key_jwt", "client_secret_basic", "client_secret_post", "none"],
     );
     assert.ok(d.end_session_endpoint && d.revocation_endpoint && d.userinfo_endpoint);
+  });
+
+  test("the issuer comes from config, not from the Host header's port", async () => {
+    const d = await (await app.request("https://id.hearth.localhost:9999/.well-known/openid-configuration"))
+      .json();
+    assert.equal(d.issuer, ISSUER);
+    assert.equal(d.token_endpoint, `${ISSUER}/oidc/token`);
   });
 
   test("other host names do not serve the provider", async () => {
@@ -591,5 +601,58 @@ describe("logout (end_session_endpoint)", () => {
       .setIssuer(ISSUER).setAudience(serverClientId).sign(k.privateKey);
     const res = await browse(`${ISSUER}/oidc/logout?id_token_hint=${forged}`, aliceCookie);
     assert.equal(res.status, 400);
+  });
+});
+
+describe("token endpoint limits", () => {
+  test("refresh tokens only with offline_access", async () => {
+    const config = await serverConfig();
+    const { url, verifier, state, nonce } = await start(config, { scope: "openid email" });
+    const tokens = await oidc.authorizationCodeGrant(config, await callbackFor(url, aliceCookie), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    assert.ok(tokens.access_token);
+    assert.equal(tokens.refresh_token, undefined);
+  });
+
+  test("the token endpoint is throttled per address like the login", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      statuses.push(
+        (await rawToken({ grant_type: "authorization_code", code: "x", client_id: "nobody" })).status,
+      );
+    }
+    assert.ok(statuses.slice(0, 20).every((s) => s !== 429), statuses.join());
+    assert.equal(statuses.at(-1), 429);
+    const last = await rawToken({ grant_type: "authorization_code", code: "x", client_id: "nobody" });
+    assert.equal(last.body.error, "slow_down");
+  });
+});
+
+describe("revocation", () => {
+  test("a password change revokes the account's grants: access and refresh tokens stop working", async () => {
+    await deps.db.orm.update(accounts).set({ passwordHash: await hashPassword("old passphrase 123") })
+      .where(eq(accounts.id, alice));
+    const config = await serverConfig();
+    const { url, verifier, state, nonce } = await start(config);
+    const tokens = await oidc.authorizationCodeGrant(config, await callbackFor(url, aliceCookie), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    assert.equal((await oidc.fetchUserInfo(config, tokens.access_token, alice)).sub, alice);
+    const account = (await getAccount(deps, alice))!;
+    assert.deepEqual(
+      await changePassword(deps, account, "old passphrase 123", "a new passphrase 456", "none"),
+      {
+        ok: true,
+      },
+    );
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, alice));
+    assert.equal(await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!)), "invalid_grant");
   });
 });

@@ -19,7 +19,8 @@ import { compactVerify, createLocalJWKSet, type JWTPayload } from "jose";
 import { oidcConsents } from "../../../shared/db/cloud/schema.ts";
 import { constantTimeEqual, randomToken } from "../../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../../deps.ts";
-import { endSession, getSignedInAccount, loginUrl } from "../session.ts";
+import { clientIp, endSession, getSignedInAccount, loginUrl } from "../session.ts";
+import { LIMITS, takeToken } from "../../throttle.ts";
 import { authenticateClient, type Client, findClient } from "./clients.ts";
 import { OAuthError } from "./errors.ts";
 import { publicJwks } from "./keys.ts";
@@ -53,7 +54,8 @@ export function createOidcRoutes(deps: CloudDeps): Hono<Vars> {
   async function oidcHostOnly(c: Context<Vars>, next: () => Promise<void>) {
     const url = new URL(c.req.url);
     if (url.hostname !== idHost) return c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404);
-    c.set("issuer", `https://${url.host}`);
+    // From config only: the Host header's port is the client's to choose, the issuer is not.
+    c.set("issuer", deps.id?.origin ?? `https://${idHost}`);
     await next();
   }
   // Public clients (e.g. a single-page app) call these from their own origin; none uses cookies.
@@ -109,9 +111,21 @@ export function createOidcRoutes(deps: CloudDeps): Hono<Vars> {
     return { form, issuer, client };
   };
 
+  /** Token buckets like the login's: per address before anything, per client once it is known. */
+  const throttle = async (key: string) => {
+    const wait = await takeToken(deps, key, LIMITS.token);
+    if (wait) {
+      throw new OAuthError("slow_down", `Too many token requests; retry in ${Math.ceil(wait / 1000)} s`, {
+        status: 429,
+      });
+    }
+  };
+
   app.post("/oidc/token", (c) =>
     protocol(c, async () => {
+      await throttle(`token:ip:${clientIp(c)}`);
       const { form, issuer, client } = await clientRequest(c, "/oidc/token");
+      await throttle(`token:client:${client.id}`);
       const grantType = form.get("grant_type");
       if (grantType === "authorization_code") {
         const code = form.get("code");

@@ -7,7 +7,7 @@
  * family and its access tokens are revoked. Codes and tokens are random 256-bit values stored
  * only as SHA-256 hex.
  */
-import { and, eq, gt, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte } from "drizzle-orm";
 import { SignJWT } from "jose";
 import {
   accounts,
@@ -55,7 +55,8 @@ export interface TokenResponse {
   access_token: string;
   token_type: "Bearer";
   expires_in: number;
-  refresh_token: string;
+  /** Only when the grant's scope holds `offline_access` (OIDC Core §11). */
+  refresh_token?: string;
   id_token: string;
   scope: string;
 }
@@ -193,29 +194,31 @@ async function issueTokens(
 ): Promise<TokenResponse> {
   const now = deps.now();
   const accessToken = randomToken(32);
-  const refreshToken = randomToken(32);
-  const [aHash, rHash] = await Promise.all([sha256Hex(accessToken), sha256Hex(refreshToken)]);
-  await deps.db.write(() =>
-    deps.db.orm.batch([
-      deps.db.orm.insert(oidcAccessTokens).values({
-        tokenHash: aHash,
-        grantId: o.grantId,
-        expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
-      }),
-      deps.db.orm.insert(oidcRefreshTokens).values({
-        tokenHash: rHash,
-        grantId: o.grantId,
-        createdAt: now,
-        expiresAt: now + REFRESH_TTL_MS,
-      }),
-    ])
-  );
+  // A refresh token is access while the user is away: only when the client asked for it.
+  const refreshToken = o.scope.split(" ").includes("offline_access") ? randomToken(32) : undefined;
+  const aHash = await sha256Hex(accessToken);
+  const access = deps.db.orm.insert(oidcAccessTokens).values({
+    tokenHash: aHash,
+    grantId: o.grantId,
+    expiresAt: now + ACCESS_TOKEN_TTL_S * 1000,
+  });
+  if (refreshToken) {
+    const refresh = deps.db.orm.insert(oidcRefreshTokens).values({
+      tokenHash: await sha256Hex(refreshToken),
+      grantId: o.grantId,
+      createdAt: now,
+      expiresAt: now + REFRESH_TTL_MS,
+    });
+    await deps.db.write(() => deps.db.orm.batch([access, refresh]));
+  } else {
+    await deps.db.write(() => access);
+  }
   const idToken = await signIdToken(deps, client, o);
   return {
     access_token: accessToken,
     token_type: "Bearer",
     expires_in: ACCESS_TOKEN_TTL_S,
-    refresh_token: refreshToken,
+    ...(refreshToken ? { refresh_token: refreshToken } : {}),
     id_token: idToken,
     scope: o.scope,
   };
@@ -265,16 +268,33 @@ export async function signIdToken(
 
 /** Revokes a grant: its refresh tokens and access tokens stop working. */
 export async function revokeGrant(deps: CloudDeps, grantId: string, reason: string): Promise<void> {
+  await revokeGrants(deps, [grantId], reason);
+  deps.log.info("oidc grant revoked", { grantId, reason });
+}
+
+async function revokeGrants(deps: CloudDeps, ids: string[], reason: string): Promise<void> {
   const now = deps.now();
   await deps.db.write(() =>
     deps.db.orm.batch([
       deps.db.orm.update(oidcGrants).set({ revokedAt: now, revokedReason: reason })
-        .where(and(eq(oidcGrants.id, grantId), isNull(oidcGrants.revokedAt))),
+        .where(and(inArray(oidcGrants.id, ids), isNull(oidcGrants.revokedAt))),
       deps.db.orm.update(oidcAccessTokens).set({ revokedAt: now })
-        .where(and(eq(oidcAccessTokens.grantId, grantId), isNull(oidcAccessTokens.revokedAt))),
+        .where(and(inArray(oidcAccessTokens.grantId, ids), isNull(oidcAccessTokens.revokedAt))),
     ])
   );
-  deps.log.info("oidc grant revoked", { grantId, reason });
+}
+
+/**
+ * Revokes every live grant of an account (a password change or reset): its refresh and access
+ * tokens stop working. A user server learns it at its next token use (userinfo answers
+ * `invalid_token`, a refresh `invalid_grant`); see README "Revocation".
+ */
+export async function revokeAccountGrants(deps: CloudDeps, accountId: string, reason: string): Promise<void> {
+  const live = and(eq(oidcGrants.accountId, accountId), isNull(oidcGrants.revokedAt));
+  const ids = (await deps.db.orm.select({ id: oidcGrants.id }).from(oidcGrants).where(live)).map((g) => g.id);
+  if (!ids.length) return;
+  await revokeGrants(deps, ids, reason);
+  deps.log.info("oidc grants revoked", { accountId, count: ids.length, reason });
 }
 
 export interface AccessTokenInfo {

@@ -9,6 +9,7 @@ import { concatBytes } from "../../shared/bytes.ts";
 import { splice, type SpliceEvents } from "../../shared/mux/mod.ts";
 import { AlertDescription, parseClientHello, tlsAlert } from "../../shared/tls/mod.ts";
 import type { Logger } from "../../shared/log/mod.ts";
+import { contain } from "../../shared/net/contain.ts";
 import { listenOrExplain } from "../../platform/main.ts";
 import type { RelayConfig } from "./config.ts";
 import type { RateLimiter } from "./rate_limit.ts";
@@ -36,12 +37,14 @@ export function listenBrowserPort(
   deps: BrowserPortDeps,
 ): TCPSocketListener<{ state: State }> {
   const { cfg, log, counters } = deps;
+  const guard = <A extends unknown[]>(fn: (socket: Sock, ...rest: A) => void) =>
+    contain(log, "browser port", fn);
   return listenOrExplain("browsers", `${address}:${cfg.browserPort}`, () =>
     Bun.listen<{ state: State }>({
       hostname: address,
       port: cfg.browserPort,
       socket: {
-        open(socket) {
+        open: guard((socket) => {
           socket.data = { state: { kind: "closed" } };
           if (counters.connections >= cfg.maxBrowserConnections) {
             counters.refused++;
@@ -62,8 +65,8 @@ export function listenBrowserPort(
             }
           }, cfg.helloTimeoutMs);
           socket.data.state = { kind: "hello", buf: new Uint8Array(0), timer };
-        },
-        data(socket, chunk) {
+        }),
+        data: guard((socket, chunk) => {
           const st = socket.data.state;
           if (st.kind === "piped") {
             counters.bytes += chunk.length;
@@ -71,26 +74,26 @@ export function listenBrowserPort(
             return st.pipe.data(chunk);
           }
           if (st.kind === "hello") onHelloBytes(deps, socket, st, chunk);
-        },
-        drain(socket) {
+        }),
+        drain: guard((socket) => {
           const st = socket.data.state;
           if (st.kind === "piped") st.pipe.drain();
-        },
-        end(socket) {
+        }),
+        end: guard((socket) => {
           const st = socket.data.state;
           if (st.kind === "piped") st.pipe.end();
           else close(socket);
-        },
-        close(socket, err) {
+        }),
+        close: guard((socket, err) => {
           const st = socket.data.state;
           if (st.kind === "hello") clearTimeout(st.timer);
           if (st.kind !== "closed") counters.connections--;
           socket.data.state = { kind: "closed" };
           if (st.kind === "piped") st.pipe.close(err);
-        },
-        error(_socket, err) {
+        }),
+        error: guard((_socket, err) => {
           log.debug("browser socket error", { err });
-        },
+        }),
       },
     }));
 }

@@ -17,6 +17,7 @@ import {
 } from "../../shared/tunnel/hello.ts";
 import { alpnWire, HTTP_ALPN, TUNNEL_ALPN } from "../../shared/tunnel/alpn.ts";
 import type { Logger } from "../../shared/log/mod.ts";
+import { contain } from "../../shared/net/contain.ts";
 import { listenOrExplain } from "../../platform/main.ts";
 import type { RelayConfig } from "./config.ts";
 import type { CloudClient } from "./cloud_client.ts";
@@ -46,6 +47,8 @@ export interface TunnelPortDeps {
 
 export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ state: State }> {
   const { cfg, tls, log } = deps;
+  const guard = <A extends unknown[]>(fn: (socket: Sock, ...rest: A) => void) =>
+    contain(log, "tunnel port", fn);
   return listenOrExplain(
     "tunnels",
     `${cfg.tunnelAddress}:${cfg.tunnelPort}`,
@@ -55,10 +58,10 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
         port: cfg.tunnelPort,
         tls: { key: tls.key, cert: tls.cert, ALPNProtocols: alpnWire([TUNNEL_ALPN, HTTP_ALPN]) },
         socket: {
-          open(socket) {
+          open: guard((socket) => {
             socket.data = { state: { kind: "new" } };
-          },
-          handshake(socket, success) {
+          }),
+          handshake: guard((socket, success) => {
             if (!success) return void socket.end();
             if (socket.alpnProtocol === TUNNEL_ALPN) {
               const timer = setTimeout(() => {
@@ -80,8 +83,8 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
                 () => socket.end(),
               ),
             };
-          },
-          data(socket, chunk) {
+          }),
+          data: guard((socket, chunk) => {
             const st = socket.data.state;
             switch (st.kind) {
               case "tunnel":
@@ -100,12 +103,12 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
               default:
                 return;
             }
-          },
-          drain(socket) {
+          }),
+          drain: guard((socket) => {
             const st = socket.data.state;
             if (st.kind === "tunnel") st.mux.drain();
-          },
-          close(socket, err) {
+          }),
+          close: guard((socket, err) => {
             const st = socket.data.state;
             socket.data.state = { kind: "closed" };
             if (st.kind === "hello") clearTimeout(st.timer);
@@ -121,10 +124,10 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
                 });
               }
             }
-          },
-          error(_socket, err) {
+          }),
+          error: guard((_socket, err) => {
             log.debug("tunnel socket error", { err });
-          },
+          }),
         },
       }),
   );

@@ -1,0 +1,107 @@
+/**
+ * Issue #13.1: a real ClientHello for alice followed by a TCP reset — what a browser closing a tab
+ * at the wrong moment does — used to kill alice's user server after a few connections (the relay
+ * reset the stream before the server's Unix-socket connect completed). Repeated through both
+ * relays, at several delays, the server stays up and keeps answering through each relay. And a
+ * user server that dies anyway is restarted by the stack, which says so.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { connect as tlsConnect } from "node:tls";
+import { type Harness, startHarness, ZONE } from "./harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ relays: 2, users: ["alice"], restartUsers: true });
+  await h.waitFor("alice's two tunnels", async () => (await h.tunnelsOf("alice")).length === 2);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** The first flight a TLS client sends for `alice.<zone>`, captured from a real client. */
+async function realClientHello(): Promise<Uint8Array> {
+  const { promise, resolve } = Promise.withResolvers<Uint8Array>();
+  const server = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(s, chunk) {
+        resolve(new Uint8Array(chunk));
+        s.terminate();
+      },
+    },
+  });
+  const client = tlsConnect({ host: "127.0.0.1", port: server.port, servername: `alice.${ZONE}` });
+  client.on("error", () => {});
+  const hello = await promise;
+  client.destroy();
+  server.stop(true);
+  return hello;
+}
+
+/** Sends `hello` to the relay's browser port, waits `delayMs`, then resets the connection. */
+async function helloThenReset(relayId: string, hello: Uint8Array, delayMs: number): Promise<void> {
+  const r = h.relay(relayId);
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const socket = await Bun.connect({
+    hostname: r.browserAddresses[0],
+    port: r.browserPort,
+    socket: { data() {}, close: () => resolve(), error: () => resolve() },
+  });
+  socket.write(hello);
+  if (delayMs) await Bun.sleep(delayMs);
+  socket.terminate();
+  await promise;
+}
+
+async function fetchThrough(relayId: string): Promise<number> {
+  const r = h.relay(relayId);
+  const proc = Bun.spawn([
+    "curl",
+    "-sS",
+    "--max-time",
+    "30",
+    "--cacert",
+    h.caFile,
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    "--resolve",
+    `alice.${ZONE}:${r.browserPort}:${r.browserAddresses[0]}`,
+    `https://alice.${ZONE}:${r.browserPort}/healthz`,
+  ], { stdout: "pipe", stderr: "pipe" });
+  const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  return Number(out);
+}
+
+test("ClientHello then TCP reset, repeated through both relays: alice's server stays up", async () => {
+  const hello = await realClientHello();
+  const alice = h.processes.get("user:alice");
+  for (let round = 0; round < 60; round++) {
+    for (const relayId of ["relay-a", "relay-b"]) {
+      await Promise.all([0, 0, 1, 3].map((d) => helloThenReset(relayId, hello, d)));
+    }
+  }
+  // Still the same process, still answering through each relay.
+  expect(alice?.running).toBe(true);
+  expect(h.processes.get("user:alice")).toBe(alice);
+  expect(await fetchThrough("relay-a")).toBeLessThan(500);
+  expect(await fetchThrough("relay-b")).toBeLessThan(500);
+  expect(alice?.running).toBe(true);
+  expect(h.output.some((l) => l.startsWith("user:alice") && l.includes("socket.data.pipe"))).toBe(false);
+}, 120_000);
+
+test("the stack restarts a user server that dies, and says so", async () => {
+  const before = h.processes.get("user:alice");
+  if (!before) throw new Error("alice is not running");
+  process.kill(before.pid, "SIGKILL"); // a crash: not a stop the stack asked for
+  await h.waitFor(
+    "the stack to say alice restarted",
+    () => h.output.includes("stack: user:alice restarted (1)"),
+    60_000,
+  );
+  expect(h.processes.get("user:alice")).not.toBe(before);
+  expect(h.processes.get("user:alice")?.running).toBe(true);
+  await h.waitFor("alice's two tunnels again", async () => (await h.tunnelsOf("alice")).length === 2, 60_000);
+}, 120_000);

@@ -109,7 +109,7 @@ test("relay A's credential cannot verify a nonce issued for relay B, nor can a w
   assert.equal(forged.status, 401);
 });
 
-test("expired nonces fail, and repeated failures are throttled with Retry-After", async () => {
+test("expired nonces fail, and repeated failures throttle their source address with Retry-After", async () => {
   const [x] = await offers();
   deps.clock.now += 61_000;
   for (const id of Object.keys(credentials)) await heartbeat(id);
@@ -117,25 +117,59 @@ test("expired nonces fail, and repeated failures are throttled with Retry-After"
     serverId: server.serverId,
     nonce: x.nonce,
     totp: totp(),
+    source: "198.51.100.7",
   });
   assert.match((await late.json()).error, /expired/);
-  for (let i = 0; i < 4; i++) {
-    await asRelay("relay-a", "attach", { serverId: server.serverId, nonce: `bogus${i}`, totp: totp() });
+  // Junk naming alice's (public) server id, all from one address.
+  for (let i = 0; i < 5; i++) {
+    await asRelay("relay-a", "attach", {
+      serverId: server.serverId,
+      nonce: `bogus${i}`,
+      totp: totp(),
+      source: "203.0.113.9",
+    });
   }
   const banned = await asRelay("relay-a", "attach", {
     serverId: server.serverId,
     nonce: "bogus",
     totp: totp(),
+    source: "203.0.113.9",
   });
   assert.equal(banned.status, 429);
   assert.ok(Number(banned.headers.get("retry-after")) > 0);
-  // Even a good attach is refused while the server is banned.
-  const good = (await offers()).find((o) => o.relayId === "relay-b")!;
-  assert.equal(
-    (await asRelay("relay-b", "attach", { serverId: server.serverId, nonce: good.nonce, totp: totp() }))
-      .status,
-    429,
-  );
+  // Neither alice nor the relay is locked: a genuine attach from her address works at both relays.
+  for (const relayId of ["relay-a", "relay-b"]) {
+    const good = (await offers()).find((o) => o.relayId === relayId)!;
+    const res = await asRelay(relayId, "attach", {
+      serverId: server.serverId,
+      nonce: good.nonce,
+      totp: totp(),
+      source: "198.51.100.7",
+    });
+    assert.equal(res.status, 200, relayId);
+  }
+});
+
+test("failures with nonces genuinely issued to a server throttle that server", async () => {
+  const wrong = totp() === "000000" ? "111111" : "000000";
+  for (let i = 0; i < 5; i++) {
+    const nonce = (await offers()).find((o) => o.relayId === "relay-a")!.nonce;
+    const res = await asRelay("relay-a", "attach", {
+      serverId: server.serverId,
+      nonce,
+      totp: wrong,
+      source: `198.51.100.${i}`, // a different address each time: the server's key is what bans
+    });
+    assert.equal(res.status, 403);
+  }
+  const nonce = (await offers()).find((o) => o.relayId === "relay-b")!.nonce;
+  const res = await asRelay("relay-b", "attach", {
+    serverId: server.serverId,
+    nonce,
+    totp: totp(),
+    source: "198.51.100.200",
+  });
+  assert.equal(res.status, 429);
 });
 
 test("the relay list needs the server's own signature", async () => {

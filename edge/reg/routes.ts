@@ -19,6 +19,8 @@ const attachBody = z.strictObject({
   serverId: z.string().min(1).max(128),
   nonce: z.string().min(1).max(128),
   totp: z.string().regex(/^[0-9]{6}$/),
+  /** The hello's source address as the relay saw it: failures are throttled per source. */
+  source: z.string().min(1).max(100).optional(),
 });
 const heartbeatBody = z.strictObject({
   tunnels: z.number().int().min(0),

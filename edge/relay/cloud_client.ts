@@ -30,7 +30,9 @@ export class CloudClient {
     });
   }
 
-  async verifyAttach(req: { serverId: string; nonce: string; totp: string }): Promise<AttachAnswer> {
+  async verifyAttach(
+    req: { serverId: string; nonce: string; totp: string; source: string },
+  ): Promise<AttachAnswer> {
     const res = await this.#post("/relay/attach", req);
     const body = await res.json() as Record<string, string>;
     if (res.ok) return { ok: true, serverId: body.serverId, serverName: body.serverName };

@@ -13,6 +13,7 @@ import { RateLimiter } from "./rate_limit.ts";
 import { TunnelRegistry } from "./registry.ts";
 import { fileTap } from "./tap.ts";
 import { listenTunnelPort } from "./tunnel_port.ts";
+import { AttachThrottle } from "./attach_throttle.ts";
 
 export interface RelayDeps {
   tls: { key: string; cert: string };
@@ -47,7 +48,16 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     streams: registry.streams(),
     browserConnections: counters.connections,
   });
-  const tunnelListener = listenTunnelPort({ cfg, tls, cloud, registry, events, health, log });
+  const tunnelListener = listenTunnelPort({
+    cfg,
+    tls,
+    cloud,
+    registry,
+    events,
+    health,
+    attachThrottle: new AttachThrottle(),
+    log,
+  });
   const browserListeners = cfg.browserAddresses.map((address) =>
     listenBrowserPort(address, { cfg, registry, rateLimiter, counters, tap, log })
   );

@@ -9,6 +9,7 @@ import { type AttachedSession, attachSocket } from "../../shared/mux/mod.ts";
 import {
   decodeMessage,
   encodeMessage,
+  hasIssuedShape,
   MAX_HELLO_MESSAGE,
   parseHello,
   type TunnelErrorCode,
@@ -17,6 +18,7 @@ import {
 } from "../../shared/tunnel/hello.ts";
 import { alpnWire, HTTP_ALPN, TUNNEL_ALPN } from "../../shared/tunnel/alpn.ts";
 import type { Logger } from "../../shared/log/mod.ts";
+import type { AttachThrottle } from "./attach_throttle.ts";
 import { contain } from "../../shared/net/contain.ts";
 import { listenOrExplain } from "../../platform/main.ts";
 import type { RelayConfig } from "./config.ts";
@@ -42,6 +44,8 @@ export interface TunnelPortDeps {
   registry: TunnelRegistry;
   events: EventReporter;
   health: () => unknown;
+  /** Failed hellos per source address (see attach_throttle.ts). */
+  attachThrottle: AttachThrottle;
   log: Logger;
 }
 
@@ -64,6 +68,12 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
           handshake: guard((socket, success) => {
             if (!success) return void socket.end();
             if (socket.alpnProtocol === TUNNEL_ALPN) {
+              const wait = deps.attachThrottle.bannedFor(socket.remoteAddress);
+              if (wait > 0) {
+                socket.data.state = { kind: "closed" };
+                reply(socket, { ok: false, code: "throttled", message: retryMessage(wait) });
+                return void socket.end();
+              }
               const timer = setTimeout(() => {
                 if (socket.data.state.kind === "hello") {
                   refuse(socket, "bad_hello", "Tunnel hello not received in time");
@@ -133,6 +143,10 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
   );
 }
 
+function retryMessage(waitMs: number): string {
+  return `Too many failed hellos from this address; retry in ${Math.ceil(waitMs / 1000)} s`;
+}
+
 function reply(socket: Sock, r: TunnelReply): void {
   socket.write(encodeMessage(r));
 }
@@ -162,11 +176,17 @@ function onHelloBytes(
     }
     hello = parseHello(msg.value);
   } catch (e) {
+    deps.attachThrottle.fail(socket.remoteAddress);
     return refuse(
       socket,
       "bad_hello",
       e instanceof TunnelProtocolError ? e.message : "Tunnel hello is malformed",
     );
+  }
+  if (!hasIssuedShape(hello)) {
+    // Checked here, not by RegCloud: junk costs the cloud nothing and counts against its source.
+    deps.attachThrottle.fail(socket.remoteAddress);
+    return refuse(socket, "attach_refused", "Tunnel hello carries no server id or nonce RegCloud issued");
   }
   clearTimeout(st.timer);
   const early = msg.used < buf.length ? [buf.subarray(msg.used)] : [];
@@ -196,6 +216,7 @@ async function attach(
       serverId: hello.serverId,
       nonce: hello.nonce,
       totp: hello.totp,
+      source: remoteAddress,
     });
   } catch (err) {
     log.warn("attach verification failed: RegCloud unreachable", { err });
@@ -204,6 +225,8 @@ async function attach(
     }
     return;
   }
+  if (!answer.ok) deps.attachThrottle.fail(remoteAddress);
+  else deps.attachThrottle.clear(remoteAddress);
   if (socket.data.state !== verifying) return; // the tunnel socket closed meanwhile
   if (!answer.ok) {
     log.warn("attach refused", {

@@ -6,8 +6,8 @@
  * user server that dies anyway is restarted by the stack, which says so.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connect as tlsConnect } from "node:tls";
-import { type Harness, startHarness, ZONE } from "./harness.ts";
+import { type Harness, startHarness } from "./harness.ts";
+import { fetchThrough, realClientHello } from "./relay_helpers.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -17,27 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-/** The first flight a TLS client sends for `alice.<zone>`, captured from a real client. */
-async function realClientHello(): Promise<Uint8Array> {
-  const { promise, resolve } = Promise.withResolvers<Uint8Array>();
-  const server = Bun.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-    socket: {
-      data(s, chunk) {
-        resolve(new Uint8Array(chunk));
-        s.terminate();
-      },
-    },
-  });
-  const client = tlsConnect({ host: "127.0.0.1", port: server.port, servername: `alice.${ZONE}` });
-  client.on("error", () => {});
-  const hello = await promise;
-  client.destroy();
-  server.stop(true);
-  return hello;
-}
 
 /** Sends `hello` to the relay's browser port, waits `delayMs`, then resets the connection. */
 async function helloThenReset(relayId: string, hello: Uint8Array, delayMs: number): Promise<void> {
@@ -54,27 +33,6 @@ async function helloThenReset(relayId: string, hello: Uint8Array, delayMs: numbe
   await promise;
 }
 
-async function fetchThrough(relayId: string): Promise<number> {
-  const r = h.relay(relayId);
-  const proc = Bun.spawn([
-    "curl",
-    "-sS",
-    "--max-time",
-    "30",
-    "--cacert",
-    h.caFile,
-    "-o",
-    "/dev/null",
-    "-w",
-    "%{http_code}",
-    "--resolve",
-    `alice.${ZONE}:${r.browserPort}:${r.browserAddresses[0]}`,
-    `https://alice.${ZONE}:${r.browserPort}/healthz`,
-  ], { stdout: "pipe", stderr: "pipe" });
-  const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-  return Number(out);
-}
-
 test("ClientHello then TCP reset, repeated through both relays: alice's server stays up", async () => {
   const hello = await realClientHello();
   const alice = h.processes.get("user:alice");
@@ -86,8 +44,8 @@ test("ClientHello then TCP reset, repeated through both relays: alice's server s
   // Still the same process, still answering through each relay.
   expect(alice?.running).toBe(true);
   expect(h.processes.get("user:alice")).toBe(alice);
-  expect(await fetchThrough("relay-a")).toBeLessThan(500);
-  expect(await fetchThrough("relay-b")).toBeLessThan(500);
+  expect(await fetchThrough(h, "relay-a")).toBeLessThan(500);
+  expect(await fetchThrough(h, "relay-b")).toBeLessThan(500);
   expect(alice?.running).toBe(true);
   expect(h.output.some((l) => l.startsWith("user:alice") && l.includes("socket.data.pipe"))).toBe(false);
 }, 120_000);

@@ -14,13 +14,17 @@ export interface Load {
   tunnels: number;
   streams: number;
   bytesPerSecond: number;
+  /** false: the relay says it cannot accept browsers now. */
+  healthy?: boolean;
 }
 
 export async function recordHeartbeat(deps: CloudDeps, relayId: string, load: Load): Promise<void> {
   await deps.db.write(() =>
     deps.db.orm.update(relays).set({
       lastHeartbeatAt: deps.now(),
-      deadAt: null,
+      // An unhealthy relay is kept out of offers and DNS answers like a dead one, but its tunnels
+      // stay listed: they still work, and they are back in DNS with its next healthy heartbeat.
+      deadAt: load.healthy === false ? deps.now() : null,
       loadTunnels: load.tunnels,
       loadStreams: load.streams,
       loadBytesPerSecond: load.bytesPerSecond,

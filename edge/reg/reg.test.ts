@@ -228,3 +228,18 @@ test("names are checked and taken names stay with their key", async () => {
   await assert.rejects(addServer(deps, "alice", await publicJwk(other.publicKey)), /already taken/);
   assert.equal((await addServer(deps, "alice", await publicJwk(keys.publicKey))).serverId, server.serverId);
 });
+
+test("a relay that reports itself unhealthy is not handed out, but keeps its tunnels listed", async () => {
+  await asRelay("relay-a", "events", {
+    kind: "tunnel_up",
+    serverId: server.serverId,
+    remoteAddress: "127.0.0.1:5555",
+    at: deps.clock.now,
+  });
+  await asRelay("relay-a", "heartbeat", { tunnels: 1, streams: 0, bytesPerSecond: 0, healthy: false });
+  assert.deepEqual((await offers()).map((o) => o.relayId), ["relay-b"]);
+  const rows = await deps.db.client.execute("select relay_id from tunnels");
+  assert.deepEqual(rows.rows.map((t) => t.relay_id), ["relay-a"]);
+  await asRelay("relay-a", "heartbeat", { tunnels: 1, streams: 0, bytesPerSecond: 0, healthy: true });
+  assert.equal((await offers()).length, 2, "a healthy heartbeat brings it back");
+});

@@ -26,6 +26,8 @@ const heartbeatBody = z.strictObject({
   tunnels: z.number().int().min(0),
   streams: z.number().int().min(0),
   bytesPerSecond: z.number().min(0),
+  /** false: the relay cannot be counted on to accept browsers (near its limits); default true. */
+  healthy: z.boolean().default(true),
 });
 const eventBody = z.strictObject({
   kind: z.enum(["tunnel_up", "tunnel_down"]),

@@ -44,7 +44,9 @@ export class CloudClient {
     };
   }
 
-  async heartbeat(load: { tunnels: number; streams: number; bytesPerSecond: number }): Promise<void> {
+  async heartbeat(
+    load: { tunnels: number; streams: number; bytesPerSecond: number; healthy: boolean },
+  ): Promise<void> {
     const res = await this.#post("/relay/heartbeat", load);
     if (!res.ok) throw new Error(`Heartbeat refused: HTTP ${res.status} ${await res.text()}`);
   }

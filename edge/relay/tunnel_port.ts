@@ -19,6 +19,7 @@ import {
 import { alpnWire, HTTP_ALPN, TUNNEL_ALPN } from "../../shared/tunnel/alpn.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import type { AttachThrottle } from "./attach_throttle.ts";
+import type { SourceCounter } from "./source_counter.ts";
 import { contain } from "../../shared/net/contain.ts";
 import { listenOrExplain } from "../../platform/main.ts";
 import type { RelayConfig } from "./config.ts";
@@ -35,7 +36,12 @@ type State =
   | { kind: "tunnel"; mux: AttachedSession; tunnel: Tunnel }
   | { kind: "closed" };
 
-type Sock = Socket<{ state: State }>;
+/**
+ * `source`: set once the connection counts toward its address's cap. `phase`: the deadline of the
+ * phase before the hello's own (accept → TLS handshake, then the HTTP request head).
+ */
+type Data = { state: State; source?: string; phase?: ReturnType<typeof setTimeout> };
+type Sock = Socket<Data>;
 
 export interface TunnelPortDeps {
   cfg: RelayConfig;
@@ -46,10 +52,12 @@ export interface TunnelPortDeps {
   health: () => unknown;
   /** Failed hellos per source address (see attach_throttle.ts). */
   attachThrottle: AttachThrottle;
+  /** Open connections per source address (cap `maxTunnelPortConnectionsPerSource`). */
+  perSource: SourceCounter;
   log: Logger;
 }
 
-export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ state: State }> {
+export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<Data> {
   const { cfg, tls, log } = deps;
   const guard = <A extends unknown[]>(fn: (socket: Sock, ...rest: A) => void) =>
     contain(log, "tunnel port", fn);
@@ -57,15 +65,31 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
     "tunnels",
     `${cfg.tunnelAddress}:${cfg.tunnelPort}`,
     () =>
-      Bun.listen<{ state: State }>({
+      Bun.listen<Data>({
         hostname: cfg.tunnelAddress,
         port: cfg.tunnelPort,
         tls: { key: tls.key, cert: tls.cert, ALPNProtocols: alpnWire([TUNNEL_ALPN, HTTP_ALPN]) },
         socket: {
           open: guard((socket) => {
             socket.data = { state: { kind: "new" } };
+            if (deps.perSource.total >= cfg.maxTunnelPortConnections) {
+              log.warn("tunnel-port connection refused: at the connection limit", {
+                limit: cfg.maxTunnelPortConnections,
+              });
+              return void socket.terminate();
+            }
+            if (!deps.perSource.tryAdd(socket.remoteAddress)) {
+              log.debug("tunnel-port connection refused: its address is at its connection cap", {
+                remote: socket.remoteAddress,
+                limit: cfg.maxTunnelPortConnectionsPerSource,
+              });
+              return void socket.terminate();
+            }
+            socket.data.source = socket.remoteAddress;
+            socket.data.phase = phaseDeadline(socket, "new", cfg.handshakeTimeoutMs, log);
           }),
           handshake: guard((socket, success) => {
+            clearTimeout(socket.data.phase);
             if (!success) return void socket.end();
             if (socket.alpnProtocol === TUNNEL_ALPN) {
               const wait = deps.attachThrottle.bannedFor(socket.remoteAddress);
@@ -82,6 +106,7 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
               socket.data.state = { kind: "hello", buf: new Uint8Array(0), timer };
               return;
             }
+            socket.data.phase = phaseDeadline(socket, "http", cfg.helloTimeoutMs, log);
             socket.data.state = {
               kind: "http",
               http: new HttpHealthConnection(
@@ -121,6 +146,9 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
           close: guard((socket, err) => {
             const st = socket.data.state;
             socket.data.state = { kind: "closed" };
+            clearTimeout(socket.data.phase);
+            if (socket.data.source !== undefined) deps.perSource.remove(socket.data.source);
+            socket.data.source = undefined;
             if (st.kind === "hello") clearTimeout(st.timer);
             if (st.kind === "tunnel") {
               st.mux.close(err);
@@ -141,6 +169,16 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
         },
       }),
   );
+}
+
+/** Closes the socket if it is still in `phase` after `ms`. */
+function phaseDeadline(socket: Sock, phase: "new" | "http", ms: number, log: Logger) {
+  return setTimeout(() => {
+    if (socket.data.state.kind !== phase) return;
+    log.debug("tunnel-port connection timed out", { remote: socket.remoteAddress, phase });
+    socket.data.state = { kind: "closed" };
+    socket.terminate();
+  }, ms);
 }
 
 function retryMessage(waitMs: number): string {

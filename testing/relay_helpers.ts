@@ -1,0 +1,46 @@
+/** Helpers for tests that talk to relays the way browsers do. */
+import { connect as tlsConnect } from "node:tls";
+import { type Harness, ZONE } from "./harness.ts";
+
+/** The first flight a real TLS client sends for `alice.<zone>`, captured from a real client. */
+export async function realClientHello(): Promise<Uint8Array> {
+  const { promise, resolve } = Promise.withResolvers<Uint8Array>();
+  const server = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(s, chunk) {
+        resolve(new Uint8Array(chunk));
+        s.terminate();
+      },
+    },
+  });
+  const client = tlsConnect({ host: "127.0.0.1", port: server.port, servername: `alice.${ZONE}` });
+  client.on("error", () => {});
+  const hello = await promise;
+  client.destroy();
+  server.stop(true);
+  return hello;
+}
+
+/** GET alice's /healthz through `relayId` with curl; the HTTP status (0 when it failed). */
+export async function fetchThrough(h: Harness, relayId: string): Promise<number> {
+  const r = h.relay(relayId);
+  const proc = Bun.spawn([
+    "curl",
+    "-sS",
+    "--max-time",
+    "30",
+    "--cacert",
+    h.caFile,
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    "--resolve",
+    `alice.${ZONE}:${r.browserPort}:${r.browserAddresses[0]}`,
+    `https://alice.${ZONE}:${r.browserPort}/healthz`,
+  ], { stdout: "pipe", stderr: "pipe" });
+  const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  return Number(out);
+}

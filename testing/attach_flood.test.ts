@@ -5,7 +5,8 @@
  * hellos from one address, interleaved with alice's genuine attaches from another, leaves every
  * genuine attach succeeding while the flood is throttled.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
+import { harnessWithAlice } from "./relay_helpers.ts";
 import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { ensureServerKey, loadRegistration } from "../platform/secrets.ts";
@@ -15,26 +16,18 @@ import { TUNNEL_ALPN } from "../shared/tunnel/alpn.ts";
 import { randomToken } from "../shared/crypto/mod.ts";
 import { fetchRelayOffers } from "../userserver/connector/cloud.ts";
 import { openTunnel } from "../userserver/connector/tunnel.ts";
-import { type Harness, startHarness } from "./harness.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ relays: 2, users: ["alice"] });
-  await h.waitFor("alice's two tunnels", async () => (await h.tunnelsOf("alice")).length === 2);
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const harness = harnessWithAlice();
 
 /** Sends one hello from `localAddress` to `relayId`'s tunnel port; resolves with the reply's code. */
 function bogusHello(relayId: string, localAddress: string, hello: unknown): Promise<string> {
-  const r = h.relay(relayId);
+  const r = harness().relay(relayId);
   return new Promise((resolve) => {
     let buf = new Uint8Array(0);
     const s = tlsConnect({
       socket: netConnect({ host: r.tunnelAddress, port: r.tunnelPort, localAddress }),
       servername: `${relayId}.hearth.localhost`,
-      ca: h.caPem,
+      ca: harness().caPem,
       ALPNProtocols: [TUNNEL_ALPN],
     });
     s.on("secureConnect", () => s.write(encodeMessage(hello)));
@@ -52,11 +45,16 @@ function bogusHello(relayId: string, localAddress: string, hello: unknown): Prom
 }
 
 test("a flood of bogus hellos from one address never stops a genuine attach", async () => {
-  const dir = h.dirs.users.alice;
+  const dir = harness().dirs.users.alice;
   const reg = loadRegistration(dir);
   if (!reg) throw new Error("alice is not registered");
   const { keys } = await ensureServerKey(dir);
-  const access = { cloudUrl: h.cloudUrl, caPem: h.caPem, serverId: reg.serverId, serverKey: keys.privateKey };
+  const access = {
+    cloudUrl: harness().cloudUrl,
+    caPem: harness().caPem,
+    serverId: reg.serverId,
+    serverKey: keys.privateKey,
+  };
   const log = createLogger({ level: "error" });
   const codes: string[] = [];
   for (let round = 0; round < 4; round++) {
@@ -82,7 +80,7 @@ test("a flood of bogus hellos from one address never stops a genuine attach", as
         offer,
         serverId: reg.serverId,
         totpSecret: reg.totpSecret,
-        caPem: h.caPem,
+        caPem: harness().caPem,
         relayedSocket: `${dir}/relayed.sock`,
         log,
       });
@@ -94,5 +92,9 @@ test("a flood of bogus hellos from one address never stops a genuine attach", as
   expect(codes).toContain("throttled");
   expect(codes).not.toContain("ok");
   // … and alice's own tunnels are still (or again) up at both relays.
-  await h.waitFor("alice's two tunnels", async () => (await h.tunnelsOf("alice")).length === 2, 60_000);
+  await harness().waitFor(
+    "alice's two tunnels",
+    async () => (await harness().tunnelsOf("alice")).length === 2,
+    60_000,
+  );
 }, 120_000);

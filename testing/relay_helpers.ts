@@ -1,6 +1,7 @@
 /** Helpers for tests that talk to relays the way browsers do. */
+import { afterAll, beforeAll } from "bun:test";
 import { connect as tlsConnect } from "node:tls";
-import { type Harness, ZONE } from "./harness.ts";
+import { type Harness, type HarnessOptions, startHarness, ZONE } from "./harness.ts";
 
 /** The first flight a real TLS client sends for `alice.<zone>`, captured from a real client. */
 export async function realClientHello(): Promise<Uint8Array> {
@@ -43,4 +44,25 @@ export async function fetchThrough(h: Harness, relayId: string): Promise<number>
   ], { stdout: "pipe", stderr: "pipe" });
   const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
   return Number(out);
+}
+
+/**
+ * A harness for this test file with alice attached to both relays before the first test; call
+ * the returned function inside tests.
+ */
+export function harnessWithAlice(options: HarnessOptions = {}): () => Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness({ relays: 2, users: ["alice"], ...options });
+    const started = h;
+    await started.waitFor("alice's two tunnels", async () => (await started.tunnelsOf("alice")).length === 2);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  return () => h ?? raise("The harness did not start");
+}
+
+function raise(message: string): never {
+  throw new Error(message);
 }

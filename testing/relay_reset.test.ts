@@ -5,22 +5,14 @@
  * relays, at several delays, the server stays up and keeps answering through each relay. And a
  * user server that dies anyway is restarted by the stack, which says so.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Harness, startHarness } from "./harness.ts";
-import { fetchThrough, realClientHello } from "./relay_helpers.ts";
+import { expect, test } from "bun:test";
+import { fetchThrough, harnessWithAlice, realClientHello } from "./relay_helpers.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ relays: 2, users: ["alice"], restartUsers: true });
-  await h.waitFor("alice's two tunnels", async () => (await h.tunnelsOf("alice")).length === 2);
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const harness = harnessWithAlice({ restartUsers: true });
 
 /** Sends `hello` to the relay's browser port, waits `delayMs`, then resets the connection. */
 async function helloThenReset(relayId: string, hello: Uint8Array, delayMs: number): Promise<void> {
-  const r = h.relay(relayId);
+  const r = harness().relay(relayId);
   const { promise, resolve } = Promise.withResolvers<void>();
   const socket = await Bun.connect({
     hostname: r.browserAddresses[0],
@@ -35,7 +27,7 @@ async function helloThenReset(relayId: string, hello: Uint8Array, delayMs: numbe
 
 test("ClientHello then TCP reset, repeated through both relays: alice's server stays up", async () => {
   const hello = await realClientHello();
-  const alice = h.processes.get("user:alice");
+  const alice = harness().processes.get("user:alice");
   for (let round = 0; round < 60; round++) {
     for (const relayId of ["relay-a", "relay-b"]) {
       await Promise.all([0, 0, 1, 3].map((d) => helloThenReset(relayId, hello, d)));
@@ -43,23 +35,29 @@ test("ClientHello then TCP reset, repeated through both relays: alice's server s
   }
   // Still the same process, still answering through each relay.
   expect(alice?.running).toBe(true);
-  expect(h.processes.get("user:alice")).toBe(alice);
-  expect(await fetchThrough(h, "relay-a")).toBeLessThan(500);
-  expect(await fetchThrough(h, "relay-b")).toBeLessThan(500);
+  expect(harness().processes.get("user:alice")).toBe(alice);
+  expect(await fetchThrough(harness(), "relay-a")).toBeLessThan(500);
+  expect(await fetchThrough(harness(), "relay-b")).toBeLessThan(500);
   expect(alice?.running).toBe(true);
-  expect(h.output.some((l) => l.startsWith("user:alice") && l.includes("socket.data.pipe"))).toBe(false);
+  expect(harness().output.some((l) => l.startsWith("user:alice") && l.includes("socket.data.pipe"))).toBe(
+    false,
+  );
 }, 120_000);
 
 test("the stack restarts a user server that dies, and says so", async () => {
-  const before = h.processes.get("user:alice");
+  const before = harness().processes.get("user:alice");
   if (!before) throw new Error("alice is not running");
   process.kill(before.pid, "SIGKILL"); // a crash: not a stop the stack asked for
-  await h.waitFor(
+  await harness().waitFor(
     "the stack to say alice restarted",
-    () => h.output.includes("stack: user:alice restarted (1)"),
+    () => harness().output.includes("stack: user:alice restarted (1)"),
     60_000,
   );
-  expect(h.processes.get("user:alice")).not.toBe(before);
-  expect(h.processes.get("user:alice")?.running).toBe(true);
-  await h.waitFor("alice's two tunnels again", async () => (await h.tunnelsOf("alice")).length === 2, 60_000);
+  expect(harness().processes.get("user:alice")).not.toBe(before);
+  expect(harness().processes.get("user:alice")?.running).toBe(true);
+  await harness().waitFor(
+    "alice's two tunnels again",
+    async () => (await harness().tunnelsOf("alice")).length === 2,
+    60_000,
+  );
 }, 120_000);

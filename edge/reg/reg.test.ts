@@ -243,3 +243,47 @@ test("a relay that reports itself unhealthy is not handed out, but keeps its tun
   await asRelay("relay-a", "heartbeat", { tunnels: 1, streams: 0, bytesPerSecond: 0, healthy: true });
   assert.equal((await offers()).length, 2, "a healthy heartbeat brings it back");
 });
+
+test("heartbeats carry the relay's full tunnel set and the tunnels table follows it", async () => {
+  const beat = (id: string, tunnelSet: unknown[]) =>
+    asRelay(id, "heartbeat", { tunnels: tunnelSet.length, streams: 0, bytesPerSecond: 0, tunnelSet });
+  const held = { serverId: server.serverId, remoteAddress: "127.0.0.1:5555", upAt: deps.clock.now };
+  assert.equal((await beat("relay-a", [held])).status, 200);
+  assert.equal((await beat("relay-b", [held, { ...held, serverId: "srv_unknown" }])).status, 200);
+  const listed = async () =>
+    (await deps.db.client.execute("select relay_id from tunnels order by relay_id")).rows.map((r) =>
+      r.relay_id
+    );
+  assert.deepEqual(await listed(), ["relay-a", "relay-b"], "unknown servers are not listed");
+  await beat("relay-b", []);
+  assert.deepEqual(await listed(), ["relay-a"]);
+});
+
+test("after a cloud restart no relay is declared dead in the first liveness window; one heartbeat restores its tunnels", async () => {
+  const held = { serverId: server.serverId, remoteAddress: "127.0.0.1:5555", upAt: deps.clock.now };
+  await asRelay("relay-a", "heartbeat", { tunnels: 1, streams: 0, bytesPerSecond: 0, tunnelSet: [held] });
+  // The cloud tier was down for a minute; a new instance starts over the same database.
+  deps.clock.now += 60_000;
+  const restarted = { ...deps };
+  const restartedApp = createCloudApp(restarted);
+  const status = async () =>
+    (await (await restartedApp.request("/reg/v1/status")).json()).relays.map((r: { state: string }) =>
+      r.state
+    );
+  assert.deepEqual(await status(), ["alive", "alive"], "not dead within the first window");
+  assert.equal((await deps.db.client.execute("select * from tunnels")).rows.length, 1);
+  // A relay that stays silent is dead after the window; one that heartbeats is alive with its tunnels.
+  deps.clock.now += 2_000;
+  await restartedApp.request("/reg/v1/relay/heartbeat", {
+    method: "POST",
+    headers: {
+      authorization: `Bearer relay-a.${credentials["relay-a"]}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ tunnels: 1, streams: 0, bytesPerSecond: 0, tunnelSet: [held] }),
+  });
+  deps.clock.now += 5_000;
+  assert.deepEqual(await status(), ["alive", "dead"]);
+  const rows = await deps.db.client.execute("select relay_id from tunnels");
+  assert.deepEqual(rows.rows.map((r) => r.relay_id), ["relay-a"]);
+});

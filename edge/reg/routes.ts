@@ -28,6 +28,12 @@ const heartbeatBody = z.strictObject({
   bytesPerSecond: z.number().min(0),
   /** false: the relay cannot be counted on to accept browsers (near its limits); default true. */
   healthy: z.boolean().default(true),
+  /** Every tunnel the relay holds (see liveness.ts `reconcileTunnels`). */
+  tunnelSet: z.array(z.strictObject({
+    serverId: z.string().min(1).max(128),
+    remoteAddress: z.string().max(100),
+    upAt: z.number().int().positive(),
+  })).max(100_000).optional(),
 });
 const eventBody = z.strictObject({
   kind: z.enum(["tunnel_up", "tunnel_down"]),

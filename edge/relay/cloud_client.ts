@@ -45,7 +45,13 @@ export class CloudClient {
   }
 
   async heartbeat(
-    load: { tunnels: number; streams: number; bytesPerSecond: number; healthy: boolean },
+    load: {
+      tunnels: number;
+      streams: number;
+      bytesPerSecond: number;
+      healthy: boolean;
+      tunnelSet: { serverId: string; remoteAddress: string; upAt: number }[];
+    },
   ): Promise<void> {
     const res = await this.#post("/relay/heartbeat", load);
     if (!res.ok) throw new Error(`Heartbeat refused: HTTP ${res.status} ${await res.text()}`);

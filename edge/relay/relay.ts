@@ -83,7 +83,20 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     try {
       const healthy = acceptsConnections();
       if (!healthy) log.warn("relay reports itself unhealthy: near its connection limits", health());
-      await cloud.heartbeat({ tunnels: registry.size, streams: registry.streams(), bytesPerSecond, healthy });
+      // The full tunnel set every time: RegCloud reconciles, so a restarted cloud tier (or one that
+      // swept this relay while it missed heartbeats) lists the tunnels again after one heartbeat.
+      const tunnelSet = registry.all().map((t) => ({
+        serverId: t.serverId,
+        remoteAddress: t.remoteAddress,
+        upAt: t.upAt,
+      }));
+      await cloud.heartbeat({
+        tunnels: registry.size,
+        streams: registry.streams(),
+        bytesPerSecond,
+        healthy,
+        tunnelSet,
+      });
     } catch (err) {
       log.warn("heartbeat failed", { err });
     }

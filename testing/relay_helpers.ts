@@ -24,8 +24,12 @@ export async function realClientHello(): Promise<Uint8Array> {
   return hello;
 }
 
-/** GET alice's /healthz through `relayId` with curl; the HTTP status (0 when it failed). */
-export async function fetchThrough(h: Harness, relayId: string): Promise<number> {
+/** GET `path` on alice's server through `relayId` with curl: the HTTP status ("000" when it failed). */
+export async function curlThrough(
+  h: Harness,
+  relayId: string,
+  path: string,
+): Promise<{ code: string; err: string }> {
   const r = h.relay(relayId);
   const proc = Bun.spawn([
     "curl",
@@ -40,10 +44,16 @@ export async function fetchThrough(h: Harness, relayId: string): Promise<number>
     "%{http_code}",
     "--resolve",
     `alice.${ZONE}:${r.browserPort}:${r.browserAddresses[0]}`,
-    `https://alice.${ZONE}:${r.browserPort}/healthz`,
+    `https://alice.${ZONE}:${r.browserPort}${path}`,
   ], { stdout: "pipe", stderr: "pipe" });
-  const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-  return Number(out);
+  const [code, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  await proc.exited;
+  return { code, err: err.trim() };
+}
+
+/** GET alice's /healthz through `relayId`; the HTTP status (0 when it failed). */
+export async function fetchThrough(h: Harness, relayId: string): Promise<number> {
+  return Number((await curlThrough(h, relayId, "/healthz")).code);
 }
 
 /**

@@ -16,8 +16,8 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { startHarness, ZONE } from "../../testing/harness.ts";
-import { realClientHello } from "../../testing/relay_helpers.ts";
+import { startHarness } from "../../testing/harness.ts";
+import { curlThrough, realClientHello } from "../../testing/relay_helpers.ts";
 import { fmt, onCleanup, rssKiB, runBench, table } from "../relay/_lib.ts";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
@@ -45,32 +45,13 @@ async function browser(): Promise<void> {
     const relay = h.relay(pick(relays));
     const path = Math.random() < 0.7 ? "/healthz" : `/_bytes/${1 + Math.floor(Math.random() * 4_000_000)}`;
     const from = Date.now();
-    const proc = Bun.spawn([
-      "curl",
-      "-sS",
-      "--max-time",
-      "30",
-      "--cacert",
-      h.caFile,
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{http_code}",
-      "--resolve",
-      `alice.${ZONE}:${relay.browserPort}:${relay.browserAddresses[0]}`,
-      `https://alice.${ZONE}:${relay.browserPort}${path}`,
-    ], { stdout: "pipe", stderr: "pipe" });
-    const [out, err] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-    ]);
-    await proc.exited;
+    const { code: out, err } = await curlThrough(h, relay.id, path);
     requests++;
     if (out !== "200") {
       // DNS would not send a browser to a relay without alice's tunnel; a failure counts only
       // outside the kill windows (the window covers the time tunnels take to come back).
       if (inWindow(from, Date.now())) failuresInWindows++;
-      else failures.push({ at: from, relay: relay.id, what: `${path} → ${out} ${err.trim()}` });
+      else failures.push({ at: from, relay: relay.id, what: `${path} → ${out} ${err}` });
     }
     await sleep(50);
   }

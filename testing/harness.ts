@@ -38,6 +38,8 @@ export interface HarnessOptions {
   verbose?: boolean;
   /** Also start the DNS front (UDP + TCP on 127.0.0.1, a free port): `h.dns`. */
   dns?: boolean;
+  /** Restart user servers that die, as `npm run dev` does (restarts are logged to `output`). */
+  restartUsers?: boolean;
 }
 
 export interface Harness extends RunningStack {
@@ -63,6 +65,7 @@ export async function startHarness(
     relayExtra,
     verbose = !!process.env.HEARTH_TEST_VERBOSE,
     dns: withDns = false,
+    restartUsers = false,
   }: HarnessOptions = {},
 ): Promise<Harness> {
   const baseDir = mkdtempSync(join(tmpdir(), "hearth-it-"));
@@ -102,6 +105,11 @@ export async function startHarness(
         output.push(`${proc}: ${line}`);
         if (verbose) console.log(`${proc}: ${line}`);
       },
+      restartOnExit: (name) => restartUsers && name.startsWith("user:"),
+      onRestart: (name, attempt, result) =>
+        output.push(
+          `stack: ${name} ${result instanceof Error ? "restart failed" : "restarted"} (${attempt})`,
+        ),
     });
   } catch (e) {
     rmSync(baseDir, { recursive: true, force: true });

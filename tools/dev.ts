@@ -67,9 +67,18 @@ try {
     logFormat: tty ? "pretty" : "json",
     onLine: (line, proc) => console.log(`${paint(proc)} ${line}`),
     onUnexpectedExit: (proc, code) => {
-      console.error(`\n${proc.name} exited unexpectedly (status ${code}). Its last lines:`);
+      const next = proc.name.startsWith("user:") ? " Restarting it." : "";
+      console.error(`\n${proc.name} exited unexpectedly (status ${code}).${next} Its last lines:`);
       for (const l of proc.lastLines.slice(-15)) console.error(`  ${l}`);
     },
+    // A user server that dies is started again (as its systemd unit will be), and the console says so.
+    restartOnExit: (name) => name.startsWith("user:"),
+    onRestart: (name, attempt, result) =>
+      console.error(
+        result instanceof Error
+          ? `${name} restart ${attempt} failed: ${result.message} (trying again)`
+          : `${name} restarted (restart ${attempt})`,
+      ),
   });
 } catch (e) {
   console.error(`\nHearth dev could not start: ${(e as Error).message}`);

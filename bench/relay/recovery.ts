@@ -5,6 +5,10 @@
  *   reattach   until it lists a tunnel to the third relay (alice is back to 2 tunnels),
  *   dead       until RegCloud's GET /reg/v1/status shows the killed relay as "dead"
  *              (3 missed 2-s heartbeats, then a sweep that runs every second).
+ *   return     then the replacement is killed too (alice is down to 1 tunnel) and the first killed
+ *              relay is started again: from its /healthz answering until alice holds 2 tunnels
+ *              again, one of them to it (it failed her seconds ago, but it restarted since, so
+ *              the connector tries it at once instead of waiting out its 30-s skip).
  * Repeated RUNS times (a fresh stack each time, since the connector skips a relay that dropped
  * it for 30 s); prints each run and the median. Polls every 10 ms (/healthz) and 50 ms (status).
  *
@@ -40,6 +44,7 @@ interface Result {
   lostMs: number;
   reattachMs: number;
   deadMs: number;
+  returnMs: number;
 }
 
 async function once(run: number): Promise<Result> {
@@ -76,7 +81,19 @@ async function once(run: number): Promise<Result> {
     });
     const [lostMs, reattachMs, deadMs] = await Promise.all([lost, reattach, dead]);
     await proc.exited;
-    return { killed, replacement: third, lostMs, reattachMs, deadMs };
+
+    await h.processes.get(third)!.kill();
+    await until(`alice to lose ${third}`, 10, async () => {
+      const t = await h.tunnelsOf("alice");
+      return t.includes(third) ? undefined : true;
+    });
+    await h.start(killed); // resolves once its /healthz answers
+    const tr = performance.now();
+    const returnMs = await until(`alice back on ${killed}`, 10, async () => {
+      const t = await h.tunnelsOf("alice");
+      return t.includes(killed) && t.length >= 2 ? performance.now() - tr : undefined;
+    });
+    return { killed, replacement: third, lostMs, reattachMs, deadMs, returnMs };
   } finally {
     stopped = true;
     await h.stop();
@@ -91,14 +108,29 @@ async function main() {
     results.push(r);
     console.log(
       `  run ${i + 1}: killed ${r.killed} → alice lost it after ${fmt(r.lostMs, 0)} ms, tunnel to ` +
-        `${r.replacement} after ${fmt(r.reattachMs, 0)} ms; RegCloud says dead after ${fmt(r.deadMs, 0)} ms`,
+        `${r.replacement} after ${fmt(r.reattachMs, 0)} ms; RegCloud says dead after ${
+          fmt(r.deadMs, 0)
+        } ms; ` +
+        `back to 2 tunnels ${fmt(r.returnMs, 0)} ms after ${r.killed} returned`,
     );
   }
-  const m = (k: "lostMs" | "reattachMs" | "deadMs") => fmt(median(results.map((r) => r[k])), 0);
+  const m = (k: "lostMs" | "reattachMs" | "deadMs" | "returnMs") => fmt(median(results.map((r) => r[k])), 0);
+  const spread = (k: "returnMs") => {
+    const v = results.map((r) => r[k]);
+    return `${fmt(Math.min(...v), 0)}–${fmt(Math.max(...v), 0)}`;
+  };
   console.log(table([
-    ["run", "killed", "lost ms", "reattach ms", "dead ms"],
-    ...results.map((r, i) => [i + 1, r.killed, fmt(r.lostMs, 0), fmt(r.reattachMs, 0), fmt(r.deadMs, 0)]),
-    ["median", "", m("lostMs"), m("reattachMs"), m("deadMs")],
+    ["run", "killed", "lost ms", "reattach ms", "dead ms", "return ms"],
+    ...results.map((r, i) => [
+      i + 1,
+      r.killed,
+      fmt(r.lostMs, 0),
+      fmt(r.reattachMs, 0),
+      fmt(r.deadMs, 0),
+      fmt(r.returnMs, 0),
+    ]),
+    ["median", "", m("lostMs"), m("reattachMs"), m("deadMs"), m("returnMs")],
+    ["spread", "", "", "", "", spread("returnMs")],
   ]));
   console.log(
     `"dead" is by design 6 s (3 missed 2-s heartbeats) after the relay's LAST heartbeat, found by a ` +

@@ -2,20 +2,22 @@
  * Tunnel attach (ARCHITECTURE.md §3): a booting user server gets the alive relays, each with a
  * one-time nonce bound to (server, relay) and valid for 60 s; a relay then asks us to verify the
  * hello it received. The nonce is burned by one UPDATE … RETURNING whether or not the rest
- * checks out; TOTP must be within ±1 step. Failures count toward bans per server and per relay.
+ * checks out; TOTP must be within ±1 step. Failures count toward bans per source address (at
+ * each relay) and, for genuinely issued nonces only, per server: see `verifyAttach`.
  */
 import { and, eq, isNull } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { attachNonces, servers } from "../../shared/db/cloud/schema.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../deps.ts";
-import { ATTACH_FAILURES, banRemaining, recordFailure } from "../throttle.ts";
+import { ATTACH_FAILURES, banRemaining, clearFailures, recordFailure } from "../throttle.ts";
 import { aliveRelays } from "./liveness.ts";
 
 export const NONCE_TTL_MS = 60_000;
 
 export type { RelayOffer } from "../../shared/tunnel/offer.ts";
 import type { RelayOffer } from "../../shared/tunnel/offer.ts";
+import { NONCE_BYTES } from "../../shared/tunnel/hello.ts";
 
 /** Alive relays, least loaded first, each with a fresh nonce for this server. */
 export async function offerRelays(deps: CloudDeps, serverId: string, max = 8): Promise<RelayOffer[]> {
@@ -25,7 +27,7 @@ export async function offerRelays(deps: CloudDeps, serverId: string, max = 8): P
     relayId: r.id,
     hostName: r.hostName,
     tunnelAddress: r.tunnelAddress,
-    nonce: randomToken(24),
+    nonce: randomToken(NONCE_BYTES),
     expiresAt,
   }));
   if (offers.length) {
@@ -52,15 +54,28 @@ export interface AttachRequest {
   serverId: string;
   nonce: string;
   totp: string;
+  /** The address the hello came from, as the relay saw it (relays before 2026-12 omit it). */
+  source?: string;
 }
 
+/**
+ * Throttling never lets an unauthenticated party deny service to an authenticated one:
+ * - every failure counts against the hello's *source address* at that relay
+ *   (`attach:source:<relay>:<address>`), so junk from one address bans only that address;
+ * - a failure counts against the claimed *server* only when its nonce was genuinely issued to
+ *   that server for this relay (the TOTP was wrong, or the nonce expired): only the server
+ *   itself holds such nonces, so no one else can use up its failures. A server id is public
+ *   (it is the OIDC client id), so junk naming it must not count.
+ * No key covers a whole relay: one address must not lock a relay for everyone.
+ */
 export async function verifyAttach(
   deps: CloudDeps,
   relayId: string,
   req: AttachRequest,
 ): Promise<AttachResult> {
-  const keys = [`attach:server:${req.serverId}`, `attach:relay:${relayId}`];
-  for (const key of keys) {
+  const sourceKey = `attach:source:${relayId}:${req.source ?? "unknown"}`;
+  const serverKey = `attach:server:${req.serverId}`;
+  for (const key of [sourceKey, serverKey]) {
     const wait = await banRemaining(deps, key);
     if (wait > 0) {
       return {
@@ -72,20 +87,33 @@ export async function verifyAttach(
       };
     }
   }
-  const reason = await checkAttach(deps, relayId, req);
-  if (typeof reason === "string") {
-    for (const key of keys) await recordFailure(deps, key, ATTACH_FAILURES);
-    deps.log.warn("attach refused", { relayId, serverId: req.serverId, reason });
-    return { ok: false, status: 403, code: "attach_refused", message: reason };
+  const checked = await checkAttach(deps, relayId, req);
+  if (!checked.ok) {
+    await recordFailure(deps, sourceKey, ATTACH_FAILURES);
+    if (checked.genuine) await recordFailure(deps, serverKey, ATTACH_FAILURES);
+    deps.log.warn("attach refused", {
+      relayId,
+      serverId: req.serverId,
+      source: req.source,
+      reason: checked.reason,
+    });
+    return { ok: false, status: 403, code: "attach_refused", message: checked.reason };
   }
-  return { ok: true, serverId: req.serverId, serverName: reason.name };
+  await clearFailures(deps, sourceKey);
+  return { ok: true, serverId: req.serverId, serverName: checked.name };
 }
+
+type Checked =
+  | { ok: true; name: string }
+  /** `genuine`: the nonce was issued to this server for this relay (so the server sent it). */
+  | { ok: false; reason: string; genuine: boolean };
 
 async function checkAttach(
   deps: CloudDeps,
   relayId: string,
   req: AttachRequest,
-): Promise<string | { name: string }> {
+): Promise<Checked> {
+  const refuse = (reason: string, genuine = false): Checked => ({ ok: false, reason, genuine });
   const now = deps.now();
   const burned = await deps.db.write(() =>
     deps.db.orm.update(attachNonces).set({ usedAt: now })
@@ -97,20 +125,20 @@ async function checkAttach(
     const known = await deps.db.orm.select({ n: attachNonces.nonce }).from(attachNonces).where(
       eq(attachNonces.nonce, req.nonce),
     );
-    return known.length ? "Nonce was already used" : "Nonce is unknown";
+    return refuse(known.length ? "Nonce was already used" : "Nonce is unknown");
   }
-  if (nonce.relayId !== relayId) return "Nonce was issued for another relay";
-  if (nonce.serverId !== req.serverId) return "Nonce was issued for another server";
-  if (nonce.expiresAt < now) return "Nonce has expired";
+  if (nonce.relayId !== relayId) return refuse("Nonce was issued for another relay");
+  if (nonce.serverId !== req.serverId) return refuse("Nonce was issued for another server");
+  if (nonce.expiresAt < now) return refuse("Nonce has expired", true);
   const server = (await deps.db.orm.select().from(servers).where(eq(servers.id, req.serverId)))[0];
-  if (!server) return "Server is not registered";
+  if (!server) return refuse("Server is not registered");
   const totp = new OTPAuth.TOTP({
     secret: OTPAuth.Secret.fromBase32(server.totpSecret),
     digits: 6,
     period: 30,
   });
   if (totp.validate({ token: req.totp, timestamp: now, window: 1 }) === null) {
-    return "TOTP code is not valid now";
+    return refuse("TOTP code is not valid now", true);
   }
-  return { name: server.name };
+  return { ok: true, name: server.name };
 }

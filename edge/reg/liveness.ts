@@ -10,21 +10,74 @@ export const HEARTBEAT_INTERVAL_MS = 2_000;
 export const MISSED_HEARTBEATS_FOR_DEAD = 3;
 const DEAD_AFTER_MS = HEARTBEAT_INTERVAL_MS * MISSED_HEARTBEATS_FOR_DEAD;
 
+/** One tunnel a relay holds, as it reports it with every heartbeat. */
+export interface HeldTunnel {
+  serverId: string;
+  remoteAddress: string;
+  upAt: number;
+}
+
 export interface Load {
   tunnels: number;
   streams: number;
   bytesPerSecond: number;
+  /** false: the relay says it cannot accept browsers now. */
+  healthy?: boolean;
+  /**
+   * Every tunnel the relay holds now. The tunnels table is reconciled to it, so tunnels survive a
+   * cloud restart or a relay's missed heartbeats (events alone are lost when rows are swept).
+   * Omitted by relays that do not send it: then only events change the table.
+   */
+  tunnelSet?: HeldTunnel[];
+}
+
+/**
+ * When this cloud instance first saw the liveness module in use (per `deps`, so tests with their
+ * own clock start afresh). No relay is declared dead in its first liveness window: after a cloud
+ * restart every relay's last heartbeat is old through no fault of its own.
+ */
+const cloudStartedAt = new WeakMap<CloudDeps, number>();
+function startOf(deps: CloudDeps): number {
+  let t = cloudStartedAt.get(deps);
+  if (t === undefined) {
+    t = deps.now();
+    cloudStartedAt.set(deps, t);
+  }
+  return t;
 }
 
 export async function recordHeartbeat(deps: CloudDeps, relayId: string, load: Load): Promise<void> {
+  startOf(deps);
   await deps.db.write(() =>
     deps.db.orm.update(relays).set({
       lastHeartbeatAt: deps.now(),
-      deadAt: null,
+      // An unhealthy relay is kept out of offers and DNS answers like a dead one, but its tunnels
+      // stay listed: they still work, and they are back in DNS with its next healthy heartbeat.
+      deadAt: load.healthy === false ? deps.now() : null,
       loadTunnels: load.tunnels,
       loadStreams: load.streams,
       loadBytesPerSecond: load.bytesPerSecond,
     }).where(eq(relays.id, relayId))
+  );
+  if (load.tunnelSet) await reconcileTunnels(deps, relayId, load.tunnelSet);
+}
+
+/** Makes the tunnels table hold exactly `held` for `relayId`, in one batch. */
+async function reconcileTunnels(deps: CloudDeps, relayId: string, held: HeldTunnel[]): Promise<void> {
+  const ids = held.map((t) => t.serverId);
+  await deps.db.write(() =>
+    deps.db.client.batch([
+      {
+        sql: `delete from tunnels where relay_id = ? and server_id not in (${ids.map(() => "?").join(",")})`,
+        args: [relayId, ...ids],
+      },
+      ...held.map((t) => ({
+        sql: `insert into tunnels (server_id, relay_id, remote_address, up_at)
+              select ?, ?, ?, ? where exists (select 1 from servers where id = ?)
+              on conflict (server_id, relay_id) do update set remote_address = excluded.remote_address, up_at = excluded.up_at`,
+        args: [t.serverId, relayId, t.remoteAddress, t.upAt, t.serverId],
+      })),
+    ], "write")
   );
 }
 
@@ -67,6 +120,7 @@ export async function recordTunnelEvent(deps: CloudDeps, relayId: string, e: Tun
 /** Marks relays dead that missed 3 heartbeats and drops their tunnels; returns their ids. */
 export async function sweepDeadRelays(deps: CloudDeps): Promise<string[]> {
   const now = deps.now();
+  if (now - startOf(deps) < DEAD_AFTER_MS) return []; // the first liveness window: see startOf
   const cutoff = now - DEAD_AFTER_MS;
   const dead = await deps.db.write(() =>
     deps.db.orm.update(relays).set({ deadAt: now })

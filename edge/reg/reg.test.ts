@@ -110,7 +110,7 @@ test("relay A's credential cannot verify a nonce issued for relay B, nor can a w
   assert.equal(forged.status, 401);
 });
 
-test("expired nonces fail, and repeated failures are throttled with Retry-After", async () => {
+test("expired nonces fail, and repeated failures throttle their source address with Retry-After", async () => {
   const [x] = await offers();
   deps.clock.now += 61_000;
   for (const id of Object.keys(credentials)) await heartbeat(id);
@@ -118,25 +118,59 @@ test("expired nonces fail, and repeated failures are throttled with Retry-After"
     serverId: server.serverId,
     nonce: x.nonce,
     totp: totp(),
+    source: "198.51.100.7",
   });
   assert.match((await late.json()).error, /expired/);
-  for (let i = 0; i < 4; i++) {
-    await asRelay("relay-a", "attach", { serverId: server.serverId, nonce: `bogus${i}`, totp: totp() });
+  // Junk naming alice's (public) server id, all from one address.
+  for (let i = 0; i < 5; i++) {
+    await asRelay("relay-a", "attach", {
+      serverId: server.serverId,
+      nonce: `bogus${i}`,
+      totp: totp(),
+      source: "203.0.113.9",
+    });
   }
   const banned = await asRelay("relay-a", "attach", {
     serverId: server.serverId,
     nonce: "bogus",
     totp: totp(),
+    source: "203.0.113.9",
   });
   assert.equal(banned.status, 429);
   assert.ok(Number(banned.headers.get("retry-after")) > 0);
-  // Even a good attach is refused while the server is banned.
-  const good = (await offers()).find((o) => o.relayId === "relay-b")!;
-  assert.equal(
-    (await asRelay("relay-b", "attach", { serverId: server.serverId, nonce: good.nonce, totp: totp() }))
-      .status,
-    429,
-  );
+  // Neither alice nor the relay is locked: a genuine attach from her address works at both relays.
+  for (const relayId of ["relay-a", "relay-b"]) {
+    const good = (await offers()).find((o) => o.relayId === relayId)!;
+    const res = await asRelay(relayId, "attach", {
+      serverId: server.serverId,
+      nonce: good.nonce,
+      totp: totp(),
+      source: "198.51.100.7",
+    });
+    assert.equal(res.status, 200, relayId);
+  }
+});
+
+test("failures with nonces genuinely issued to a server throttle that server", async () => {
+  const wrong = totp() === "000000" ? "111111" : "000000";
+  for (let i = 0; i < 5; i++) {
+    const nonce = (await offers()).find((o) => o.relayId === "relay-a")!.nonce;
+    const res = await asRelay("relay-a", "attach", {
+      serverId: server.serverId,
+      nonce,
+      totp: wrong,
+      source: `198.51.100.${i}`, // a different address each time: the server's key is what bans
+    });
+    assert.equal(res.status, 403);
+  }
+  const nonce = (await offers()).find((o) => o.relayId === "relay-b")!.nonce;
+  const res = await asRelay("relay-b", "attach", {
+    serverId: server.serverId,
+    nonce,
+    totp: totp(),
+    source: "198.51.100.200",
+  });
+  assert.equal(res.status, 429);
 });
 
 test("the relay list needs the server's own signature", async () => {
@@ -194,6 +228,65 @@ test("names are checked and taken names stay with their key", async () => {
   const other = await generateKeyPair();
   await assert.rejects(addServer(deps, "alice", await publicJwk(other.publicKey)), /already taken/);
   assert.equal((await addServer(deps, "alice", await publicJwk(keys.publicKey))).serverId, server.serverId);
+});
+
+test("a relay that reports itself unhealthy is not handed out, but keeps its tunnels listed", async () => {
+  await asRelay("relay-a", "events", {
+    kind: "tunnel_up",
+    serverId: server.serverId,
+    remoteAddress: "127.0.0.1:5555",
+    at: deps.clock.now,
+  });
+  await asRelay("relay-a", "heartbeat", { tunnels: 1, streams: 0, bytesPerSecond: 0, healthy: false });
+  assert.deepEqual((await offers()).map((o) => o.relayId), ["relay-b"]);
+  const rows = await deps.db.client.execute("select relay_id from tunnels");
+  assert.deepEqual(rows.rows.map((t) => t.relay_id), ["relay-a"]);
+  await asRelay("relay-a", "heartbeat", { tunnels: 1, streams: 0, bytesPerSecond: 0, healthy: true });
+  assert.equal((await offers()).length, 2, "a healthy heartbeat brings it back");
+});
+
+test("heartbeats carry the relay's full tunnel set and the tunnels table follows it", async () => {
+  const beat = (id: string, tunnelSet: unknown[]) =>
+    asRelay(id, "heartbeat", { tunnels: tunnelSet.length, streams: 0, bytesPerSecond: 0, tunnelSet });
+  const held = { serverId: server.serverId, remoteAddress: "127.0.0.1:5555", upAt: deps.clock.now };
+  assert.equal((await beat("relay-a", [held])).status, 200);
+  assert.equal((await beat("relay-b", [held, { ...held, serverId: "srv_unknown" }])).status, 200);
+  const listed = async () =>
+    (await deps.db.client.execute("select relay_id from tunnels order by relay_id")).rows.map((r) =>
+      r.relay_id
+    );
+  assert.deepEqual(await listed(), ["relay-a", "relay-b"], "unknown servers are not listed");
+  await beat("relay-b", []);
+  assert.deepEqual(await listed(), ["relay-a"]);
+});
+
+test("after a cloud restart no relay is declared dead in the first liveness window; one heartbeat restores its tunnels", async () => {
+  const held = { serverId: server.serverId, remoteAddress: "127.0.0.1:5555", upAt: deps.clock.now };
+  await asRelay("relay-a", "heartbeat", { tunnels: 1, streams: 0, bytesPerSecond: 0, tunnelSet: [held] });
+  // The cloud tier was down for a minute; a new instance starts over the same database.
+  deps.clock.now += 60_000;
+  const restarted = { ...deps };
+  const restartedApp = createCloudApp(restarted);
+  const status = async () =>
+    (await (await restartedApp.request("/reg/v1/status")).json()).relays.map((r: { state: string }) =>
+      r.state
+    );
+  assert.deepEqual(await status(), ["alive", "alive"], "not dead within the first window");
+  assert.equal((await deps.db.client.execute("select * from tunnels")).rows.length, 1);
+  // A relay that stays silent is dead after the window; one that heartbeats is alive with its tunnels.
+  deps.clock.now += 2_000;
+  await restartedApp.request("/reg/v1/relay/heartbeat", {
+    method: "POST",
+    headers: {
+      authorization: `Bearer relay-a.${credentials["relay-a"]}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ tunnels: 1, streams: 0, bytesPerSecond: 0, tunnelSet: [held] }),
+  });
+  deps.clock.now += 5_000;
+  assert.deepEqual(await status(), ["alive", "dead"]);
+  const rows = await deps.db.client.execute("select relay_id from tunnels");
+  assert.deepEqual(rows.rows.map((r) => r.relay_id), ["relay-a"]);
 });
 
 test("server-signed requests: a replay, a wrong typ or a lifetime over 60 s is refused with 401", async () => {

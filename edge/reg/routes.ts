@@ -19,11 +19,21 @@ const attachBody = z.strictObject({
   serverId: z.string().min(1).max(128),
   nonce: z.string().min(1).max(128),
   totp: z.string().regex(/^[0-9]{6}$/),
+  /** The hello's source address as the relay saw it: failures are throttled per source. */
+  source: z.string().min(1).max(100).optional(),
 });
 const heartbeatBody = z.strictObject({
   tunnels: z.number().int().min(0),
   streams: z.number().int().min(0),
   bytesPerSecond: z.number().min(0),
+  /** false: the relay cannot be counted on to accept browsers (near its limits); default true. */
+  healthy: z.boolean().default(true),
+  /** Every tunnel the relay holds (see liveness.ts `reconcileTunnels`). */
+  tunnelSet: z.array(z.strictObject({
+    serverId: z.string().min(1).max(128),
+    remoteAddress: z.string().max(100),
+    upAt: z.number().int().positive(),
+  })).max(100_000).optional(),
 });
 const eventBody = z.strictObject({
   kind: z.enum(["tunnel_up", "tunnel_down"]),

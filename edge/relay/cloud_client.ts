@@ -30,7 +30,9 @@ export class CloudClient {
     });
   }
 
-  async verifyAttach(req: { serverId: string; nonce: string; totp: string }): Promise<AttachAnswer> {
+  async verifyAttach(
+    req: { serverId: string; nonce: string; totp: string; source: string },
+  ): Promise<AttachAnswer> {
     const res = await this.#post("/relay/attach", req);
     const body = await res.json() as Record<string, string>;
     if (res.ok) return { ok: true, serverId: body.serverId, serverName: body.serverName };
@@ -42,7 +44,15 @@ export class CloudClient {
     };
   }
 
-  async heartbeat(load: { tunnels: number; streams: number; bytesPerSecond: number }): Promise<void> {
+  async heartbeat(
+    load: {
+      tunnels: number;
+      streams: number;
+      bytesPerSecond: number;
+      healthy: boolean;
+      tunnelSet: { serverId: string; remoteAddress: string; upAt: number }[];
+    },
+  ): Promise<void> {
     const res = await this.#post("/relay/heartbeat", load);
     if (!res.ok) throw new Error(`Heartbeat refused: HTTP ${res.status} ${await res.text()}`);
   }

@@ -25,7 +25,25 @@ export const relayConfigSchema = z.strictObject({
   maxBrowserConnections: z.number().int().min(1).default(20_000),
   /** New browser connections per second per source IP (token bucket; burst = 2×). */
   connectionsPerSecondPerIp: z.number().min(1).default(200),
-  /** A browser or a tunnel must finish its hello within this many ms. */
+  /** Concurrent browser-port connections from one source address. */
+  maxConnectionsPerSource: z.number().int().min(1).default(256),
+  /** Concurrent tunnel-port connections (tunnels, hellos, health checks) from one source address. */
+  maxTunnelPortConnectionsPerSource: z.number().int().min(1).default(32),
+  /** Tunnel-port connections in all. */
+  maxTunnelPortConnections: z.number().int().min(1).default(20_000),
+  /**
+   * The share of one tunnel's streams that connections from one source address may hold at once
+   * (stalled handshakes from one address must not fill a user's tunnel).
+   */
+  maxStreamShareFromOneSource: z.number().gt(0).max(1).default(0.25),
+  /** Browser port: accept → first byte. */
+  firstByteTimeoutMs: z.number().int().min(100).default(5_000),
+  /** Tunnel port: accept → TLS handshake done. */
+  handshakeTimeoutMs: z.number().int().min(100).default(10_000),
+  /**
+   * A browser must finish its ClientHello, a tunnel its hello, and a health check its HTTP request
+   * head within this many ms of the phase before.
+   */
   helloTimeoutMs: z.number().int().min(100).default(10_000),
   heartbeatIntervalMs: z.number().int().min(100).default(2_000),
   /** Keepalive ping interval on tunnels (ms). */

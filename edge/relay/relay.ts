@@ -10,9 +10,11 @@ import { listenBrowserPort } from "./browser_port.ts";
 import { CloudClient } from "./cloud_client.ts";
 import { EventReporter } from "./event_reporter.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { TunnelRegistry } from "./registry.ts";
+import { type Tunnel, TunnelRegistry } from "./registry.ts";
+import { SourceCounter } from "./source_counter.ts";
 import { fileTap } from "./tap.ts";
 import { listenTunnelPort } from "./tunnel_port.ts";
+import { AttachThrottle } from "./attach_throttle.ts";
 
 export interface RelayDeps {
   tls: { key: string; cert: string };
@@ -35,11 +37,19 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
   const events = new EventReporter((e) => cloud.tunnelEvent(e), log);
   const counters = { connections: 0, bytes: 0, refused: 0 };
   const rateLimiter = new RateLimiter(cfg.connectionsPerSecondPerIp, cfg.connectionsPerSecondPerIp * 2);
+  const perSource = new SourceCounter(cfg.maxConnectionsPerSource);
+  const shares = new WeakMap<Tunnel, SourceCounter>();
   const tap = fileTap(cfg.debugTapFile);
   if (tap) log.warn("debug tap is ON: relayed bytes are written to disk", { file: cfg.debugTapFile });
 
+  const tunnelPortSources = new SourceCounter(cfg.maxTunnelPortConnectionsPerSource);
+  // A relay close to either connection limit cannot be counted on to accept the next browser: it
+  // says so in its heartbeat, RegCloud stops offering it and DNS stops answering with it.
+  const acceptsConnections = () =>
+    counters.connections < cfg.maxBrowserConnections * 0.9 &&
+    tunnelPortSources.total < cfg.maxTunnelPortConnections * 0.9;
   const health = () => ({
-    ok: true,
+    ok: acceptsConnections(),
     service: "relay",
     id: cfg.id,
     uptimeMs: Date.now() - startedAt,
@@ -47,9 +57,19 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     streams: registry.streams(),
     browserConnections: counters.connections,
   });
-  const tunnelListener = listenTunnelPort({ cfg, tls, cloud, registry, events, health, log });
+  const tunnelListener = listenTunnelPort({
+    cfg,
+    tls,
+    cloud,
+    registry,
+    events,
+    health,
+    attachThrottle: new AttachThrottle(),
+    perSource: tunnelPortSources,
+    log,
+  });
   const browserListeners = cfg.browserAddresses.map((address) =>
-    listenBrowserPort(address, { cfg, registry, rateLimiter, counters, tap, log })
+    listenBrowserPort(address, { cfg, registry, rateLimiter, counters, perSource, shares, tap, log })
   );
 
   // Heartbeats with load; the first right away so RegCloud hands this relay out promptly.
@@ -61,7 +81,22 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     lastBytes = counters.bytes;
     lastAt = now;
     try {
-      await cloud.heartbeat({ tunnels: registry.size, streams: registry.streams(), bytesPerSecond });
+      const healthy = acceptsConnections();
+      if (!healthy) log.warn("relay reports itself unhealthy: near its connection limits", health());
+      // The full tunnel set every time: RegCloud reconciles, so a restarted cloud tier (or one that
+      // swept this relay while it missed heartbeats) lists the tunnels again after one heartbeat.
+      const tunnelSet = registry.all().map((t) => ({
+        serverId: t.serverId,
+        remoteAddress: t.remoteAddress,
+        upAt: t.upAt,
+      }));
+      await cloud.heartbeat({
+        tunnels: registry.size,
+        streams: registry.streams(),
+        bytesPerSecond,
+        healthy,
+        tunnelSet,
+      });
     } catch (err) {
       log.warn("heartbeat failed", { err });
     }

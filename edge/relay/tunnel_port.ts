@@ -9,6 +9,7 @@ import { type AttachedSession, attachSocket } from "../../shared/mux/mod.ts";
 import {
   decodeMessage,
   encodeMessage,
+  hasIssuedShape,
   MAX_HELLO_MESSAGE,
   parseHello,
   type TunnelErrorCode,
@@ -17,6 +18,9 @@ import {
 } from "../../shared/tunnel/hello.ts";
 import { alpnWire, HTTP_ALPN, TUNNEL_ALPN } from "../../shared/tunnel/alpn.ts";
 import type { Logger } from "../../shared/log/mod.ts";
+import type { AttachThrottle } from "./attach_throttle.ts";
+import type { SourceCounter } from "./source_counter.ts";
+import { contain } from "../../shared/net/contain.ts";
 import { listenOrExplain } from "../../platform/main.ts";
 import type { RelayConfig } from "./config.ts";
 import type { CloudClient } from "./cloud_client.ts";
@@ -32,7 +36,12 @@ type State =
   | { kind: "tunnel"; mux: AttachedSession; tunnel: Tunnel }
   | { kind: "closed" };
 
-type Sock = Socket<{ state: State }>;
+/**
+ * `source`: set once the connection counts toward its address's cap. `phase`: the deadline of the
+ * phase before the hello's own (accept → TLS handshake, then the HTTP request head).
+ */
+type Data = { state: State; source?: string; phase?: ReturnType<typeof setTimeout> };
+type Sock = Socket<Data>;
 
 export interface TunnelPortDeps {
   cfg: RelayConfig;
@@ -41,26 +50,54 @@ export interface TunnelPortDeps {
   registry: TunnelRegistry;
   events: EventReporter;
   health: () => unknown;
+  /** Failed hellos per source address (see attach_throttle.ts). */
+  attachThrottle: AttachThrottle;
+  /** Open connections per source address (cap `maxTunnelPortConnectionsPerSource`). */
+  perSource: SourceCounter;
   log: Logger;
 }
 
-export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ state: State }> {
+export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<Data> {
   const { cfg, tls, log } = deps;
+  const guard = <A extends unknown[]>(fn: (socket: Sock, ...rest: A) => void) =>
+    contain(log, "tunnel port", fn);
   return listenOrExplain(
     "tunnels",
     `${cfg.tunnelAddress}:${cfg.tunnelPort}`,
     () =>
-      Bun.listen<{ state: State }>({
+      Bun.listen<Data>({
         hostname: cfg.tunnelAddress,
         port: cfg.tunnelPort,
         tls: { key: tls.key, cert: tls.cert, ALPNProtocols: alpnWire([TUNNEL_ALPN, HTTP_ALPN]) },
         socket: {
-          open(socket) {
+          open: guard((socket) => {
             socket.data = { state: { kind: "new" } };
-          },
-          handshake(socket, success) {
+            if (deps.perSource.total >= cfg.maxTunnelPortConnections) {
+              log.warn("tunnel-port connection refused: at the connection limit", {
+                limit: cfg.maxTunnelPortConnections,
+              });
+              return void socket.terminate();
+            }
+            if (!deps.perSource.tryAdd(socket.remoteAddress)) {
+              log.debug("tunnel-port connection refused: its address is at its connection cap", {
+                remote: socket.remoteAddress,
+                limit: cfg.maxTunnelPortConnectionsPerSource,
+              });
+              return void socket.terminate();
+            }
+            socket.data.source = socket.remoteAddress;
+            socket.data.phase = phaseDeadline(socket, "new", cfg.handshakeTimeoutMs, log);
+          }),
+          handshake: guard((socket, success) => {
+            clearTimeout(socket.data.phase);
             if (!success) return void socket.end();
             if (socket.alpnProtocol === TUNNEL_ALPN) {
+              const wait = deps.attachThrottle.bannedFor(socket.remoteAddress);
+              if (wait > 0) {
+                socket.data.state = { kind: "closed" };
+                reply(socket, { ok: false, code: "throttled", message: retryMessage(wait) });
+                return void socket.end();
+              }
               const timer = setTimeout(() => {
                 if (socket.data.state.kind === "hello") {
                   refuse(socket, "bad_hello", "Tunnel hello not received in time");
@@ -69,6 +106,7 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
               socket.data.state = { kind: "hello", buf: new Uint8Array(0), timer };
               return;
             }
+            socket.data.phase = phaseDeadline(socket, "http", cfg.helloTimeoutMs, log);
             socket.data.state = {
               kind: "http",
               http: new HttpHealthConnection(
@@ -80,8 +118,8 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
                 () => socket.end(),
               ),
             };
-          },
-          data(socket, chunk) {
+          }),
+          data: guard((socket, chunk) => {
             const st = socket.data.state;
             switch (st.kind) {
               case "tunnel":
@@ -100,14 +138,17 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
               default:
                 return;
             }
-          },
-          drain(socket) {
+          }),
+          drain: guard((socket) => {
             const st = socket.data.state;
             if (st.kind === "tunnel") st.mux.drain();
-          },
-          close(socket, err) {
+          }),
+          close: guard((socket, err) => {
             const st = socket.data.state;
             socket.data.state = { kind: "closed" };
+            clearTimeout(socket.data.phase);
+            if (socket.data.source !== undefined) deps.perSource.remove(socket.data.source);
+            socket.data.source = undefined;
             if (st.kind === "hello") clearTimeout(st.timer);
             if (st.kind === "tunnel") {
               st.mux.close(err);
@@ -121,13 +162,27 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<{ stat
                 });
               }
             }
-          },
-          error(_socket, err) {
+          }),
+          error: guard((_socket, err) => {
             log.debug("tunnel socket error", { err });
-          },
+          }),
         },
       }),
   );
+}
+
+/** Closes the socket if it is still in `phase` after `ms`. */
+function phaseDeadline(socket: Sock, phase: "new" | "http", ms: number, log: Logger) {
+  return setTimeout(() => {
+    if (socket.data.state.kind !== phase) return;
+    log.debug("tunnel-port connection timed out", { remote: socket.remoteAddress, phase });
+    socket.data.state = { kind: "closed" };
+    socket.terminate();
+  }, ms);
+}
+
+function retryMessage(waitMs: number): string {
+  return `Too many failed hellos from this address; retry in ${Math.ceil(waitMs / 1000)} s`;
 }
 
 function reply(socket: Sock, r: TunnelReply): void {
@@ -159,11 +214,17 @@ function onHelloBytes(
     }
     hello = parseHello(msg.value);
   } catch (e) {
+    deps.attachThrottle.fail(socket.remoteAddress);
     return refuse(
       socket,
       "bad_hello",
       e instanceof TunnelProtocolError ? e.message : "Tunnel hello is malformed",
     );
+  }
+  if (!hasIssuedShape(hello)) {
+    // Checked here, not by RegCloud: junk costs the cloud nothing and counts against its source.
+    deps.attachThrottle.fail(socket.remoteAddress);
+    return refuse(socket, "attach_refused", "Tunnel hello carries no server id or nonce RegCloud issued");
   }
   clearTimeout(st.timer);
   const early = msg.used < buf.length ? [buf.subarray(msg.used)] : [];
@@ -193,6 +254,7 @@ async function attach(
       serverId: hello.serverId,
       nonce: hello.nonce,
       totp: hello.totp,
+      source: remoteAddress,
     });
   } catch (err) {
     log.warn("attach verification failed: RegCloud unreachable", { err });
@@ -201,6 +263,8 @@ async function attach(
     }
     return;
   }
+  if (!answer.ok) deps.attachThrottle.fail(remoteAddress);
+  else deps.attachThrottle.clear(remoteAddress);
   if (socket.data.state !== verifying) return; // the tunnel socket closed meanwhile
   if (!answer.ok) {
     log.warn("attach refused", {

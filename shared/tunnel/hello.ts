@@ -70,6 +70,20 @@ export function decodeMessage(buffered: Uint8Array): { value: unknown; used: num
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** Random bytes in an attach nonce; RegCloud issues them base64url-encoded (32 characters). */
+export const NONCE_BYTES = 24;
+const ISSUED_NONCE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((NONCE_BYTES * 4) / 3)}}$`);
+const ISSUED_SERVER_ID = /^srv_[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Whether a well-formed hello could carry credentials RegCloud issued: a `srv_` server id and a
+ * nonce of exactly the issued length. A relay checks this before it asks RegCloud, so junk costs
+ * the cloud nothing. Stricter than `parseHello`, which only checks the wire shape.
+ */
+export function hasIssuedShape(hello: TunnelHello): boolean {
+  return ISSUED_SERVER_ID.test(hello.serverId) && ISSUED_NONCE.test(hello.nonce);
+}
+
 /** Validates a decoded hello; throws `TunnelProtocolError` naming the first bad field. */
 export function parseHello(value: unknown): TunnelHello {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -64,6 +64,12 @@ export interface StackSpec {
   onLine?: (line: string, proc: string) => void;
   /** Called when a process exits that was not asked to stop. */
   onUnexpectedExit?: (proc: ManagedProcess, code: number) => void;
+  /**
+   * Processes started again when they exit unexpectedly (dev: user servers, as the systemd unit
+   * would); `onRestart` hears of each attempt, so the console says so.
+   */
+  restartOnExit?: (proc: string) => boolean;
+  onRestart?: (proc: string, attempt: number, result: Error | ManagedProcess) => void;
   healthTimeoutMs?: number;
 }
 
@@ -248,6 +254,23 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
   }
 
   const processes = new Map<string, ManagedProcess>();
+  let stopped = false;
+  const restarts = new Map<string, number>();
+  // Backoff 1 s, 2 s, … up to 30 s, so a server that dies at once does not spin.
+  const restartLater = (name: string) => {
+    const attempt = (restarts.get(name) ?? 0) + 1;
+    restarts.set(name, attempt);
+    setTimeout(() => {
+      if (stopped) return;
+      start(name).then(
+        (p) => spec.onRestart?.(name, attempt, p),
+        (e: Error) => {
+          spec.onRestart?.(name, attempt, e);
+          if (!stopped) restartLater(name);
+        },
+      );
+    }, Math.min(30_000, 1000 * 2 ** (attempt - 1)));
+  };
   const byName = new Map(defs.map((d) => [d.name, d]));
   const start = async (name: string): Promise<ManagedProcess> => {
     const def = byName.get(name);
@@ -260,7 +283,9 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
     });
     processes.set(name, proc);
     proc.exited.then((code) => {
-      if (!proc.stopping) spec.onUnexpectedExit?.(proc, code);
+      if (proc.stopping || stopped) return;
+      spec.onUnexpectedExit?.(proc, code);
+      if (processes.get(name) === proc && spec.restartOnExit?.(name)) restartLater(name);
     });
     try {
       if (def.healthCheck) await def.healthCheck(() => proc.running);
@@ -292,6 +317,7 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
     processes,
     start,
     async stop() {
+      stopped = true;
       await Promise.all([...processes.values()].map((p) => p.stop()));
     },
   };

@@ -27,12 +27,31 @@ export interface TunnelStatus {
   upAt: number;
 }
 
+/** How often to look again while a skipped relay may come back. */
+const RECHECK_MS = 1_000;
+
+/** When the relay started, from its tunnel port's `/healthz` (undefined when it does not answer). */
+async function relayStartedAt(offer: RelayOffer, caPem?: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`https://${offer.tunnelAddress}/healthz`, {
+      signal: AbortSignal.timeout(2_000),
+      ...(caPem ? { tls: { ca: caPem } } : {}),
+    });
+    const body = (await res.json()) as { uptimeMs?: unknown };
+    return typeof body.uptimeMs === "number" ? Date.now() - body.uptimeMs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Connector {
   readonly #o:
     & Required<Omit<ConnectorOptions, "cloud" | "log" | "totpSecret" | "relayedSocket">>
     & ConnectorOptions;
   readonly #tunnels = new Map<string, { tunnel: OpenTunnel; upAt: number }>();
   readonly #failedUntil = new Map<string, number>();
+  /** When each skipped relay last failed us: a relay that started since then is tried at once. */
+  readonly #failedAt = new Map<string, number>();
   readonly #backoff = new Backoff(250, 30_000);
   #running = false;
   #wake: (() => void) | undefined;
@@ -70,6 +89,7 @@ export class Connector {
       let attached = 0;
       try {
         const offers = await fetchRelayOffers(this.#o.cloud);
+        await this.#forgiveRestarted(offers);
         const now = Date.now();
         const candidates = offers.filter((o) =>
           !this.#tunnels.has(o.relayId) && (this.#failedUntil.get(o.relayId) ?? 0) <= now
@@ -89,7 +109,10 @@ export class Connector {
         log.warn("cannot get relays from RegCloud", { err });
       }
       if (this.#tunnels.size < this.#o.want && this.#running) {
-        const wait = this.#backoff.next();
+        // While a relay we skip may come back, look again soon (a restarted one is tried at once);
+        // the backoff still spaces out attaches to relays that keep failing.
+        const skipping = [...this.#failedUntil.values()].some((until) => until > Date.now());
+        const wait = skipping ? Math.min(RECHECK_MS, this.#backoff.next()) : this.#backoff.next();
         log.info("retrying attach", { inMs: wait, tunnels: this.#tunnels.size, attached });
         await this.#sleep(wait);
       }
@@ -110,12 +133,13 @@ export class Connector {
       const upAt = Date.now();
       this.#tunnels.set(offer.relayId, { tunnel, upAt });
       this.#failedUntil.delete(offer.relayId);
+      this.#failedAt.delete(offer.relayId);
       log.info("tunnel attached", { relay: offer.relayId, tunnels: this.#tunnels.size });
       void tunnel.closed.then(() => {
         if (this.#tunnels.get(offer.relayId)?.tunnel !== tunnel) return;
         this.#tunnels.delete(offer.relayId);
         // A relay that dropped us is skipped for a moment: reattach elsewhere first.
-        this.#failedUntil.set(offer.relayId, Date.now() + this.#o.skipFailedMs);
+        this.#skip(offer.relayId);
         log.warn("tunnel lost", {
           relay: offer.relayId,
           upForMs: Date.now() - upAt,
@@ -125,10 +149,33 @@ export class Connector {
       });
       return true;
     } catch (err) {
-      this.#failedUntil.set(offer.relayId, Date.now() + this.#o.skipFailedMs);
+      this.#skip(offer.relayId);
       log.warn("attach failed", { relay: offer.relayId, err });
       return false;
     }
+  }
+
+  #skip(relayId: string): void {
+    this.#failedAt.set(relayId, Date.now());
+    this.#failedUntil.set(relayId, Date.now() + this.#o.skipFailedMs);
+  }
+
+  /**
+   * A relay we skip that RegCloud offers again and that started after it failed us (its
+   * `/healthz` uptime says so) was restarted: try it now instead of waiting out the skip. One that
+   * keeps failing fails again after its start, so it stays skipped.
+   */
+  async #forgiveRestarted(offers: RelayOffer[]): Promise<void> {
+    const now = Date.now();
+    await Promise.all(offers.map(async (o) => {
+      const failedAt = this.#failedAt.get(o.relayId);
+      if (failedAt === undefined || (this.#failedUntil.get(o.relayId) ?? 0) <= now) return;
+      const startedAt = await relayStartedAt(o, this.#o.cloud.caPem);
+      if (startedAt !== undefined && startedAt > failedAt) {
+        this.#o.log.info("relay restarted since it failed us: trying it now", { relay: o.relayId });
+        this.#failedUntil.delete(o.relayId);
+      }
+    }));
   }
 
   #sleep(ms: number): Promise<void> {

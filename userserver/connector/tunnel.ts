@@ -24,6 +24,7 @@ import {
   type TunnelReply,
 } from "../../shared/tunnel/hello.ts";
 import type { Logger } from "../../shared/log/mod.ts";
+import { contain } from "../../shared/net/contain.ts";
 import type { RelayOffer } from "./cloud.ts";
 
 export class AttachError extends Error {
@@ -117,6 +118,8 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
       if (rest.length) mux.data(rest);
     };
 
+    const guard = <A extends unknown[]>(fn: (socket: Socket<State>, ...rest: A) => void) =>
+      contain(o.log, "tunnel", fn);
     Bun.connect<State>({
       hostname: host,
       port: Number(portText),
@@ -126,10 +129,10 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
         ALPNProtocols: alpnWire([TUNNEL_ALPN]),
       } as Bun.TLSOptions & { serverName: string },
       socket: {
-        open(socket) {
+        open: guard((socket) => {
           socket.data = { kind: "hello", buf: new Uint8Array(0) };
-        },
-        handshake(socket, success, authError) {
+        }),
+        handshake: guard((socket, success, authError) => {
           if (!success) {
             return fail(
               new AttachError(`TLS to relay ${o.offer.relayId} failed: ${authError?.message}`, "tls"),
@@ -148,8 +151,8 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
             nonce: o.offer.nonce,
             totp: currentTotp(o.totpSecret),
           }));
-        },
-        data(socket, chunk) {
+        }),
+        data: guard((socket, chunk) => {
           const st = socket.data;
           if (st.kind === "mux") return st.mux.data(chunk);
           const buf = (st.buf = concatBytes(st.buf, chunk));
@@ -164,72 +167,59 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
               socket,
             );
           }
-        },
-        drain(socket) {
+        }),
+        drain: guard((socket) => {
           if (socket.data?.kind === "mux") socket.data.mux.drain();
-        },
-        close(socket, err) {
+        }),
+        close: guard((socket, err) => {
           clearTimeout(timer);
           if (socket.data?.kind === "mux") socket.data.mux.close(err);
           fail(new AttachError(`Relay ${o.offer.relayId} closed the connection during the hello`, "closed"));
           closedResolve();
-        },
-        connectError(_socket, err) {
+        }),
+        connectError: guard((_socket, err) => {
           unreachable(err);
-        },
-        error(_socket, err) {
+        }),
+        error: guard((_socket, err) => {
           o.log.debug("tunnel socket error", { relay: o.offer.relayId, err });
-        },
+        }),
       },
     }).catch(unreachable);
   });
 }
 
-/** Pipes one relay-opened stream into the relayed listener's Unix socket, both ways. */
-function pipeToRelayedListener(stream: Stream, path: string, log: Logger): void {
+/**
+ * Pipes one relay-opened stream into the relayed listener's Unix socket, both ways. The relay may
+ * reset the stream before the connect completes: `splice()` then closes the socket from inside
+ * `open`, so the socket's state exists before the splice starts, and every handler is contained
+ * (an exception here costs this stream, never the process).
+ */
+export function pipeToRelayedListener(stream: Stream, path: string, log: Logger): void {
   type PipeState = { pipe?: ReturnType<typeof splice> };
-  Bun.connect<PipeState>({
-    unix: path,
-    // The browser's FIN arrives as the stream's FIN and half-closes this socket: the server still
-    // answers, and Bun must not close our reading half with it.
-    allowHalfOpen: true,
-    socket: {
-      open(socket) {
-        // The browser's FIN (the stream's FIN) is held here rather than passed on: Bun's HTTP
-        // server drops a request whose connection is half-closed before it has answered. The
-        // server ends the connection itself after its answer (Connection: close, HTTP/1.0) or at
-        // its idle timeout, and that end travels back to the browser.
-        const held = {
-          write: (b: Uint8Array) => socket.write(b),
-          end: () => socket.end(),
-          pause: () => socket.pause(),
-          resume: () => socket.resume(),
-          terminate: () => socket.terminate(),
-          shutdown: () => {},
-        };
-        socket.data = { pipe: splice(stream, held, { halfClose: true }) };
-      },
-      data(socket, chunk) {
-        socket.data.pipe?.data(chunk);
-      },
-      drain(socket) {
-        socket.data.pipe?.drain();
-      },
-      end(socket) {
-        socket.data.pipe?.end();
-      },
-      close(socket, err) {
-        socket.data.pipe?.close(err);
-      },
-      connectError(_socket, err) {
-        log.error("relayed listener unreachable", { path, err });
-        stream.reset();
-      },
-    },
-  }).catch((err) => {
+  const unreachable = (err: unknown) => {
     log.error("relayed listener unreachable", { path, err });
     stream.reset();
-  });
+  };
+  const guard = <A extends unknown[]>(fn: (socket: Socket<PipeState>, ...rest: A) => void) =>
+    contain(log, "relayed stream", fn);
+  Bun.connect<PipeState>({
+    unix: path,
+    socket: {
+      open: guard((socket) => {
+        socket.data = {};
+        socket.data.pipe = splice(stream, socket, { halfClose: true });
+      }),
+      data: guard((socket, chunk) => socket.data?.pipe?.data(chunk)),
+      drain: guard((socket) => socket.data?.pipe?.drain()),
+      end: guard((socket) => socket.data?.pipe?.end()),
+      close: guard((socket, err) => {
+        if (socket.data?.pipe) socket.data.pipe.close(err);
+        else stream.reset(); // closed before the splice began: the relay must not wait on it
+      }),
+      error: guard((_socket, err) => log.debug("relayed stream socket error", { err })),
+      connectError: guard((_socket, err) => unreachable(err)),
+    },
+  }).catch(unreachable);
 }
 
 function splitHostPort(address: string): [string, string] {

@@ -18,7 +18,8 @@ function fakeSocket({ pausable = true, room = Infinity } = {}) {
       return n;
     },
     end: () => void (state.ended = true),
-    shutdown: () => void (state.halfClosed = true),
+    // Only the write half: `shutdown(true)` would stop Bun receiving instead.
+    shutdown: (readSide?: boolean) => void (readSide ? (state.terminated = true) : (state.halfClosed = true)),
     terminate: () => void (state.terminated = state.ended = true),
     ...(pausable
       ? { pause: () => void (state.paused = true), resume: () => void (state.paused = false) }
@@ -95,7 +96,7 @@ describe("splice", () => {
     await client.close();
   });
 
-  it("half-closes the socket with shutdown(true) when asked", async () => {
+  it("half-closes the socket with shutdown() (write half only) when asked", async () => {
     const { client, server } = sessionPair();
     const local = await client.open();
     const remote = (await server.accept())!;

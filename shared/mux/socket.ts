@@ -26,7 +26,10 @@ export interface SpliceSocket extends SocketLike {
   /** Stop delivering `data` events (Bun: `socket.pause()`). Without it, see `maxBuffered`. */
   pause?(): void;
   resume?(): void;
-  /** Bun: `shutdown(true)` closes only our write half. Used when `halfClose` is set. */
+  /**
+   * Bun: `shutdown()` sends FIN (closes our write half) and keeps reading; `shutdown(true)`
+   * stops *receiving* instead, which would lose the peer's answer. Used when `halfClose` is set.
+   */
   shutdown?(halfClose?: boolean): void;
   /** Abortive close (used when the stream was reset). Falls back to `end()`. */
   terminate?(): void;
@@ -80,7 +83,7 @@ export interface SpliceOptions {
    * cannot `pause()`. Past this the stream is reset and the socket closed. Default 1 MiB.
    */
   maxBuffered?: number;
-  /** On the stream's FIN, half-close the socket with `shutdown(true)` instead of `end()`. */
+  /** On the stream's FIN, half-close the socket with `shutdown()` (FIN, keep reading) instead of `end()`. */
   halfClose?: boolean;
   /** Called once both directions are finished or either side failed. */
   onClose?: (err?: Error) => void;
@@ -124,7 +127,7 @@ export function splice(stream: Stream, socket: SpliceSocket, options: SpliceOpti
   };
   const endSocket = () => {
     downDone = true;
-    if (halfClose && socket.shutdown) socket.shutdown(true);
+    if (halfClose && socket.shutdown) socket.shutdown();
     else socket.end();
     finish();
   };
@@ -195,6 +198,14 @@ export function splice(stream: Stream, socket: SpliceSocket, options: SpliceOpti
     },
     close(err) {
       if (closed) return;
+      // After our half-close, Bun may report the peer's FIN as a clean `close` with no `end`
+      // first: that is the end of its input, not a failure, so it must not reset the stream.
+      if (!err && downDone && halfClose && !upDone) {
+        upDone = true;
+        stream.closeWrite();
+        finish();
+        return;
+      }
       if (!(upDone && downDone)) {
         stream.reset();
         closed = true;

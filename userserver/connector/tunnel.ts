@@ -204,6 +204,9 @@ export function pipeToRelayedListener(stream: Stream, path: string, log: Logger)
     contain(log, "relayed stream", fn);
   Bun.connect<PipeState>({
     unix: path,
+    // The browser's FIN arrives as the stream's FIN and half-closes this socket; the server's
+    // answer must still be read (Bun would otherwise close both ends).
+    allowHalfOpen: true,
     socket: {
       open: guard((socket) => {
         socket.data = {};

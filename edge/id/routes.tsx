@@ -114,6 +114,17 @@ export function createIdRoutes(deps: CloudDeps): Hono {
   // ------------------------------------------------------------------ login
   app.get("/login", async (c) => {
     const returnTo = safeReturnTo(c.req.query("return_to"));
+    if (c.req.query("reauth") === "1" && await getSession(c, deps)) {
+      return c.html(
+        <v.LoginPage
+          returnTo={returnTo}
+          notice={{
+            kind: "info",
+            text: "Please sign in again to confirm it's you. You stay signed in until you do.",
+          }}
+        />,
+      );
+    }
     if (await getSession(c, deps)) return c.redirect(returnTo, 303);
     return c.html(<v.LoginPage returnTo={returnTo} />);
   });

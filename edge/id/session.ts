@@ -43,8 +43,13 @@ export interface SessionInfo extends SignedInAccount {
 }
 
 /** The login page that sends the browser on to `returnTo` (a same-origin relative path) after login. */
-export function loginUrl(returnTo: string): string {
-  return `/login?return_to=${encodeURIComponent(safeReturnTo(returnTo))}`;
+/**
+ * The login page, coming back to `returnTo`. `reauth`: the visitor is signed in but must sign in
+ * again (OIDC `prompt=login`, `max_age`); the page asks rather than redirecting, and the current
+ * session lasts until they do — a link alone never signs anyone out.
+ */
+export function loginUrl(returnTo: string, { reauth = false } = {}): string {
+  return `/login?return_to=${encodeURIComponent(safeReturnTo(returnTo))}${reauth ? "&reauth=1" : ""}`;
 }
 
 /** `value` if it is a same-origin relative path, else `/account` (see shared/auth/return_to.ts). */

@@ -426,17 +426,26 @@ describe("negative cases, each with the right OAuth error", () => {
     assert.equal(cb.searchParams.get("error"), "consent_required");
   });
 
-  test("prompt=login ends the IdCloud session and asks for a fresh login", async () => {
-    const config = await serverConfig();
-    const { url } = await start(config, { prompt: "login" });
-    const res = await browse(url, aliceCookie);
-    assert.equal(new URL(res.headers.get("location")!, ISSUER).pathname, "/login");
-    assert.doesNotMatch(decodeURIComponent(res.headers.get("location")!), /prompt=login/);
-    assert.equal(
-      (await deps.db.orm.select().from(idSessions).where(eq(idSessions.accountId, alice))).length,
-      0,
-    );
-  });
+  for (const extra of [{ prompt: "login" }, { max_age: "0" }] as Record<string, string>[]) {
+    test(`${new URLSearchParams(extra)} asks for a fresh login without ending the IdCloud session`, async () => {
+      const config = await serverConfig();
+      const { url } = await start(config, extra);
+      deps.clock.now += 2_000; // alice signed in two seconds ago: older than max_age=0
+      const res = await browse(url, aliceCookie);
+      const location = new URL(res.headers.get("location")!, ISSUER);
+      assert.equal(location.pathname, "/login");
+      assert.equal(location.searchParams.get("reauth"), "1");
+      assert.doesNotMatch(location.searchParams.get("return_to")!, /prompt=login|max_age/);
+      // A link alone signs nobody out: the session stays until alice signs in again.
+      assert.equal(
+        (await deps.db.orm.select().from(idSessions).where(eq(idSessions.accountId, alice))).length,
+        1,
+      );
+      const page = await browse(location, aliceCookie);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /sign in again/);
+    });
+  }
 });
 
 function kidOf(jwt: string): string {

@@ -375,14 +375,15 @@ async function authorize(
   if (!account || prompt.has("login") || stale) {
     if (prompt.has("none")) return fail("login_required", "Nobody is signed in at Hearth ID");
     // A fresh login satisfies prompt=login and max_age; the RP checks auth_time against max_age.
-    if (account) await endSession(c, deps);
+    // The session is not ended here: a cross-site link must not sign anyone out (the login page
+    // asks, and the new login replaces it).
     const next = new URLSearchParams(params);
     const rest = [...prompt].filter((p) => p !== "login");
     if (rest.length) next.set("prompt", rest.join(" "));
     else next.delete("prompt");
     next.delete("max_age");
     c.header("cache-control", "no-store");
-    return c.redirect(loginUrl(`/oidc/authorize?${next}`), 303);
+    return c.redirect(loginUrl(`/oidc/authorize?${next}`, { reauth: account !== null }), 303);
   }
 
   const owner = client.serverId !== null && client.ownerAccountId === account.accountId;

@@ -501,3 +501,22 @@ test("account pages: strict CSP without script, no framing, nosniff, Referrer-Po
     assert.doesNotMatch(await res.text(), /<script/i, `${path} has no script the CSP would block`);
   }
 });
+
+test("a locked account still lets in a browser that signed in before; new browsers wait; the owner is mailed", async () => {
+  const owner = new TestBrowser(app, "198.51.100.60");
+  await signUpAndVerify(owner, "ivy@example.com");
+  assert.equal((await login(owner, "ivy@example.com")).status, 303, "a first, complete sign-in");
+  await owner.post("/signout", {}); // signed out, but the browser is now known
+  // Wrong passwords from ten addresses lock the account for unknown browsers.
+  for (let i = 0; i < 10; i++) {
+    await login(new TestBrowser(app, `203.0.113.${100 + i}`), "ivy@example.com", `no ${i}`);
+  }
+  const stranger = await login(new TestBrowser(app, "203.0.113.200"), "ivy@example.com");
+  assert.equal(stranger.status, 429, "a browser that never signed in waits, right password or not");
+  assert.equal((await login(owner, "ivy@example.com")).status, 303, "the owner's browser gets in");
+  assert.equal((await login(owner, "ivy@example.com", "still wrong")).status, 401, "but needs the password");
+  const mails = (await outbox(deps)).filter((m) =>
+    m.to === "ivy@example.com" && /trying to sign in/.test(m.subject)
+  );
+  assert.equal(mails.length, 1, "the owner is told once");
+});

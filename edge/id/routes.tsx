@@ -25,6 +25,7 @@ import * as acc from "./accounts.ts";
 import { accountServers, claimName, registerServer, RegistrationError } from "./registration.ts";
 import { clientIp, createSession, endSession, getSession, revokeSession, safeReturnTo } from "./session.ts";
 import { newTotpSecret, totpQrSvg, totpUri } from "./totp.ts";
+import { isKnownDevice, mailLockout, rememberDevice } from "./known_devices.ts";
 import * as v from "./views.tsx";
 
 const CHALLENGE_COOKIE = "hearth_login";
@@ -136,14 +137,21 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     const wait = await takeToken(deps, `login:ip:${ip}`, LIMITS.login);
     if (wait) return throttled(c, wait, "Too many sign-in attempts from your network.");
     const keys = [`fail:login:${email}`, `fail:ip:${ip}`];
-    const ban = await longestBan(deps, keys);
+    // A browser that signed in to this account before is not held by the account's lock (only by
+    // its own address's): wrong passwords from elsewhere cannot lock the owner out.
+    const account = await acc.findAccountByEmail(deps, email);
+    const known = account ? await isKnownDevice(c, deps, account.id) : false;
+    const ban = await longestBan(deps, known ? [keys[1]] : keys);
     if (ban) return throttled(c, ban, "Too many failed sign-ins.");
     const res = await acc.checkPassword(deps, email, f.password ?? "");
     if (!res.ok && res.reason === "wrong") {
-      const banned = Math.max(
-        await recordFailure(deps, keys[0], LOGIN_FAILURES_ACCOUNT),
-        await recordFailure(deps, keys[1], LOGIN_FAILURES_IP),
-      );
+      const accountBan = await recordFailure(deps, keys[0], LOGIN_FAILURES_ACCOUNT);
+      const ipBan = await recordFailure(deps, keys[1], LOGIN_FAILURES_IP);
+      const banned = known ? ipBan : Math.max(accountBan, ipBan);
+      // Unknown devices reach here only while the account is not locked: this failure started it.
+      if (accountBan && !known && account) {
+        await mailLockout(deps, account.email, Math.ceil(accountBan / 60_000));
+      }
       if (banned) return throttled(c, banned, "Too many failed sign-ins.");
       return c.html(
         <v.LoginPage
@@ -169,6 +177,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       return c.redirect("/login/totp", 303);
     }
     await createSession(c, deps, res.account.id);
+    await rememberDevice(c, deps, res.account.id);
     return c.redirect(returnTo, 303);
   });
   app.get("/login/totp", async (c) => {
@@ -214,6 +223,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     await acc.deleteChallenge(deps, ch.id);
     deleteCookie(c, CHALLENGE_COOKIE, { prefix: "host", path: "/", secure: true });
     await createSession(c, deps, ch.account.id);
+    await rememberDevice(c, deps, ch.account.id);
     return c.redirect(safeReturnTo(ch.returnTo), 303);
   });
   app.post("/signout", csrf, async (c) => {

@@ -23,7 +23,15 @@ import {
 } from "../throttle.ts";
 import * as acc from "./accounts.ts";
 import { accountServers, claimName, registerServer, RegistrationError } from "./registration.ts";
-import { clientIp, createSession, endSession, getSession, revokeSession, safeReturnTo } from "./session.ts";
+import {
+  clientIp,
+  createSession,
+  endSession,
+  getSession,
+  revokeSession,
+  safeReturnTo,
+  type SessionInfo,
+} from "./session.ts";
 import { newTotpSecret, totpQrSvg, totpUri } from "./totp.ts";
 import { isKnownDevice, mailLockout, rememberDevice } from "./known_devices.ts";
 import * as v from "./views.tsx";
@@ -31,6 +39,9 @@ import * as v from "./views.tsx";
 const CHALLENGE_COOKIE = "hearth_login";
 
 /** Refuses state-changing requests whose `Origin` is not this site's (CSRF). */
+/** What the account pages read once `requireSession` let them in. */
+type SignedIn = { Variables: { s: SessionInfo; chrome: { email: string } } };
+
 export function sameOrigin(deps: CloudDeps): MiddlewareHandler {
   return async function sameOriginCheck(c, next) {
     if (c.req.method === "GET" || c.req.method === "HEAD") return await next();
@@ -68,11 +79,14 @@ export function createIdRoutes(deps: CloudDeps): Hono {
   const csrf = sameOrigin(deps);
 
   /** The signed-in session, or a redirect to the login page. */
-  async function requireSession(c: Context) {
+  /** The account pages' door: signed in, or off to the login page and back here afterwards. */
+  const requireSession: MiddlewareHandler<SignedIn> = async (c, next) => {
     const s = await getSession(c, deps);
-    if (!s) return { redirect: c.redirect(`/login?return_to=${encodeURIComponent(c.req.path)}`, 303) };
-    return { s, chrome: { email: s.email } };
-  }
+    if (!s) return c.redirect(`/login?return_to=${encodeURIComponent(c.req.path)}`, 303);
+    c.set("s", s);
+    c.set("chrome", { email: s.email });
+    await next();
+  };
 
   app.get("/", async (c) => c.redirect((await getSession(c, deps)) ? "/account" : "/login", 303));
 
@@ -267,9 +281,8 @@ export function createIdRoutes(deps: CloudDeps): Hono {
   });
 
   // ------------------------------------------------------------------ signed in
-  app.get("/account", async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.get("/account", requireSession, async (c) => {
+    const r = c.var;
     return c.html(
       <v.AccountPage a={await summary(r.s.accountId)} chrome={{ ...r.chrome, current: "account" }} />,
     );
@@ -309,9 +322,8 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     );
   }
 
-  app.get("/account/security", async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.get("/account/security", requireSession, async (c) => {
+    const r = c.var;
     const done = c.req.query("done");
     const notice = done === "password"
       ? { kind: "ok" as const, text: "Password changed. Your other sessions were signed out." }
@@ -325,9 +337,8 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     return await securityPage(c, r.s, { notice });
   });
 
-  app.post("/account/password", csrf, async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.post("/account/password", csrf, requireSession, async (c) => {
+    const r = c.var;
     const f = await form(c);
     const account = (await acc.getAccount(deps, r.s.accountId))!;
     const res = await acc.changePassword(deps, account, f.current ?? "", f.password ?? "", r.s.sessionId);
@@ -335,9 +346,8 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     return c.redirect("/account/security?done=password", 303);
   });
 
-  app.post("/account/email", csrf, async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.post("/account/email", csrf, requireSession, async (c) => {
+    const r = c.var;
     const f = await form(c);
     const wait = await takeToken(deps, `mail:account:${r.s.accountId}`, LIMITS.mail);
     if (wait) return throttled(c, wait, "Too many email changes.");
@@ -376,26 +386,23 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     return c.html(linkFailure(t.reason, "confirmation"), t.reason === "invalid" ? 404 : 410);
   });
 
-  app.post("/account/sessions/:id/revoke", csrf, async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.post("/account/sessions/:id/revoke", csrf, requireSession, async (c) => {
+    const r = c.var;
     await revokeSession(deps, r.s.accountId, c.req.param("id"));
     return c.redirect("/account/security?done=revoked", 303);
   });
 
   // ------------------------------------------------------------------ TOTP
-  app.get("/account/totp", async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.get("/account/totp", requireSession, async (c) => {
+    const r = c.var;
     if (r.s.totpEnabled) return c.redirect("/account/security", 303);
     const secret = newTotpSecret();
     await acc.startTotpEnrolment(deps, r.s.accountId, secret);
     const uri = totpUri(secret, r.s.email);
     return c.html(<v.TotpEnrolPage chrome={r.chrome} secret={secret} uri={uri} qrSvg={totpQrSvg(uri)} />);
   });
-  app.post("/account/totp", csrf, async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.post("/account/totp", csrf, requireSession, async (c) => {
+    const r = c.var;
     const wait = await takeToken(deps, `totp:account:${r.s.accountId}`, LIMITS.totp);
     if (wait) return throttled(c, wait, "Too many codes tried.");
     const codes = await acc.confirmTotpEnrolment(deps, r.s.accountId, (await form(c)).code ?? "");
@@ -422,18 +429,16 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     return !!a && (await acc.checkPassword(deps, a.email, password)).ok;
   }
 
-  app.post("/account/totp/disable", csrf, async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.post("/account/totp/disable", csrf, requireSession, async (c) => {
+    const r = c.var;
     if (!(await passwordOk(r.s.accountId, (await form(c)).password ?? ""))) {
       return await securityPage(c, r.s, { errors: { totp: "That isn't your current password." } }, 400);
     }
     await acc.disableTotp(deps, r.s.accountId);
     return c.redirect("/account/security?done=totp-off", 303);
   });
-  app.post("/account/recovery-codes", csrf, async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.post("/account/recovery-codes", csrf, requireSession, async (c) => {
+    const r = c.var;
     if (!r.s.totpEnabled) return c.redirect("/account/security", 303);
     if (!(await passwordOk(r.s.accountId, (await form(c)).password ?? ""))) {
       return await securityPage(c, r.s, { errors: { totp: "That isn't your current password." } }, 400);
@@ -443,9 +448,8 @@ export function createIdRoutes(deps: CloudDeps): Hono {
   });
 
   // ------------------------------------------------------------------ servers
-  app.get("/account/servers", async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.get("/account/servers", requireSession, async (c) => {
+    const r = c.var;
     const s = await accountServers(deps, r.s.accountId);
     return c.html(
       <v.ServersPage
@@ -456,9 +460,8 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       />,
     );
   });
-  app.post("/account/servers", csrf, async (c) => {
-    const r = await requireSession(c);
-    if ("redirect" in r) return r.redirect;
+  app.post("/account/servers", csrf, requireSession, async (c) => {
+    const r = c.var;
     const name = (await form(c)).name ?? "";
     const wait = await takeToken(deps, `register:account:${r.s.accountId}`, LIMITS.register);
     if (wait) return throttled(c, wait, "Too many names claimed.");

@@ -9,7 +9,8 @@ import type { CloudDeps } from "./deps.ts";
 import { createRegRoutes } from "./reg/routes.ts";
 import { createOidcRoutes } from "./id/oidc/mod.ts";
 import { createDnsRoutes } from "./dns/routes.ts";
-import { createIdRoutes, createRegisterRoute } from "./id/mod.ts";
+import { createIdRoutes } from "./id/mod.ts";
+import { createRegisterRoute } from "./reg/register_route.ts";
 import { cloudSecureHeaders } from "./id/headers.ts";
 
 export function createCloudApp(deps: CloudDeps): Hono {
@@ -20,7 +21,7 @@ export function createCloudApp(deps: CloudDeps): Hono {
     await deps.db.client.execute("select 1");
     return c.json({ ok: true, service: "cloud", zone: deps.zone });
   });
-  app.route("/reg/v1/register", createRegisterRoute(deps)); // user servers register with a token (edge/id/)
+  app.route("/reg/v1/register", createRegisterRoute(deps)); // user servers register with a token
   app.route("/reg/v1", createRegRoutes(deps));
   app.route("/", createDnsRoutes(deps)); // DoH, the DNS fronts' snapshot, ACME TXT (edge/dns/routes.ts)
   app.route("/", createOidcRoutes(deps)); // OpenID Connect provider on id.<zone> (edge/id/oidc/)

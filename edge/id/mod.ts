@@ -1,5 +1,5 @@
 /** IdCloud's account side: pages, sessions, registration of user servers. */
-export { createIdRoutes, createRegisterRoute, sameOrigin } from "./routes.tsx";
+export { createIdRoutes, sameOrigin } from "./routes.tsx";
 export { getSignedInAccount, loginUrl, type SignedInAccount } from "./session.ts";
 export { createVerifiedAccount } from "./accounts.ts";
 export { claimName, registerServer } from "./registration.ts";

@@ -1,7 +1,7 @@
 /**
  * IdCloud's account pages, mounted at the root of the cloud app (edge/app.ts): /signup, /verify,
- * /login (+ /login/totp), /signout, /reset, /account/…, /email/confirm; and the user server's
- * `POST /reg/v1/register` API (`createRegisterRoute`). Every POST needs an `Origin` header
+ * /login (+ /login/totp), /signout, /reset, /account/…, /email/confirm (the registration API a
+ * user server calls lives in edge/reg/register_route.ts). Every POST needs an `Origin` header
  * equal to this origin (CSRF); forms post and redirect, so no JavaScript is needed.
  *
  * Throttling (edge/throttle.ts): token buckets per IP for sign-up, login, TOTP and reset, per
@@ -22,7 +22,7 @@ import {
   takeToken,
 } from "../throttle.ts";
 import * as acc from "./accounts.ts";
-import { accountServers, claimName, registerServer, RegistrationError } from "./registration.ts";
+import { accountServers, claimName, RegistrationError } from "./registration.ts";
 import {
   clientIp,
   createSession,
@@ -512,35 +512,4 @@ function linkFailure(reason: "invalid" | "used" | "expired", what: "confirmation
       action={again}
     />
   );
-}
-
-/** `POST /reg/v1/register`: a user server registers with a one-time token (JSON in, JSON out). */
-export function createRegisterRoute(deps: CloudDeps): Hono {
-  const app = new Hono();
-  app.post("/", async (c) => {
-    const wait = await takeToken(deps, `register:ip:${clientIp(c)}`, LIMITS.register);
-    if (wait) {
-      c.header("Retry-After", String(Math.ceil(wait / 1000)));
-      return c.json({ error: "Too many registration attempts" }, 429);
-    }
-    let body: { token?: string; publicJwk?: JsonWebKey; csr?: string };
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ error: "Body is not JSON" }, 400);
-    }
-    try {
-      return c.json(
-        await registerServer(deps, {
-          token: String(body.token ?? ""),
-          publicJwk: body.publicJwk as JsonWebKey,
-          csr: String(body.csr ?? ""),
-        }),
-      );
-    } catch (err) {
-      if (err instanceof RegistrationError) return c.json({ error: err.message }, err.status);
-      throw err;
-    }
-  });
-  return app;
 }

@@ -8,6 +8,7 @@
  * Every answer comes from the in-memory snapshot (rebuilt at most once a second), never a DB
  * query per request.
  */
+import { base64url } from "jose";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { eq } from "drizzle-orm";
@@ -46,8 +47,7 @@ function parseBody<S extends z.ZodType>(schema: S, text: string): z.output<S> {
 
 function decodeBase64Url(s: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(s) || s.length % 4 === 1) return undefined;
-  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4));
-  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  return base64url.decode(s);
 }
 
 export function createDnsRoutes(deps: CloudDeps, opts: SnapshotOptions = {}): Hono {

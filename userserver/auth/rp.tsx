@@ -18,6 +18,7 @@ import type { Database } from "../../platform/db.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import type * as schema from "../../shared/db/userserver/schema.ts";
 import { base64url } from "../../shared/crypto/mod.ts";
+import * as jose from "jose";
 import { createSession, deleteSession, readSession, type SignedInUser } from "./session.ts";
 import { LogoutPage, NotFoundPage, SignedOutPage, SignInProblemPage, SomeoneElsePage } from "./views.tsx";
 import { safeReturnTo } from "../../shared/auth/return_to.ts";
@@ -281,8 +282,7 @@ function readTx(c: Context): Tx | null {
   const raw = getCookie(c, TX_COOKIE, "host");
   if (!raw) return null;
   try {
-    const bin = atob(raw.replace(/-/g, "+").replace(/_/g, "/"));
-    const tx = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0))));
+    const tx = JSON.parse(new TextDecoder().decode(jose.base64url.decode(raw)));
     if ([tx.state, tx.nonce, tx.verifier, tx.returnTo].some((v) => typeof v !== "string")) return null;
     return { ...tx, returnTo: safeReturnTo(tx.returnTo) };
   } catch {

@@ -9,7 +9,14 @@
  * required).
  */
 import { eq } from "drizzle-orm";
-import { createLocalJWKSet, decodeProtectedHeader, importJWK, type JSONWebKeySet, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  importJWK,
+  type JSONWebKeySet,
+  jwtVerify,
+} from "jose";
 import { accounts, oidcClients, servers } from "../../../shared/db/cloud/schema.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../../deps.ts";
@@ -146,18 +153,13 @@ function decodeBasic(value: string): { id: string; secret: string } {
 
 function unverifiedClaim(jwt: string, claim: string): string {
   try {
-    const payload = JSON.parse(new TextDecoder().decode(base64urlDecode(jwt.split(".")[1] ?? "")));
-    const v = payload[claim];
+    // Only to find the client whose key then verifies it (jose's decodeJwt checks nothing else).
+    const v = decodeJwt(jwt)[claim];
     if (typeof v !== "string" || !v) throw new Error(`no ${claim}`);
     return v;
   } catch (cause) {
     throw new OAuthError("invalid_client", "client_assertion is not a JWT with an iss", { cause });
   }
-}
-
-function base64urlDecode(s: string): Uint8Array {
-  const b = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4));
-  return Uint8Array.from(b, (ch) => ch.charCodeAt(0));
 }
 
 async function verifyAssertion(

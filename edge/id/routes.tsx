@@ -78,7 +78,6 @@ export function createIdRoutes(deps: CloudDeps): Hono {
   const app = new Hono();
   const csrf = sameOrigin(deps);
 
-  /** The signed-in session, or a redirect to the login page. */
   /** The account pages' door: signed in, or off to the login page and back here afterwards. */
   const requireSession: MiddlewareHandler<SignedIn> = async (c, next) => {
     const s = await getSession(c, deps);

@@ -10,8 +10,8 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { launchChromium, SCREENSHOTS } from "./browser.ts";
-import { idResolverRule, signInAsOwner } from "./sign_in.ts";
+import { SCREENSHOTS } from "./browser.ts";
+import { aliceThroughRelay } from "./sign_in.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -33,22 +33,16 @@ beforeAll(async () => {
       .toBuffer(),
   );
   h = await startHarness({ relays: 1, users: ["alice"] });
-  await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
-  const r = h.relay("relay-a");
-  origin = `https://alice.${ZONE}:${r.browserPort}`;
-  browser = await launchChromium({
-    trustCaPem: h.caPem,
-    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`, idResolverRule(h, ZONE)],
-  });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, acceptDownloads: true });
-  page = await context.newPage();
-  // From the first page on (IdCloud's sign-in included), Chromium reports any CSP violation here.
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) {
-      cspViolations.push(m.text());
-    }
-  });
-  await signInAsOwner(page, h, "alice", origin);
+  ({ browser, page, origin } = await aliceThroughRelay(h, ZONE, {
+    context: { viewport: { width: 1200, height: 800 }, acceptDownloads: true },
+    // From the first page on (IdCloud's sign-in included), Chromium reports any CSP violation here.
+    beforeSignIn: (p) =>
+      p.on("console", (m) => {
+        if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) {
+          cspViolations.push(m.text());
+        }
+      }),
+  }));
 });
 afterAll(async () => {
   await browser?.close();

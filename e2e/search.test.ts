@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { launchChromium, SCREENSHOTS } from "./browser.ts";
-import { idResolverRule, signInAsOwner } from "./sign_in.ts";
+import { SCREENSHOTS } from "./browser.ts";
+import { aliceThroughRelay } from "./sign_in.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -19,15 +19,7 @@ const shot = (name: string) =>
 
 beforeAll(async () => {
   h = await startHarness({ relays: 1, users: ["alice"] });
-  await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
-  const r = h.relay("relay-a");
-  origin = `https://alice.${ZONE}:${r.browserPort}`;
-  browser = await launchChromium({
-    trustCaPem: h.caPem,
-    resolverRules: [`MAP alice.${ZONE} ${r.browserAddresses[0]}`, idResolverRule(h, ZONE)],
-  });
-  page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
-  await signInAsOwner(page, h, "alice", origin);
+  ({ browser, page, origin } = await aliceThroughRelay(h, ZONE));
 });
 afterAll(async () => {
   await browser?.close();

@@ -14,6 +14,7 @@ import { silentLogger } from "../../shared/log/mod.ts";
 import { startUserServer, type UserServer } from "../boot/mod.ts";
 import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
+import { tusClient } from "./_test_tus.ts";
 
 const TOKEN = "disk-full-test-owner-token-0123456789abcdef";
 const MiB = 1024 * 1024;
@@ -41,33 +42,7 @@ afterAll(async () => {
   rmdirSync(mnt);
 });
 
-function req(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
-  return Promise.resolve(s!.relayedApp.request(`https://alice.hearth.localhost${path}`, {
-    ...init,
-    // The server's own origin, as a browser on alice's pages sends it (the CSRF check wants it).
-    headers: {
-      cookie: `__Host-hearth-test-owner=${TOKEN}`,
-      origin: "https://alice.hearth.localhost",
-      "tus-resumable": "1.0.0",
-      ...init.headers,
-    },
-  }));
-}
-const b64 = (v: string) => Buffer.from(v).toString("base64");
-const create = (name: string, size: number) =>
-  req("/upload/tus", {
-    method: "POST",
-    headers: {
-      "upload-length": String(size),
-      "upload-metadata": `filename ${b64(name)},parent ${b64(ROOT_ID)}`,
-    },
-  });
-const patch = (url: string, data: Uint8Array, from: number) =>
-  req(url, {
-    method: "PATCH",
-    headers: { "upload-offset": String(from), "content-type": "application/offset+octet-stream" },
-    body: data.slice(from),
-  });
+const { req, create, patch } = tusClient(() => s!.relayedApp, TOKEN);
 
 /** Writes the filler until the filesystem refuses (ENOSPC): the disk is now full. */
 function fillDisk(): void {

@@ -14,6 +14,7 @@ import { silentLogger } from "../../shared/log/mod.ts";
 import { startUserServer, type UserServer } from "../boot/mod.ts";
 import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
+import { tusClient } from "./_test_tus.ts";
 
 const TOKEN = "uploads-test-owner-token-0123456789abcdef";
 const dir = mkdtempSync(join(tmpdir(), "hearth-uploads-"));
@@ -39,36 +40,12 @@ afterAll(async () => {
 });
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-const b64 = (v: string) => Buffer.from(v).toString("base64");
-function req(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
-  return Promise.resolve(s.relayedApp.request(`https://alice.hearth.localhost${path}`, {
-    ...init,
-    // The server's own origin, as a browser on alice's pages sends it (the CSRF check wants it).
-    headers: {
-      cookie: `__Host-hearth-test-owner=${TOKEN}`,
-      origin: "https://alice.hearth.localhost",
-      "tus-resumable": "1.0.0",
-      ...init.headers,
-    },
-  }));
-}
+const { req, create: tusCreate, patch } = tusClient(() => s.relayedApp, TOKEN);
 async function create(name: string, size: number): Promise<string> {
-  const res = await req("/upload/tus", {
-    method: "POST",
-    headers: {
-      "upload-length": String(size),
-      "upload-metadata": `filename ${b64(name)},parent ${b64(ROOT_ID)}`,
-    },
-  });
+  const res = await tusCreate(name, size);
   expect(res.status).toBe(201);
   return res.headers.get("location")!;
 }
-const patch = (url: string, data: Uint8Array, from: number) =>
-  req(url, {
-    method: "PATCH",
-    headers: { "upload-offset": String(from), "content-type": "application/offset+octet-stream" },
-    body: data.slice(from),
-  });
 const uploadFiles = () =>
   readdirSync(join(dir, "uploads")).filter((n) => !n.endsWith(".json") && n !== "edits");
 const named = async (name: string) =>

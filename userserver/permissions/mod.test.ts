@@ -115,13 +115,27 @@ describe("the access check, for every kind of viewer", () => {
     const trip = await t.store.createFolder(ROOT_ID, "Trip");
     const day = await t.store.createFolder(trip.id, "Day 1");
     const other = await t.store.createFolder(ROOT_ID, "Other");
-    const guest: Viewer = { kind: "linkGuest", linkId: "l1", rootId: trip.id, access: "read" };
+    const guest: Viewer = {
+      kind: "linkGuest",
+      linkId: "l1",
+      label: "Trip",
+      rootId: trip.id,
+      access: "read",
+      mayComment: false,
+    };
     expect(names(await t.permissions.check(guest, day.id, "read"))).toEqual(["Trip", "Day 1"]);
     expect(names(await t.permissions.check(guest, trip.id, "read"))).toEqual(["Trip"]);
     expect(await t.permissions.check(guest, day.id, "write")).toBeUndefined();
     expect(await t.permissions.check(guest, other.id, "read")).toBeUndefined();
     expect(await t.permissions.check(guest, ROOT_ID, "read")).toBeUndefined();
-    const writer: Viewer = { kind: "linkGuest", linkId: "l2", rootId: trip.id, access: "write" };
+    const writer: Viewer = {
+      kind: "linkGuest",
+      linkId: "l2",
+      label: "Drop",
+      rootId: trip.id,
+      access: "write",
+      mayComment: false,
+    };
     expect((await t.permissions.check(writer, day.id, "write"))?.item.id).toBe(day.id);
   });
 

@@ -26,7 +26,16 @@ export type Viewer =
   | { kind: "owner"; name: string }
   | { kind: "device"; id: string; name: string }
   | { kind: "friend"; name: string }
-  | { kind: "linkGuest"; linkId: string; rootId: string; access: Access }
+  | {
+    kind: "linkGuest";
+    linkId: string;
+    /** The link's label, shown in activity ("Link 'Holiday' downloaded …"). */
+    label: string;
+    rootId: string;
+    access: Access;
+    /** Whether the link lets its visitors comment (with a name they type). */
+    mayComment: boolean;
+  }
   | { kind: "anonymous" };
 export type ViewerKind = Viewer["kind"];
 export const VIEWER_KINDS: readonly ViewerKind[] = ["owner", "device", "friend", "linkGuest", "anonymous"];

@@ -31,10 +31,29 @@ export interface SignalMap {
     skipped: number;
     error?: string;
   };
+  /** Share links (userserver/links): every event names the link and the item it shares. */
+  "link.created": LinkEvent;
+  "link.changed": LinkEvent;
+  "link.deleted": LinkEvent;
+  /** A visitor opened the link (once per browser per link and hour, not per request). */
+  "link.visited": LinkEvent;
+  /** A visitor downloaded a file or a zip through the link; `name` is what they got. */
+  "link.downloaded": LinkEvent & { name: string };
+  /** A visitor dropped a file into a file-drop link's folder; `fileId` is the new item. */
+  "link.uploaded": LinkEvent & { name: string; fileId: string };
+  /** Comments (userserver/comments). `author` is the owner's name or a link guest's typed name. */
+  "comment.created": { commentId: string; itemId: string; author: string; excerpt: string; linkId?: string };
   "notification.changed": { unseen: number };
   "config.changed": { keys: string[] };
   /** Something went wrong in a module that the owner should hear about. */
   "error": { module: string; message: string };
+}
+
+/** What every link signal carries. */
+export interface LinkEvent {
+  linkId: string;
+  label: string;
+  itemId: string;
 }
 
 export type SignalName = keyof SignalMap;

@@ -114,8 +114,10 @@ test("7. every setCookie in the code sets a __Host- cookie (prefix host, Secure,
   expect(calls).toBeGreaterThanOrEqual(4);
 });
 
-test("7. live: the sign-in redirect from alice's server sets only __Host- cookies", () => {
+test("7. live: the sign-in redirect from alice's server sets only __Host- cookies", async () => {
   const r = h.relay("relay-a");
+  // The stack is up when alice's server is; her tunnel to the relay may attach a moment later.
+  await h.waitFor("alice's tunnel at relay-a", async () => (await h.tunnelsOf("alice")).includes("relay-a"));
   const res = Bun.spawnSync([
     "curl",
     "-sS",

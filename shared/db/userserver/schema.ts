@@ -129,6 +129,13 @@ export const sessions = sqliteTable("sessions", {
   isOwner: integer("is_owner", { mode: "boolean" }).notNull(),
   /** The id_token, kept as the `id_token_hint` for RP-initiated logout. */
   idToken: text("id_token").notNull(),
+  /**
+   * The grant's refresh token (scope `offline_access`): the server introspects it at IdCloud every
+   * `sessionCheckSeconds` so that a password change or reset there ends this session (auth/session_check.ts).
+   */
+  refreshToken: text("refresh_token"),
+  /** When IdCloud last said the grant is live (ms). */
+  checkedAt: integer("checked_at"),
   createdAt: integer("created_at").notNull(),
   lastSeenAt: integer("last_seen_at").notNull(),
   expiresAt: integer("expires_at").notNull(),

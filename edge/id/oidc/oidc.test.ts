@@ -664,4 +664,64 @@ describe("revocation", () => {
     await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, alice));
     assert.equal(await oauthError(oidc.refreshTokenGrant(config, tokens.refresh_token!)), "invalid_grant");
   });
+
+  test("introspection (RFC 7662): live tokens are active with the id_token's sid; after a password change, inactive", async () => {
+    await deps.db.orm.update(accounts).set({ passwordHash: await hashPassword("old passphrase 123") })
+      .where(eq(accounts.id, alice));
+    const config = await serverConfig();
+    assert.equal(config.serverMetadata().introspection_endpoint, `${ISSUER}/oidc/introspect`);
+    const { url, verifier, state, nonce } = await start(config);
+    const tokens = await oidc.authorizationCodeGrant(config, await callbackFor(url, aliceCookie), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    const sid = tokens.claims()!.sid;
+    assert.equal(typeof sid, "string");
+    const refresh = await oidc.tokenIntrospection(config, tokens.refresh_token!, {
+      token_type_hint: "refresh_token",
+    });
+    assert.equal(refresh.active, true);
+    assert.equal(refresh.sub, alice);
+    assert.equal(refresh.sid, sid);
+    assert.equal(refresh.token_type, "refresh_token");
+    const access = await oidc.tokenIntrospection(config, tokens.access_token);
+    assert.equal(access.active, true);
+    assert.equal(access.sid, sid);
+    // Unknown tokens, and a hint that points at the wrong kind, tell nothing.
+    assert.deepEqual(await oidc.tokenIntrospection(config, "not-a-token"), { active: false });
+    assert.deepEqual(
+      await oidc.tokenIntrospection(config, tokens.refresh_token!, { token_type_hint: "access_token" }),
+      { active: false },
+    );
+    // Without client authentication the endpoint refuses.
+    const anonymous = await app.request(`${ISSUER}/oidc/introspect`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: tokens.access_token }).toString(),
+    });
+    assert.equal(anonymous.status, 401);
+    const account = (await getAccount(deps, alice))!;
+    assert.deepEqual(
+      await changePassword(deps, account, "old passphrase 123", "a new passphrase 456", "none"),
+      { ok: true },
+    );
+    assert.deepEqual(await oidc.tokenIntrospection(config, tokens.refresh_token!), { active: false });
+    assert.deepEqual(await oidc.tokenIntrospection(config, tokens.access_token), { active: false });
+  });
+
+  test("a rotated refresh token is inactive; its successor is active", async () => {
+    const config = await serverConfig();
+    const { url, verifier, state, nonce } = await start(config);
+    const first = await oidc.authorizationCodeGrant(config, await callbackFor(url, aliceCookie), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    const second = await oidc.refreshTokenGrant(config, first.refresh_token!);
+    assert.deepEqual(await oidc.tokenIntrospection(config, first.refresh_token!), { active: false });
+    assert.equal((await oidc.tokenIntrospection(config, second.refresh_token!)).active, true);
+  });
 });

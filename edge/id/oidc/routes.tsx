@@ -6,6 +6,7 @@
  *   GET  /oidc/jwks                          signing keys (RS256 + ES256, with kid)
  *   GET|POST /oidc/authorize                 code flow; PKCE S256 required; state, nonce
  *   POST /oidc/authorize/consent             the consent form's answer
+ *   POST /oidc/introspect                    RFC 7662: is this access or refresh token live?
  *   POST /oidc/token                         authorization_code, refresh_token
  *   GET|POST /oidc/userinfo                  Bearer access token
  *   POST /oidc/revoke                        RFC 7009
@@ -26,6 +27,7 @@ import { OAuthError } from "./errors.ts";
 import { publicJwks } from "./keys.ts";
 import {
   exchangeCode,
+  introspectToken,
   issueCode,
   refreshTokens,
   revokeToken,
@@ -178,6 +180,16 @@ export function createOidcRoutes(deps: CloudDeps): Hono<Vars> {
       return null;
     }));
 
+  app.post("/oidc/introspect", (c) =>
+    protocol(c, async () => {
+      await throttle(`token:ip:${clientIp(c)}`);
+      const { form, client } = await clientRequest(c, "/oidc/introspect");
+      await throttle(`token:client:${client.id}`);
+      const token = form.get("token");
+      if (!token) throw new OAuthError("invalid_request", "token is missing");
+      return await introspectToken(deps, client, token, form.get("token_type_hint"));
+    }));
+
   app.get("/oidc/logout", (c) => logout(c, deps, new URL(c.req.url).searchParams));
   app.post("/oidc/logout", async (c) => logout(c, deps, await formOf(c)));
   return app;
@@ -192,6 +204,7 @@ export function discovery(issuer: string) {
     userinfo_endpoint: `${issuer}/oidc/userinfo`,
     jwks_uri: `${issuer}/oidc/jwks`,
     revocation_endpoint: `${issuer}/oidc/revoke`,
+    introspection_endpoint: `${issuer}/oidc/introspect`,
     end_session_endpoint: `${issuer}/oidc/logout`,
     scopes_supported: SUPPORTED_SCOPES,
     response_types_supported: ["code"],
@@ -203,6 +216,8 @@ export function discovery(issuer: string) {
     token_endpoint_auth_signing_alg_values_supported: ["ES256", "RS256", "PS256", "EdDSA"],
     revocation_endpoint_auth_methods_supported: authMethods,
     revocation_endpoint_auth_signing_alg_values_supported: ["ES256", "RS256", "PS256", "EdDSA"],
+    introspection_endpoint_auth_methods_supported: authMethods,
+    introspection_endpoint_auth_signing_alg_values_supported: ["ES256", "RS256", "PS256", "EdDSA"],
     code_challenge_methods_supported: ["S256"],
     claims_supported: [
       "iss",
@@ -215,6 +230,7 @@ export function discovery(issuer: string) {
       "azp",
       "email",
       "email_verified",
+      "sid",
     ],
     prompt_values_supported: ["none", "login", "consent"],
     authorization_response_iss_parameter_supported: true,

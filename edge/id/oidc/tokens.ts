@@ -246,7 +246,14 @@ export async function userClaims(
 export async function signIdToken(
   deps: CloudDeps,
   client: Client,
-  o: { accountId: string; scope: string; authTime: number; nonce: string | null; issuer: string },
+  o: {
+    grantId: string;
+    accountId: string;
+    scope: string;
+    authTime: number;
+    nonce: string | null;
+    issuer: string;
+  },
 ): Promise<string> {
   const key = await currentSigningKey(deps, client.idTokenAlg);
   const nowS = Math.floor(deps.now() / 1000);
@@ -254,6 +261,8 @@ export async function signIdToken(
     ...(await userClaims(deps, client, o.accountId, o.scope)),
     auth_time: o.authTime,
     azp: client.id,
+    // The grant this token belongs to (OIDC Back-Channel Logout's `sid`); introspection names it too.
+    sid: o.grantId,
   };
   if (o.nonce) claims.nonce = o.nonce;
   return await new SignJWT(claims)
@@ -354,4 +363,70 @@ export async function revokeToken(
       )
     );
   }
+}
+
+/** An RFC 7662 answer: `{ active: false }` tells nothing more, whoever asks. */
+export type Introspection =
+  | { active: false }
+  | {
+    active: true;
+    scope: string;
+    client_id: string;
+    sub: string;
+    token_type: "Bearer" | "refresh_token";
+    exp: number;
+    iat?: number;
+    /** The grant: the same value as the id_token's `sid`. */
+    sid: string;
+  };
+
+/**
+ * RFC 7662: is `token` (an access or refresh token of this client) live? A token is active while
+ * it and its grant are neither revoked nor expired; a password change or reset revokes every grant
+ * of the account, which is how a user server learns that its sessions must end. A token of another
+ * client is reported inactive, as the RFC allows, so that nothing about it leaks.
+ */
+export async function introspectToken(
+  deps: CloudDeps,
+  client: Client,
+  token: string,
+  hint: string | null,
+): Promise<Introspection> {
+  const now = deps.now();
+  const hash = await sha256Hex(token);
+  const inactive = { active: false } as const;
+  const live = (g: typeof oidcGrants.$inferSelect) =>
+    g.clientId === client.id && g.revokedAt === null && now < g.expiresAt;
+  if (hint !== "access_token") {
+    const r = (await deps.db.orm.select({ t: oidcRefreshTokens, g: oidcGrants }).from(oidcRefreshTokens)
+      .innerJoin(oidcGrants, eq(oidcGrants.id, oidcRefreshTokens.grantId))
+      .where(eq(oidcRefreshTokens.tokenHash, hash)))[0];
+    if (r) {
+      // A rotated (used) refresh token is no longer the grant's: presenting it is not proof of anything.
+      if (!live(r.g) || r.t.usedAt !== null || now >= r.t.expiresAt) return inactive;
+      return {
+        active: true,
+        scope: r.g.scope,
+        client_id: client.id,
+        sub: r.g.accountId,
+        token_type: "refresh_token",
+        exp: Math.floor(Math.min(r.t.expiresAt, r.g.expiresAt) / 1000),
+        iat: Math.floor(r.t.createdAt / 1000),
+        sid: r.g.id,
+      };
+    }
+  }
+  const a = (await deps.db.orm.select({ a: oidcAccessTokens, g: oidcGrants }).from(oidcAccessTokens)
+    .innerJoin(oidcGrants, eq(oidcGrants.id, oidcAccessTokens.grantId))
+    .where(eq(oidcAccessTokens.tokenHash, hash)))[0];
+  if (!a || !live(a.g) || a.a.revokedAt !== null || now >= a.a.expiresAt) return inactive;
+  return {
+    active: true,
+    scope: a.g.scope,
+    client_id: client.id,
+    sub: a.g.accountId,
+    token_type: "Bearer",
+    exp: Math.floor(a.a.expiresAt / 1000),
+    sid: a.g.id,
+  };
 }

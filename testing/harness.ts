@@ -32,6 +32,8 @@ export interface HarnessOptions {
   users?: string[];
   /** The benchmark route `GET /_bytes/<n>` (off unless a benchmark or a streaming test turns it on). */
   enableByteStream?: boolean;
+  /** The user servers' `sessionCheckSeconds` (default: the server's own default). */
+  sessionCheckSeconds?: number;
   /** Extra config for every relay (e.g. `{ debugTapFile }`), by relay index. */
   relayExtra?: (index: number, baseDir: string) => Record<string, unknown>;
   /** Echo process output (debugging a failing test). */
@@ -62,6 +64,7 @@ export async function startHarness(
     relays = 1,
     users = ["alice"],
     enableByteStream = false,
+    sessionCheckSeconds,
     relayExtra,
     verbose = !!process.env.HEARTH_TEST_VERBOSE,
     dns: withDns = false,
@@ -88,6 +91,7 @@ export async function startHarness(
     localPort: freePort(),
     publicPort: relaySpecs[0]?.browserPort ?? 443,
     enableByteStream,
+    sessionCheckSeconds,
   }));
   const dns: DnsSpec | undefined = withDns ? { id: "ns1", host: "127.0.0.1", port: freePort() } : undefined;
   let stack: RunningStack;

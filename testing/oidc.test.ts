@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Harness, startHarness, ZONE } from "./harness.ts";
-import { cloudDb, seedAccount, signInAtIdCloud } from "./oidc_helpers.ts";
+import { cloudDb, curlBrowser, seedAccount, signInAtIdCloud } from "./oidc_helpers.ts";
 
 let h: Harness;
 let jars: string;
@@ -44,50 +44,7 @@ afterAll(async () => {
   if (jars) rmSync(jars, { recursive: true, force: true });
 });
 
-interface Res {
-  status: number;
-  location: string | null;
-  body: string;
-}
-
-/** One request as a browser would send it, with `who`'s cookie jar. */
-function browse(who: string, url: string, form?: Record<string, string>): Res {
-  const jar = join(jars, who);
-  const args = [
-    "curl",
-    "-sS",
-    "--max-time",
-    "20",
-    "--cacert",
-    h.caFile,
-    ...resolve,
-    "-b",
-    jar,
-    "-c",
-    jar,
-    "-D",
-    "-",
-  ];
-  if (form) args.push("--data", new URLSearchParams(form).toString(), "-H", `origin: ${new URL(url).origin}`);
-  const r = Bun.spawnSync([...args, url]);
-  if (r.exitCode !== 0) throw new Error(`curl ${url} failed: ${r.stderr.toString()}`);
-  const out = r.stdout.toString();
-  const split = out.indexOf("\r\n\r\n");
-  const head = out.slice(0, split);
-  const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(head)![1]);
-  const loc = /^location: (.*)$/im.exec(head)?.[1]?.trim() ?? null;
-  return { status, location: loc ? new URL(loc, url).toString() : null, body: out.slice(split + 4) };
-}
-
-/** Follows redirects; stops at a non-redirect and returns it with the URL it came from. */
-function follow(who: string, url: string, max = 10): Res & { url: string } {
-  for (let i = 0; i < max; i++) {
-    const res = browse(who, url);
-    if (res.status < 300 || res.status >= 400 || !res.location) return { ...res, url };
-    url = res.location;
-  }
-  throw new Error(`More than ${max} redirects from ${url}`);
-}
+const { browse, follow } = curlBrowser({ jars: () => jars, caFile: () => h.caFile, resolve: () => resolve });
 
 function signedIn(who: string, email: string) {
   return signInAtIdCloud(h, join(jars, who), email);

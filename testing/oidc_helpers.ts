@@ -82,3 +82,44 @@ export async function seedLoginAccount(
   });
   return id;
 }
+
+export interface CurlResponse {
+  status: number;
+  location: string | null;
+  body: string;
+}
+
+/**
+ * curl as a browser: one cookie jar per person (`<jars>/<who>`), names pinned with `--resolve`.
+ * The getters are read at each request, so a test may build this before its stack is up.
+ */
+export function curlBrowser(o: { jars: () => string; caFile: () => string; resolve: () => string[] }) {
+  /** One request as a browser would send it, with `who`'s cookie jar; a form is POSTed with its Origin. */
+  function browse(who: string, url: string, form?: Record<string, string>): CurlResponse {
+    const jar = join(o.jars(), who);
+    const args = ["curl", "-sS", "--max-time", "20", "--cacert", o.caFile(), ...o.resolve()];
+    args.push("-b", jar, "-c", jar, "-D", "-");
+    if (form) {
+      args.push("--data", new URLSearchParams(form).toString(), "-H", `origin: ${new URL(url).origin}`);
+    }
+    const r = Bun.spawnSync([...args, url]);
+    if (r.exitCode !== 0) throw new Error(`curl ${url} failed: ${r.stderr.toString()}`);
+    const out = r.stdout.toString();
+    const split = out.indexOf("\r\n\r\n");
+    const head = out.slice(0, split);
+    const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(head)![1]);
+    const loc = /^location: (.*)$/im.exec(head)?.[1]?.trim() ?? null;
+    return { status, location: loc ? new URL(loc, url).toString() : null, body: out.slice(split + 4) };
+  }
+
+  /** Follows redirects; stops at a non-redirect and returns it with the URL it came from. */
+  function follow(who: string, url: string, max = 10): CurlResponse & { url: string } {
+    for (let i = 0; i < max; i++) {
+      const res = browse(who, url);
+      if (res.status < 300 || res.status >= 400 || !res.location) return { ...res, url };
+      url = res.location;
+    }
+    throw new Error(`More than ${max} redirects from ${url}`);
+  }
+  return { browse, follow };
+}

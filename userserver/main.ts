@@ -59,6 +59,7 @@ await runMain("userserver", async () => {
     publicOrigin: origin,
     cloudUrl: cfg.cloudUrl,
     caFile: cfg.caFile,
+    sessionCheckSeconds: cfg.sessionCheckSeconds,
     log,
     db: core.db,
   }).catch((e) => {

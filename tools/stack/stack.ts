@@ -40,6 +40,8 @@ export interface UserSpec {
   importRoots?: string[];
   /** Dev/tests: pause after each imported file so progress can be watched. */
   importPauseMs?: number;
+  /** How often sessions are checked at IdCloud (tests use 0: every request). */
+  sessionCheckSeconds?: number;
   /** Tests only: the owner cookie seam until sign-in is wired (see userserver/web/auth.ts). */
   testOwnerToken?: string;
   /** The IdCloud account (email) that owns this server; it must exist when the server is registered. */

@@ -19,7 +19,8 @@ import type { Logger } from "../../shared/log/mod.ts";
 import type * as schema from "../../shared/db/userserver/schema.ts";
 import { base64url } from "../../shared/crypto/mod.ts";
 import * as jose from "jose";
-import { createSession, deleteSession, readSession, type SignedInUser } from "./session.ts";
+import { createSession, deleteSession, markChecked, readSession, type SignedInUser } from "./session.ts";
+import { createSessionCheck, type GrantAuthority } from "./session_check.ts";
 import { LogoutPage, NotFoundPage, SignedOutPage, SignInProblemPage, SomeoneElsePage } from "./views.tsx";
 import { safeReturnTo } from "../../shared/auth/return_to.ts";
 
@@ -41,6 +42,8 @@ export interface AuthOptions {
   cloudUrl?: string;
   /** A CA to trust for the cloud tier (the dev CA). */
   caPem?: string;
+  /** How often a session asks IdCloud whether its grant still stands (seconds; default 60). */
+  sessionCheckSeconds?: number;
   now?: () => number;
 }
 
@@ -52,7 +55,9 @@ export interface Auth {
 
 const TX_COOKIE = "hearth_auth_tx";
 const TX_MAX_AGE_S = 600;
-const SCOPE = "openid email";
+// offline_access: the grant's refresh token is what the server introspects to learn that a
+// password change at IdCloud ended its sessions (session_check.ts).
+const SCOPE = "openid email offline_access";
 
 export class AuthConfigError extends Error {
   override name = "AuthConfigError";
@@ -128,10 +133,38 @@ export function createAuth(opts: AuthOptions): Auth {
     return config;
   };
 
+  const authority: GrantAuthority = {
+    introspect: async (token) => {
+      const answer = await oidc.tokenIntrospection(await getConfig(), token, {
+        token_type_hint: "refresh_token",
+      });
+      return { active: answer.active, exp: answer.exp };
+    },
+    rotate: async (token) => {
+      try {
+        return (await oidc.refreshTokenGrant(await getConfig(), token)).refresh_token ?? null;
+      } catch (err) {
+        if (err instanceof oidc.ResponseBodyError && err.error === "invalid_grant") return null;
+        throw err;
+      }
+    },
+  };
+  const sessionStillValid = createSessionCheck({
+    intervalMs: (opts.sessionCheckSeconds ?? 60) * 1000,
+    authority,
+    markChecked: (id, at, token) => markChecked(getDb(), id, at, token),
+    log,
+    now,
+  });
+
   const currentUser = async (c: Context): Promise<SignedInUser | undefined> => {
     const cached = c.get("hearthUser" as never) as SignedInUser | null | undefined;
     if (cached !== undefined) return cached ?? undefined;
-    const user = await readSession(c, getDb(), now());
+    let user = await readSession(c, getDb(), now());
+    if (user && !(await sessionStillValid(user))) {
+      await deleteSession(c, getDb(), user.sessionId);
+      user = null;
+    }
     c.set("hearthUser" as never, user as never);
     return user ?? undefined;
   };
@@ -202,6 +235,7 @@ export function createAuth(opts: AuthOptions): Auth {
         email: typeof claims.email === "string" ? claims.email : "",
         isOwner: claims.hearth_owner === true,
         idToken: tokens.id_token!,
+        refreshToken: tokens.refresh_token ?? null,
       });
       log.info("signed in", { sub: claims.sub, owner: claims.hearth_owner === true });
       return c.redirect(tx.returnTo, 303);

@@ -13,6 +13,8 @@ export interface ServerAuthOptions {
   /** The cloud tier's address (token requests go straight there, never through a relay). */
   cloudUrl: string;
   caFile?: string;
+  /** See AuthOptions.sessionCheckSeconds. */
+  sessionCheckSeconds?: number;
   log: Logger;
   db: Database<typeof schema>;
 }
@@ -31,5 +33,6 @@ export async function createServerAuth(o: ServerAuthOptions): Promise<Auth> {
     serverKey,
     cloudUrl: o.cloudUrl,
     caPem: o.caFile ? readFileSync(o.caFile, "utf8") : undefined,
+    sessionCheckSeconds: o.sessionCheckSeconds,
   });
 }

@@ -33,6 +33,10 @@ export interface SignedInUser {
   isOwner: boolean;
   sessionId: string;
   idToken: string;
+  /** The grant's refresh token, introspected at IdCloud (session_check.ts); null for older sessions. */
+  refreshToken: string | null;
+  /** When IdCloud last vouched for the grant (ms); null if never. */
+  checkedAt: number | null;
 }
 
 type Db = Database<typeof schema>;
@@ -41,7 +45,7 @@ export async function createSession(
   c: Context,
   db: Db,
   now: number,
-  user: { sub: string; email: string; isOwner: boolean; idToken: string },
+  user: { sub: string; email: string; isOwner: boolean; idToken: string; refreshToken: string | null },
 ): Promise<void> {
   const { id, secretHash, token } = await newSessionToken();
   await db.write(async () => {
@@ -50,6 +54,7 @@ export async function createSession(
       id,
       secretHash,
       ...user,
+      checkedAt: now,
       createdAt: now,
       lastSeenAt: now,
       expiresAt: now + INACTIVITY_MS,
@@ -87,7 +92,22 @@ export async function readSession(c: Context, db: Db, now: number): Promise<Sign
     isOwner: row.isOwner,
     sessionId: row.id,
     idToken: row.idToken,
+    refreshToken: row.refreshToken,
+    checkedAt: row.checkedAt,
   };
+}
+
+/** Records IdCloud's word on a session's grant (and the rotated refresh token, if it changed). */
+export async function markChecked(
+  db: Db,
+  sessionId: string,
+  now: number,
+  refreshToken?: string,
+): Promise<void> {
+  await db.write(() =>
+    db.orm.update(sessions).set({ checkedAt: now, ...(refreshToken ? { refreshToken } : {}) })
+      .where(eq(sessions.id, sessionId))
+  );
 }
 
 export async function deleteSession(c: Context, db: Db, sessionId: string): Promise<void> {

@@ -23,6 +23,11 @@ export const userServerConfigSchema = z.strictObject({
   cloudUrl: fields.httpsUrl.default("https://127.0.0.1:8787"),
   cloudServerName: fields.dnsName.optional(),
   caFile: z.string().optional(),
+  /**
+   * How often (seconds) a sign-in session asks IdCloud whether its grant still stands; a password
+   * change or reset there ends the session at the first request after the next check. 0 = every request.
+   */
+  sessionCheckSeconds: z.number().int().min(0).max(86_400).default(60),
   /** Tunnels to hold, each to a different relay. */
   tunnels: z.number().int().min(1).max(8).default(2),
   /** Directories "Add" may import from (live-editable in Settings). Nothing outside them is read. */

@@ -29,7 +29,19 @@ const changes: ItemChange[] = [];
 const sketches: Plugin = {
   id: "sketches",
   nav: [{ label: "Sketches", path: "/sketches", order: 30 }],
-  viewers: { "/sketches/gallery": ["anonymous"] },
+  viewers: { "/sketches/gallery": ["anonymous"], "/sketches/shared": ["linkGuest"] },
+  // A visitor holding the sketch-share header is a link guest of the root (a stand-in for a link cookie).
+  recognise: (c) =>
+    c.req.header("x-sketch-share") === "s3cret"
+      ? {
+        kind: "linkGuest",
+        linkId: "l1",
+        label: "Sketch share",
+        rootId: "root",
+        access: "read",
+        mayComment: false,
+      }
+      : undefined,
   itemTypes: [{
     id: "sketch",
     label: "Sketch",
@@ -46,6 +58,7 @@ const sketches: Plugin = {
     app.get("/sketches", (c) => c.text(`studio of ${core.config.current.name}`));
     app.post("/sketches", (c) => c.text("saved"));
     app.get("/sketches/gallery", (c) => c.text("the public gallery"));
+    app.get("/sketches/shared", (c) => c.text(`shared with ${c.get("viewer").kind}`));
     app.get("/sketches/item/:id", async (c) => {
       const { ancestry } = await requireAccess(core, c, c.req.param("id"), "read");
       return c.text(ancestry.map((i) => i.name || "Home").join("/"));
@@ -100,6 +113,27 @@ describe("a throw-away plugin", () => {
       expect((await request("/sketches")).status).toBe(404);
       expect((await request("/sketches", "POST")).status).toBe(404);
       expect(await (await request("/sketches/gallery")).text()).toBe("the public gallery");
+    } finally {
+      signIn("alice");
+    }
+  });
+
+  test("the visitors it recognises become its viewers; nobody else does", async () => {
+    try {
+      signIn(undefined);
+      const guest = await s.relayedApp.request("https://alice.hearth.localhost/sketches/shared", {
+        headers: { "x-sketch-share": "s3cret" },
+      });
+      expect(await guest.text()).toBe("shared with linkGuest");
+      const wrong = await s.relayedApp.request("https://alice.hearth.localhost/sketches/shared", {
+        headers: { "x-sketch-share": "guess" },
+      });
+      expect(wrong.status).toBe(302); // anonymous: off to sign in, as if the route did not exist
+      // A link guest is not admitted where the plugin did not say so.
+      const studio = await s.relayedApp.request("https://alice.hearth.localhost/sketches", {
+        headers: { "x-sketch-share": "s3cret" },
+      });
+      expect(studio.status).not.toBe(200);
     } finally {
       signIn("alice");
     }

@@ -68,6 +68,13 @@ export interface Plugin {
    * covers are the owner's alone.
    */
   viewers?: Record<string, ViewerKind[]>;
+  /**
+   * Recognises a visitor who is not the owner (a link guest by the link's cookie, a device by its
+   * app password, a friend by a signed request). The door asks each plugin in order, after the
+   * owner check; the first viewer answered wins, nobody's answer means anonymous. Must not throw
+   * for bad input: answer undefined.
+   */
+  recognise?(c: Context, core: Core): Viewer | undefined | Promise<Viewer | undefined>;
   /** The plugin's routes, mounted at `/` with `app.route()`, behind the shell's door. */
   app?(core: Core): ShellApp;
   settings?: SettingsSection;
@@ -134,6 +141,15 @@ export class Plugins {
 
   settingsSections(): SettingsSection[] {
     return this.#plugins.flatMap((p) => p.settings ? [p.settings] : []);
+  }
+
+  /** The first viewer a plugin recognises in `c` (see `Plugin.recognise`), or undefined. */
+  async recognise(c: Context, core: Core): Promise<Viewer | undefined> {
+    for (const p of this.#plugins) {
+      const viewer = await p.recognise?.(c, core);
+      if (viewer) return viewer;
+    }
+    return undefined;
   }
 
   activityKinds(): ActivityKind[] {

@@ -92,8 +92,8 @@ export function createRelayedApp(
   const viewerOf = async (c: Context): Promise<Viewer> => {
     const user = await auth.currentUser(c);
     if (user && (user.isOwner || user.name === name)) return { kind: "owner", name };
-    // Friends, devices and link guests are recognised by the plugins that bring them (later).
-    return ANONYMOUS;
+    // Friends, devices and link guests are recognised by the plugins that bring them.
+    return (core ? await core.plugins.recognise(c, core.core) : undefined) ?? ANONYMOUS;
   };
   /** Whoever the door does not admit gets the sign-in's answer: sign in, or "not yours" / 404. */
   const refuse = async (c: Context<ShellEnv>, otherwise: () => Promise<Response>) =>

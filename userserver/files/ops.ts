@@ -147,6 +147,52 @@ export class FileOps {
     return folder;
   }
 
+  /**
+   * Moves one item to `targetId` under `rawName` in one write (WebDAV MOVE, which names the
+   * destination exactly). The name must be free there; a folder cannot go below itself.
+   */
+  async moveTo(id: string, targetId: string, rawName: string): Promise<Item> {
+    const name = checkItemName(rawName);
+    const target = await this.#folder(targetId);
+    const chain = new Set((await this.store.items.ancestry(targetId)).map((i) => i.id));
+    if (chain.has(TRASH_ID)) {
+      throw new FileOpError("Items cannot be moved into the trash this way: delete them");
+    }
+    return await this.db.write(async () => {
+      const item = await this.#movable(id);
+      if (chain.has(item.id)) {
+        throw new FileOpError(`"${item.name}" cannot be moved into itself or a folder inside it`);
+      }
+      const clash = await this.store.items.childByName(targetId, name);
+      if (clash && clash.id !== id) {
+        throw new ItemConflictError(`"${name}" already exists in ${label(target)}`);
+      }
+      await this.db.orm.update(items).set({ parentId: targetId, name }).where(eq(items.id, id));
+      void this.signals.emit("item.moved", { id, parentId: targetId, name });
+      return { ...item, parentId: targetId, name };
+    });
+  }
+
+  /**
+   * Copies one item to `targetId` under `rawName` (WebDAV COPY); `shallow` copies a folder without
+   * what is in it (Depth: 0). Files share their blob: no bytes are copied.
+   */
+  async copyTo(id: string, targetId: string, rawName: string, shallow = false): Promise<Item> {
+    const name = checkItemName(rawName);
+    await this.#folder(targetId);
+    const chain = new Set((await this.store.items.ancestry(targetId)).map((i) => i.id));
+    if (chain.has(TRASH_ID)) throw new FileOpError("Items cannot be copied into the trash");
+    const item = await this.#movable(id);
+    if (await this.store.items.childByName(targetId, name)) {
+      throw new ItemConflictError(`"${name}" already exists`);
+    }
+    if (item.kind === "folder" && shallow) return await this.store.createFolder(targetId, name);
+    if (item.kind === "folder" && chain.has(item.id)) {
+      throw new FileOpError(`"${item.name}" cannot be copied into itself or a folder inside it`);
+    }
+    return await this.#copyOne(item, targetId, name);
+  }
+
   /** A name not yet taken in `parentId`: `name`, else `stem (word).ext`, `stem (word 2).ext`, … (`stem (2).ext`, … without a word). */
   async freeName(parentId: string, name: string, word: string): Promise<string> {
     if (!(await this.store.items.childByName(parentId, name))) return name;

@@ -76,6 +76,21 @@ export class Store {
   }
 
   /**
+   * Stores a request body (a WebDAV PUT) at `parentId/name`, replacing a file of that name. The
+   * bytes go to a temporary file first: a body cut short throws and leaves the old version.
+   */
+  async putStream(
+    parentId: string,
+    name: string,
+    stream: ReadableStream<Uint8Array>,
+    opts: ImportFileOptions,
+  ): Promise<
+    AddFileResult & { deduped: boolean }
+  > {
+    return await this.#add(parentId, name, opts, (o) => this.blobs.putStream(stream, o));
+  }
+
+  /**
    * `importFile` for a file from elsewhere on this computer (Add): refused with `ImportPathError`
    * when its real path is inside a Hearth data directory, whatever the import roots say.
    */

@@ -7,6 +7,10 @@
  * included. Requests with other content types (JSON, tus PATCH bodies) and any request carrying
  * htmx's `HX-Request` header need a CORS preflight, which this server never grants, so a foreign
  * page cannot send them at all; hono/csrf leaves those to the browser, and so do we.
+ *
+ * WebDAV (`/dav/`): clients such as rclone and Finder send no Origin and PUT bodies of any type
+ * (text/plain included). A page on another site can send only GET, HEAD and POST without a CORS
+ * preflight, so every other method there is let through; POST (not a WebDAV method) is still checked.
  */
 import type { MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
@@ -27,6 +31,9 @@ export function csrfGuard(origins?: string[]): MiddlewareHandler {
     origin: (origin, c) => origins ? allowed.has(origin) : origin === new URL(c.req.url).origin,
   });
   return async function csrfGuard(c, next) {
+    if (c.req.method !== "POST" && (c.req.path === "/dav" || c.req.path.startsWith("/dav/"))) {
+      return await next();
+    }
     let admitted = false;
     try {
       await check(c, () => {

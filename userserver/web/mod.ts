@@ -17,6 +17,7 @@ import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
+import { davPlugin } from "../dav/mod.ts";
 import { checkImportRoots } from "../store/mod.ts";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
@@ -66,6 +67,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     searchPlugin(),
     addPlugin(opts.importer),
     notificationsPlugin,
+    davPlugin(core),
     settingsPlugin(
       { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
       () => plugins.settingsSections(),

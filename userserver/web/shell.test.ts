@@ -82,6 +82,15 @@ describe("the owner check", () => {
         });
         if (p === "/") {
           expect(await res.text()).toContain("belongs to someone else");
+        } else if (p === "/dav" || p.startsWith("/dav/")) {
+          // WebDAV answers anyone without an app password with a Basic challenge (clients need it)
+          // and shows nothing; its existence is no secret. POST is no WebDAV method.
+          expect([p, res.status, res.headers.get("www-authenticate")?.startsWith("Basic")]).toEqual([
+            p,
+            401,
+            true,
+          ]);
+          expect(await res.text()).not.toContain("Settings");
         } else {
           expect([p, res.status]).toEqual([p, 404]);
           expect([p, res2.status]).toEqual([p, 404]);

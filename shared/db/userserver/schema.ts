@@ -165,3 +165,25 @@ export const searchQueue = sqliteTable("search_queue", {
   enqueuedAt: integer("enqueued_at").notNull(),
   attempts: integer("attempts").notNull().default(0),
 }, (t) => [index("search_queue_order").on(t.priority, t.enqueuedAt)]);
+
+/**
+ * App passwords (userserver/dav): one per device that cannot sign in with OpenID Connect (a WebDAV
+ * mount, rclone). The secret is shown once; only its argon2id hash is kept. A request carrying it
+ * is a `device` viewer.
+ */
+export const appPasswords = sqliteTable("app_passwords", {
+  id: text("id").primaryKey(),
+  label: text("label").notNull(),
+  hash: text("hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+  lastUsedFrom: text("last_used_from"),
+});
+
+/** WebDAV dead properties (PROPPATCH): the element's inner XML, per item, namespace and name. */
+export const davProps = sqliteTable("dav_props", {
+  itemId: text("item_id").notNull(),
+  ns: text("ns").notNull(),
+  name: text("name").notNull(),
+  value: text("value").notNull(),
+}, (t) => [primaryKey({ columns: [t.itemId, t.ns, t.name] })]);

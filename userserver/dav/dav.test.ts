@@ -12,6 +12,7 @@ import { startUserServer, type UserServer } from "../boot/mod.ts";
 import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
 import { switchableAuth } from "../web/_test_auth.ts";
+import { etagOfHash } from "./routes.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-dav-"));
 writeFileSync(
@@ -80,7 +81,8 @@ describe("WebDAV", () => {
     expect(list.status).toBe(207);
     const xml = await list.text();
     expect(xml).toContain("<D:href>/dav/Notes/hello%20world.txt</D:href>");
-    expect(xml).toContain(`<D:getetag>&#34;${file!.blobHash}&#34;</D:getetag>`);
+    expect(xml).toContain(`<D:getetag>${etagOfHash(file!.blobHash!).replaceAll('"', "&#34;")}</D:getetag>`);
+    expect(put.headers.get("etag")).toBe(etagOfHash(file!.blobHash!));
     const part = await dav("/dav/Notes/hello%20world.txt", "GET", { headers: { range: "bytes=7-" } });
     expect(part.status).toBe(206);
     expect(await part.text()).toBe("world");

@@ -33,6 +33,8 @@ export function createCloudApp(deps: CloudDeps): Hono {
 
 function errorResponse(err: Error, log: Logger, method: string, path: string): Response {
   if (err instanceof HTTPException) {
+    // A middleware's own answer (hono/bearer-auth's, with WWW-Authenticate) is kept as it is.
+    if (err.res) return err.getResponse();
     return Response.json({ error: err.message }, { status: err.status });
   }
   log.error("request failed", { method, path, err });

@@ -4,10 +4,9 @@
  * keeps only SHA-256(secret). A front's credential is good for the snapshot endpoint only.
  */
 import { eq } from "drizzle-orm";
-import { createMiddleware } from "hono/factory";
-import { HTTPException } from "hono/http-exception";
+import type { MiddlewareHandler } from "hono";
+import { credentialAuth } from "../reg/credential_auth.ts";
 import { dnsFronts } from "../../shared/db/cloud/schema.ts";
-import { constantTimeEqual, sha256Hex } from "../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../deps.ts";
 
 export type FrontAuthEnv = { Variables: { frontId: string } };
@@ -16,25 +15,15 @@ export class DnsAdminError extends Error {
   override name = "DnsAdminError";
 }
 
-export function frontAuth(deps: CloudDeps) {
-  return createMiddleware<FrontAuthEnv>(async function frontAuth(c, next) {
-    const header = c.req.header("authorization") ?? "";
-    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-    const dot = token.indexOf(".");
-    if (dot < 1) {
-      throw new HTTPException(401, {
-        message: "DNS front credential missing (Authorization: Bearer <id>.<secret>)",
-      });
-    }
-    const frontId = token.slice(0, dot);
-    const row = await deps.db.orm.select({ hash: dnsFronts.credentialHash }).from(dnsFronts)
-      .where(eq(dnsFronts.id, frontId));
-    const hash = await sha256Hex(token.slice(dot + 1));
-    if (!row[0] || !constantTimeEqual(row[0].hash, hash)) {
-      throw new HTTPException(401, { message: "DNS front credential is not valid" });
-    }
-    c.set("frontId", frontId);
-    await next();
+export function frontAuth(deps: CloudDeps): MiddlewareHandler<FrontAuthEnv> {
+  return credentialAuth({
+    what: "DNS front",
+    hashOf: async (id) =>
+      (await deps.db.orm.select({ hash: dnsFronts.credentialHash }).from(dnsFronts).where(
+        eq(dnsFronts.id, id),
+      ))[0]
+        ?.hash,
+    admit: (c, id) => c.set("frontId", id),
   });
 }
 

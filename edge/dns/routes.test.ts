@@ -144,7 +144,11 @@ async function acme(as: string, method: "POST" | "DELETE", body: unknown) {
     path,
     body: text,
   });
-  return await app.request(path, { method, headers: { authorization }, body: text });
+  return await app.request(path, {
+    method,
+    headers: { authorization, "content-type": "application/json" },
+    body: text,
+  });
 }
 
 async function txt(name: string): Promise<string[]> {

@@ -18,6 +18,7 @@ import type { CloudDeps } from "../deps.ts";
 import { serverAuth, type ServerAuthEnv } from "../reg/server_auth.ts";
 import { AcmeError, clearChallenge, setChallenge } from "./acme.ts";
 import { frontAuth, type FrontAuthEnv } from "./front_auth.ts";
+import { jsonBody } from "../../shared/web/json_body.ts";
 import { minTtl, Responder } from "./resolver.ts";
 import { type SnapshotOptions, SnapshotSource } from "./snapshot_db.ts";
 
@@ -29,21 +30,6 @@ const clearBody = z.strictObject({
   name: z.string().min(1).max(253),
   value: z.string().min(1).max(255).optional(),
 });
-
-function parseBody<S extends z.ZodType>(schema: S, text: string): z.output<S> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new HTTPException(400, { message: "Body is not JSON" });
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new HTTPException(400, { message: `Field "${issue.path.join(".")}" is invalid: ${issue.message}` });
-  }
-  return r.data;
-}
 
 function decodeBase64Url(s: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(s) || s.length % 4 === 1) return undefined;
@@ -128,12 +114,12 @@ export function createDnsRoutes(deps: CloudDeps, opts: SnapshotOptions = {}): Ho
     if (e instanceof AcmeError) throw new HTTPException(e.status, { message: e.message });
     throw e;
   };
-  acme.post("/", async (c) => {
-    const { name, value } = parseBody(setBody, c.get("body"));
+  acme.post("/", jsonBody(setBody), async (c) => {
+    const { name, value } = c.req.valid("json");
     return c.json(await setChallenge(deps, server(c), name, value).catch(acmeErrors));
   });
-  acme.delete("/", async (c) => {
-    const { name, value } = parseBody(clearBody, c.get("body"));
+  acme.delete("/", jsonBody(clearBody), async (c) => {
+    const { name, value } = c.req.valid("json");
     return c.json(await clearChallenge(deps, server(c), name, value).catch(acmeErrors));
   });
 

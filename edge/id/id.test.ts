@@ -126,7 +126,35 @@ test("state-changing requests need a matching Origin", async () => {
     body: new URLSearchParams({ email: "a" }),
   });
   assert.equal(none.status, 403);
+  // hono/csrf checks only form-like bodies; IdCloud holds JSON and every other type to the same
+  // rule, and multipart too; a sibling user server's origin is as foreign as any other.
+  for (
+    const type of [
+      "application/json",
+      "multipart/form-data; boundary=x",
+      "text/plain",
+      "application/octet-stream",
+    ]
+  ) {
+    for (const origin of ["https://bob.hearth.localhost:8443", undefined]) {
+      // Straight to the app: the test browser would add its own Origin.
+      const res = await app.request(`${ORIGIN}/signup`, {
+        method: "POST",
+        headers: { ...(origin ? { origin } : {}), "content-type": type },
+        body: type === "application/json" ? '{"email":"x@example.com"}' : "x",
+      });
+      assert.equal(res.status, 403, `${type} from ${origin}`);
+      assert.match(await res.text(), /came from another site/);
+    }
+  }
   assert.equal((await outbox(deps)).length, 0);
+  // Its own origin passes the check (the form is then judged on its merits).
+  const own = await b.request("/signup", {
+    method: "POST",
+    headers: { origin: ORIGIN, "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.notEqual(own.status, 403);
 });
 
 test("password reset by mail: a used link fails; the new password works and old sessions end", async () => {

@@ -7,6 +7,8 @@
  * Throttling (edge/throttle.ts): token buckets per IP for sign-up, login, TOTP and reset, per
  * address for mail; failure bans per email address and per IP for passwords and TOTP codes.
  */
+import { idCsrf } from "./csrf.tsx";
+import { clientIp } from "../conninfo.ts";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CloudDeps } from "../deps.ts";
@@ -24,7 +26,6 @@ import {
 import * as acc from "./accounts.ts";
 import { accountServers, claimName, RegistrationError } from "./registration.ts";
 import {
-  clientIp,
   createSession,
   endSession,
   getSession,
@@ -38,24 +39,8 @@ import * as v from "./views.tsx";
 
 const CHALLENGE_COOKIE = "hearth_login";
 
-/** Refuses state-changing requests whose `Origin` is not this site's (CSRF). */
 /** What the account pages read once `requireSession` let them in. */
 type SignedIn = { Variables: { s: SessionInfo; chrome: { email: string } } };
-
-export function sameOrigin(deps: CloudDeps): MiddlewareHandler {
-  return async function sameOriginCheck(c, next) {
-    if (c.req.method === "GET" || c.req.method === "HEAD") return await next();
-    const origin = c.req.header("origin");
-    const allowed = [new URL(c.req.url).origin, deps.id?.origin].filter(Boolean);
-    if (!origin || !allowed.includes(origin)) {
-      return c.html(
-        <v.ErrorPage status={403} message="This form came from another site, so it was not accepted." />,
-        403,
-      );
-    }
-    await next();
-  };
-}
 
 function throttled(c: Context, ms: number, what: string) {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
@@ -76,7 +61,7 @@ function publicServerUrl(deps: CloudDeps, name: string): string {
 
 export function createIdRoutes(deps: CloudDeps): Hono {
   const app = new Hono();
-  const csrf = sameOrigin(deps);
+  const csrf = idCsrf(deps);
 
   /** The account pages' door: signed in, or off to the login page and back here afterwards. */
   const requireSession: MiddlewareHandler<SignedIn> = async (c, next) => {

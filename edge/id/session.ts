@@ -6,6 +6,7 @@
  *
  * Also the contract with the OIDC provider (edge/id/oidc): `getSignedInAccount` and `loginUrl`.
  */
+import { clientIp } from "../conninfo.ts";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { accounts, idSessions } from "../../shared/db/cloud/schema.ts";
@@ -168,12 +169,4 @@ export async function revokeAllSessions(deps: CloudDeps, accountId: string, keep
   );
   const drop = all.map((r) => r.id).filter((id) => id !== keep);
   for (const id of drop) await revokeSession(deps, accountId, id);
-}
-
-/**
- * The client's IP address: `Deno.serve` passes its connection info as Hono's `env`. Never taken
- * from a request header, which a client could forge to dodge per-IP throttling.
- */
-export function clientIp(c: Context): string {
-  return (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname ?? "unknown";
 }

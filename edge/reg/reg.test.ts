@@ -52,7 +52,7 @@ async function offers(): Promise<{ relayId: string; nonce: string }[]> {
   });
   const res = await app.request("/reg/v1/server/relays", {
     method: "POST",
-    headers: { authorization: auth },
+    headers: { authorization: auth, "content-type": "application/json" },
     body,
   });
   assert.equal(res.status, 200);
@@ -183,7 +183,7 @@ test("the relay list needs the server's own signature", async () => {
   });
   const res = await app.request("/reg/v1/server/relays", {
     method: "POST",
-    headers: { authorization: auth },
+    headers: { authorization: auth, "content-type": "application/json" },
     body,
   });
   assert.equal(res.status, 401);
@@ -292,7 +292,11 @@ test("after a cloud restart no relay is declared dead in the first liveness wind
 test("server-signed requests: a replay, a wrong typ or a lifetime over 60 s is refused with 401", async () => {
   const body = JSON.stringify({ max: 8 });
   const send = (authorization: string) =>
-    app.request("/reg/v1/server/relays", { method: "POST", headers: { authorization }, body });
+    app.request("/reg/v1/server/relays", {
+      method: "POST",
+      headers: { authorization, "content-type": "application/json" },
+      body,
+    });
   const auth = await signServerRequest(keys.privateKey, server.serverId, {
     method: "POST",
     path: "/reg/v1/server/relays",
@@ -313,4 +317,35 @@ test("server-signed requests: a replay, a wrong typ or a lifetime over 60 s is r
   const long = await send(`HearthServer ${await forge("hearth-server+jwt", "1h")}`);
   assert.equal(long.status, 401);
   assert.match((await long.json()).error, /too long/);
+});
+
+test("relay and DNS-front credentials (hono/bearer-auth): missing, malformed and wrong are refused with a sentence", async () => {
+  const missing = await app.request("/reg/v1/relay/heartbeat", { method: "POST" });
+  assert.equal(missing.status, 401);
+  assert.match(missing.headers.get("www-authenticate") ?? "", /^Bearer/);
+  assert.match((await missing.json()).error, /Relay credential missing/);
+  const malformed = await app.request("/reg/v1/relay/heartbeat", {
+    method: "POST",
+    headers: { authorization: "Bearer not a token" },
+  });
+  assert.equal(malformed.status, 400);
+  assert.match((await malformed.json()).error, /malformed/);
+  const wrong = await app.request("/reg/v1/relay/heartbeat", {
+    method: "POST",
+    headers: { authorization: "Bearer relay-a.wrongsecret", "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(wrong.status, 401);
+  assert.match((await wrong.json()).error, /Relay credential is not valid/);
+  const front = await app.request("/reg/v1/dns/snapshot", { headers: { authorization: "Bearer ns9.x" } });
+  assert.equal(front.status, 401);
+  assert.match((await front.json()).error, /DNS front credential is not valid/);
+  // A relay's JSON body must say it is JSON.
+  const asText = await app.request("/reg/v1/relay/heartbeat", {
+    method: "POST",
+    headers: { authorization: `Bearer relay-a.${credentials["relay-a"]}`, "content-type": "text/plain" },
+    body: JSON.stringify({ tunnels: 0, streams: 0, bytesPerSecond: 0 }),
+  });
+  assert.equal(asText.status, 400);
+  assert.match((await asText.json()).error, /application\/json/);
 });

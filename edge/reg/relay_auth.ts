@@ -4,33 +4,19 @@
  * act for another (e.g. verify a nonce issued for relay B).
  */
 import { eq } from "drizzle-orm";
-import { createMiddleware } from "hono/factory";
-import { HTTPException } from "hono/http-exception";
+import type { MiddlewareHandler } from "hono";
 import { relays } from "../../shared/db/cloud/schema.ts";
-import { constantTimeEqual, sha256Hex } from "../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../deps.ts";
+import { credentialAuth } from "./credential_auth.ts";
 
 export type RelayAuthEnv = { Variables: { relayId: string } };
 
-export function relayAuth(deps: CloudDeps) {
-  return createMiddleware<RelayAuthEnv>(async function relayAuth(c, next) {
-    const header = c.req.header("authorization") ?? "";
-    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-    const dot = token.indexOf(".");
-    if (dot < 1) {
-      throw new HTTPException(401, {
-        message: "Relay credential missing (Authorization: Bearer <id>.<secret>)",
-      });
-    }
-    const relayId = token.slice(0, dot);
-    const row = await deps.db.orm.select({ hash: relays.credentialHash }).from(relays).where(
-      eq(relays.id, relayId),
-    );
-    const hash = await sha256Hex(token.slice(dot + 1));
-    if (!row[0] || !constantTimeEqual(row[0].hash, hash)) {
-      throw new HTTPException(401, { message: "Relay credential is not valid" });
-    }
-    c.set("relayId", relayId);
-    await next();
+export function relayAuth(deps: CloudDeps): MiddlewareHandler<RelayAuthEnv> {
+  return credentialAuth({
+    what: "Relay",
+    hashOf: async (id) =>
+      (await deps.db.orm.select({ hash: relays.credentialHash }).from(relays).where(eq(relays.id, id)))[0]
+        ?.hash,
+    admit: (c, id) => c.set("relayId", id),
   });
 }

@@ -7,9 +7,9 @@
  *   GET  /status             public          → relays and their state (no user data)
  */
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { CloudDeps } from "../deps.ts";
+import { jsonBody } from "../../shared/web/json_body.ts";
 import { offerRelays, verifyAttach } from "./attach.ts";
 import { recordHeartbeat, recordTunnelEvent, relayStatus } from "./liveness.ts";
 import { relayAuth, type RelayAuthEnv } from "./relay_auth.ts";
@@ -43,47 +43,32 @@ const eventBody = z.strictObject({
 });
 const relaysBody = z.strictObject({ max: z.number().int().min(1).max(16).default(8) });
 
-async function parseJson<S extends z.ZodType>(schema: S, text: string): Promise<z.output<S>> {
-  let raw: unknown;
-  try {
-    raw = text === "" ? {} : JSON.parse(text);
-  } catch {
-    throw new HTTPException(400, { message: "Body is not JSON" });
-  }
-  const r = await schema.safeParseAsync(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new HTTPException(400, { message: `Field "${issue.path.join(".")}" is invalid: ${issue.message}` });
-  }
-  return r.data;
-}
-
 export function createRegRoutes(deps: CloudDeps): Hono {
   const app = new Hono();
 
   const server = new Hono<ServerAuthEnv>();
   server.use(serverAuth(deps));
-  server.post("/relays", async (c) => {
-    const { max } = await parseJson(relaysBody, c.get("body"));
+  server.post("/relays", jsonBody(relaysBody), async (c) => {
+    const { max } = c.req.valid("json");
     const relays = await offerRelays(deps, c.get("serverId"), max);
     return c.json({ serverId: c.get("serverId"), name: c.get("serverName"), relays });
   });
 
   const relay = new Hono<RelayAuthEnv>();
   relay.use(relayAuth(deps));
-  relay.post("/attach", async (c) => {
-    const body = await parseJson(attachBody, await c.req.text());
+  relay.post("/attach", jsonBody(attachBody), async (c) => {
+    const body = c.req.valid("json");
     const result = await verifyAttach(deps, c.get("relayId"), body);
     if (result.ok) return c.json(result);
     if (result.retryAfterMs) c.header("retry-after", String(Math.ceil(result.retryAfterMs / 1000)));
     return c.json({ ok: false, code: result.code, error: result.message }, result.status);
   });
-  relay.post("/heartbeat", async (c) => {
-    await recordHeartbeat(deps, c.get("relayId"), await parseJson(heartbeatBody, await c.req.text()));
+  relay.post("/heartbeat", jsonBody(heartbeatBody), async (c) => {
+    await recordHeartbeat(deps, c.get("relayId"), c.req.valid("json"));
     return c.json({ ok: true });
   });
-  relay.post("/events", async (c) => {
-    await recordTunnelEvent(deps, c.get("relayId"), await parseJson(eventBody, await c.req.text()));
+  relay.post("/events", jsonBody(eventBody), async (c) => {
+    await recordTunnelEvent(deps, c.get("relayId"), c.req.valid("json"));
     return c.json({ ok: true });
   });
 

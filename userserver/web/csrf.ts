@@ -13,8 +13,8 @@
  * preflight, so every other method there is let through; POST (not a WebDAV method) is still checked.
  */
 import type { MiddlewareHandler } from "hono";
-import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
+import { ownOriginsOnly } from "../../shared/web/csrf.ts";
 
 /** The sentence a refused request gets (tests look for it). */
 export const CSRF_REFUSAL = "This request was sent from a page of another site, so it was not carried out";
@@ -25,25 +25,16 @@ export const CSRF_REFUSAL = "This request was sent from a page of another site, 
  */
 export function csrfGuard(origins?: string[]): MiddlewareHandler {
   const allowed = new Set(origins);
-  const check = csrf({
-    // Sec-Fetch-Site alone never admits a request: only our own origins do.
-    secFetchSite: () => false,
-    origin: (origin, c) => origins ? allowed.has(origin) : origin === new URL(c.req.url).origin,
-  });
+  const check = ownOriginsOnly(
+    (origin, c) => origins ? allowed.has(origin) : origin === new URL(c.req.url).origin,
+    (_c, cause) => {
+      throw new HTTPException(403, { message: CSRF_REFUSAL, cause });
+    },
+  );
   return async function csrfGuard(c, next) {
     if (c.req.method !== "POST" && (c.req.path === "/dav" || c.req.path.startsWith("/dav/"))) {
       return await next();
     }
-    let admitted = false;
-    try {
-      await check(c, () => {
-        admitted = true;
-        return next();
-      });
-    } catch (e) {
-      // hono/csrf's refusal carries a bare "Forbidden": give it a sentence for the error page.
-      if (!admitted) throw new HTTPException(403, { message: CSRF_REFUSAL, cause: e });
-      throw e;
-    }
+    return await check(c, next);
   };
 }

@@ -124,3 +124,17 @@ describe("a DB write error as an upload finishes", () => {
     expect((await named("full.bin"))?.blobHash).toBe(sha(data));
   });
 });
+
+describe("an empty file", () => {
+  test("uploads like any other: 201, the item exists with size 0, and a HEAD on its URL says it is complete", async () => {
+    const res = await tusCreate("empty.txt", 0);
+    expect(res.status).toBe(201);
+    const item = await named("empty.txt");
+    expect(item?.size).toBe(0);
+    expect(item?.blobHash).toBe(sha(new Uint8Array(0)));
+    expect(res.headers.get("hearth-item-id")).toBe(item!.id);
+    const head = await req(res.headers.get("location")!, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("upload-offset")).toBe("0");
+  });
+});

@@ -11,10 +11,10 @@
  * and the upload stays complete on disk: the client's next HEAD or PATCH stores it then, and is
  * answered as if that last PATCH had just succeeded.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FileStore } from "@tus/file-store";
-import { Server, type Upload } from "@tus/server";
+import { EVENTS, Server, type Upload } from "@tus/server";
 import type { Logger } from "../../shared/log/mod.ts";
 import {
   checkItemName,
@@ -148,6 +148,11 @@ export class Uploads {
   }
 
   async start(): Promise<void> {
+    // An empty upload finishes inside its POST, and tus reads the upload back after the finish
+    // hook: its files go once the answer is written (#store keeps them for that case).
+    this.tus.on(EVENTS.POST_FINISH, (_req, _res, upload) => {
+      if (upload.size === 0) this.#removeFiles(upload.id);
+    });
     const removed = await this.#datastore.deleteExpired().catch(() => 0);
     if (removed) this.opts.log.info("removed expired unfinished uploads", { removed });
   }
@@ -258,20 +263,29 @@ export class Uploads {
     const meta = upload.metadata ?? {};
     const path = join(this.dir, upload.id);
     const mtime = Number(meta.mtime);
+    // The store takes the file it is given; tus still reads an empty upload's own file after the
+    // finish (see start()), so an empty upload hands over a fresh empty file instead.
+    const source = upload.size === 0 ? `${path}.empty` : path;
+    if (source !== path) writeFileSync(source, new Uint8Array(0), { mode: 0o600 });
     const done = await this.#storedBeforeCrash(meta.parent!, path) ?? await this.opts.finish({
       parentId: meta.parent!,
       name: meta.filename!,
       type: meta.filetype ?? "",
-      path,
+      path: source,
       mtime: Number.isSafeInteger(mtime) && mtime > 0 ? mtime : Date.now(),
     });
     this.#finished.set(upload.id, done);
     if (this.#finished.size > 1000) this.#finished.delete(this.#finished.keys().next().value!);
     // The item row exists: the upload's file (already gone, or a second link to the blob) and
-    // its metadata go.
+    // its metadata go — but an empty one's only after tus has answered its POST (see start()).
+    if (upload.size !== 0) this.#removeFiles(upload.id);
+    return done;
+  }
+
+  #removeFiles(id: string): void {
+    const path = join(this.dir, id);
     rmSync(path, { force: true });
     rmSync(`${path}.json`, { force: true });
-    return done;
   }
 
   /**

@@ -175,7 +175,7 @@ async function signedAcme(
   });
   return await fetch(`${h.cloudUrl}${path}`, {
     method,
-    headers: { authorization },
+    headers: { authorization, "content-type": "application/json" },
     body: text,
     tls: { ca: h.caPem },
   });

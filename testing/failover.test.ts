@@ -96,6 +96,7 @@ test("failover: a dead relay is routed around, marked dead, and replaced", async
       method: "POST",
       headers: {
         authorization: await signServerRequest(keys.privateKey, reg.serverId, { method: "POST", path, body }),
+        "content-type": "application/json",
       },
       body,
       tls: { ca: h.caPem },

@@ -148,4 +148,22 @@ describe("WebDAV", () => {
     expect(refused).toContain("403 Forbidden");
     expect(refused).toContain("424 Failed Dependency");
   });
+
+  test("macOS clutter (._* and .DS_Store) is kept for WebDAV clients but not listed in Browse", async () => {
+    for (const name of ["._photo.jpg", ".DS_Store", "photo.jpg"]) {
+      expect((await dav(`/dav/${name}`, "PUT", { body: "x" })).status).toBe(201);
+    }
+    const listed = await (await dav("/dav/", "PROPFIND", { headers: { depth: "1" } })).text();
+    expect(listed).toContain("/dav/._photo.jpg");
+    expect(listed).toContain("/dav/.DS_Store");
+    signIn("alice");
+    try {
+      const page = await (await s.relayedApp.request(`${ORIGIN}/browse`)).text();
+      expect(page).toContain("photo.jpg");
+      expect(page).not.toContain("._photo.jpg");
+      expect(page).not.toContain(".DS_Store");
+    } finally {
+      signIn(undefined);
+    }
+  });
 });

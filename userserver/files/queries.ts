@@ -45,6 +45,12 @@ function orderFor(kind: Kind, q: ListQuery): { sort: SortKey; dir: "asc" | "desc
 }
 
 /**
+ * What macOS leaves on WebDAV mounts (AppleDouble `._*` files, `.DS_Store`): kept in the store and
+ * served over WebDAV, never listed in Browse.
+ */
+const NOT_OS_CLUTTER = `and not (name like '.\\_%' escape '\\' or name = '.DS_Store')`;
+
+/**
  * One statement per (kind's order, direction, filter, cursor) shape; the reader prepares each
  * once. `towards` "after" reads in listing order from the cursor, "before" backwards from it.
  */
@@ -59,7 +65,7 @@ function pageSql(sort: SortKey, asc: boolean, filtered: boolean, cursor: boolean
     ? `and ${col} ${op}= $value and (${col} ${op} $value or ${byName})`
     : `and name collate nocase ${op}= $name and (${byName})`;
   return `select ${COLUMNS} from items ${INDEX[sort] ?? ""} where parent_id = $parent and kind = $kind
-    ${filtered ? "and name like $like escape '\\'" : ""} ${seek}
+    ${NOT_OS_CLUTTER} ${filtered ? "and name like $like escape '\\'" : ""} ${seek}
     order by ${col ? `${col} ${dir}, ` : ""}name collate nocase ${dir}, name ${dir} limit $limit`;
 }
 
@@ -68,14 +74,15 @@ function positionSql(sort: SortKey, asc: boolean, filtered: boolean): string {
   const dir = asc ? "asc" : "desc";
   const col = sort === "name" ? undefined : SORT_COLUMN[sort];
   return `select kind, ${col ?? "null"} as value, name from items ${INDEX[sort] ?? ""}
-    where parent_id = $parent and kind = $kind
+    where parent_id = $parent and kind = $kind ${NOT_OS_CLUTTER}
     ${filtered ? "and name like $like escape '\\'" : ""}
     order by ${col ? `${col} ${dir}, ` : ""}name collate nocase ${dir}, name ${dir} limit 1 offset $at`;
 }
 
-const COUNT_SQL = "select kind, count(*) as n from items where parent_id = $parent group by kind";
-const COUNT_FILTERED_SQL =
-  "select kind, count(*) as n from items where parent_id = $parent and name like $like escape '\\' group by kind";
+const COUNT_SQL =
+  `select kind, count(*) as n from items where parent_id = $parent ${NOT_OS_CLUTTER} group by kind`;
+const COUNT_FILTERED_SQL = `select kind, count(*) as n from items where parent_id = $parent ${NOT_OS_CLUTTER}
+  and name like $like escape '\\' group by kind`;
 
 export class FolderQueries {
   #counts = new Map<string, { folders: number; files: number }>();

@@ -166,4 +166,17 @@ describe("WebDAV", () => {
       signIn(undefined);
     }
   });
+
+  test("the local listener serves /dav/ to an app password too, and a Basic challenge to anyone else", async () => {
+    const LOCAL = "https://local.alice.hearth.localhost:9443";
+    const ok = await s.localApp.request(`${LOCAL}/dav/`, {
+      method: "PROPFIND",
+      headers: { depth: "1", authorization: basic },
+    });
+    expect(ok.status).toBe(207);
+    expect(await ok.text()).toContain("/dav/Notes/");
+    const none = await s.localApp.request(`${LOCAL}/dav/`, { method: "PROPFIND", headers: { depth: "0" } });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toContain("Basic");
+  });
 });

@@ -31,7 +31,17 @@ function addressOf(c: Context): string {
   }
 }
 
-export function davPlugin(core: Core): Plugin {
+export interface Dav {
+  /** Behind the relayed listener's door (the owner or a device). */
+  plugin: Plugin;
+  /**
+   * For the local listener, which has no door of its own: an app password, or a Basic challenge.
+   * The same locks and app passwords as through the relay.
+   */
+  serveDirect(c: Context): Promise<Response>;
+}
+
+export function createDav(core: Core): Dav {
   const passwords = new AppPasswords(core.db);
   const locks = new Locks();
   const ops = new FileOps(core.db, core.store, core.signals);
@@ -60,7 +70,7 @@ export function davPlugin(core: Core): Plugin {
       },
     );
 
-  return {
+  const plugin: Plugin = {
     id: "dav",
     viewers: { [DAV_PREFIX]: ["device", "anonymous", "friend", "linkGuest"] },
     async recognise(c) {
@@ -69,7 +79,7 @@ export function davPlugin(core: Core): Plugin {
       if (!creds) return undefined;
       const verdict = await passwords.verify(creds.password, addressOf(c));
       if (!verdict.ok) {
-        c.set("davThrottled" as never, verdict.throttled as never);
+        c.set("davThrottled", verdict.throttled);
         return undefined;
       }
       return { kind: "device", id: verdict.id, name: verdict.label };
@@ -141,4 +151,14 @@ export function davPlugin(core: Core): Plugin {
       ];
     },
   };
+
+  async function serveDirect(c: Context): Promise<Response> {
+    if (c.req.method === "OPTIONS") return handler(c);
+    const creds = basicAuth(c.req.raw);
+    const verdict = creds ? await passwords.verify(creds.password, addressOf(c)) : undefined;
+    if (!verdict?.ok) return challenge(verdict?.throttled ? 429 : 401);
+    c.set("viewer", { kind: "device", id: verdict.id, name: verdict.label });
+    return handler(c);
+  }
+  return { plugin, serveDirect };
 }

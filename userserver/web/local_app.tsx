@@ -1,9 +1,11 @@
 /**
  * The local listener (`local.<name>.<zone>`, loopback only): health, a landing page that shows
  * no user data, and the first-run setup behind a one-time token printed to the owner's console.
- * It never serves user data. ARCHITECTURE.md §5–6.
+ * It serves no user data to a browser (that comes with the local sign-in); WebDAV clients on this
+ * machine reach `/dav/` with an app password, as through a relay. ARCHITECTURE.md §5–6.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { DAV_METHODS, DAV_PREFIX } from "../dav/mod.ts";
 import { constantTimeEqual } from "../../shared/crypto/mod.ts";
 import type { SetupRegistered, SetupRegistration } from "../registration/setup.ts";
 import { Layout } from "./layout_public.tsx";
@@ -27,16 +29,19 @@ export interface LocalAppOptions {
   /** The connector's tunnels (relay ids only: no user data). */
   tunnels?: () => { relayId: string; upAt: number }[];
   setup?: FirstRunSetup;
+  /** WebDAV at `/dav/` (userserver/dav: app passwords only). */
+  dav?: (c: Context) => Promise<Response>;
   log?: Logger;
 }
 
 export function createLocalApp(
-  { name, publicOrigin, hosts, tunnels = () => [], setup, log = silentLogger }: LocalAppOptions,
+  { name, publicOrigin, hosts, tunnels = () => [], setup, dav, log = silentLogger }: LocalAppOptions,
 ): Hono {
   const app = new Hono();
   // State-changing requests only from a page this listener served (its own names, with port).
   app.use("*", ...webGuard(hosts?.map((h) => `https://${h}`)));
   app.onError(plainOnError(log));
+  if (dav) app.on([...DAV_METHODS], [DAV_PREFIX, `${DAV_PREFIX}/*`], (c) => dav(c));
   app.get(
     "/healthz",
     (c) => c.json({ ok: true, service: "userserver", listener: "local", name, tunnels: tunnels() }),

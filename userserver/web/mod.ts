@@ -17,7 +17,7 @@ import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
-import { davPlugin } from "../dav/mod.ts";
+import { createDav } from "../dav/mod.ts";
 import { checkImportRoots } from "../store/mod.ts";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
@@ -61,13 +61,14 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   }
   if (!chosenAuth) log.warn("no sign-in configured: the relayed listener shows no user data");
 
+  const dav = createDav(core);
   const plugins: Plugins = new Plugins([
     // The file manager is the Browse tab.
     filesPlugin(core, { dataDir: config.dataDir, typeOf: (item) => plugins.typeOf(item) }),
     searchPlugin(),
     addPlugin(opts.importer),
     notificationsPlugin,
-    davPlugin(core),
+    dav.plugin,
     settingsPlugin(
       { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
       () => plugins.settingsSections(),
@@ -90,6 +91,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     publicOrigin: publicOrigin(config),
     tunnels,
     log,
+    dav: (c) => dav.serveDirect(c),
     setup: {
       token: () => setupToken,
       complete: ({ importRoots }) => {

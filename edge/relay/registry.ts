@@ -1,6 +1,6 @@
 /**
  * Live tunnels on this relay, by user name. A server normally holds one tunnel per relay; when
- * it re-attaches, the newer tunnel takes new streams and the older one drains.
+ * a second attaches, the newer takes new streams and the older gets GoAway and drains (tunnel_port.ts).
  */
 import type { Session } from "../../shared/mux/session.ts";
 
@@ -31,6 +31,11 @@ export class TunnelRegistry {
     if (!list.length) this.#byName.delete(t.serverName);
     this.#count--;
     return true;
+  }
+
+  /** Every tunnel of `name` now (oldest first). */
+  of(name: string): Tunnel[] {
+    return [...(this.#byName.get(name) ?? [])];
   }
 
   /** The newest open tunnel for `name`, if any. */

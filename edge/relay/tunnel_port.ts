@@ -295,8 +295,21 @@ async function attach(
     upAt: Date.now(),
   };
   socket.data.state = { kind: "tunnel", mux, tunnel };
+  // Two tunnels of one server at this relay (a second instance, or a re-attach racing a half-dead
+  // tunnel): the newest wins (PROTOCOL.md §8). The older ones get GoAway, finish their open streams
+  // and close — at the latest after the drain timeout.
+  const older = registry.of(tunnel.serverName);
   registry.add(tunnel);
   log.info("tunnel up", { server: tunnel.serverName, remote: remoteAddress, tunnels: registry.size });
+  for (const o of older) {
+    log.warn("a newer tunnel of this server replaces an older one: draining the older", {
+      server: o.serverName,
+      older: o.remoteAddress,
+      newer: remoteAddress,
+    });
+    const timeout = new Promise((r) => setTimeout(r, deps.cfg.drainTimeoutMs));
+    void Promise.race([o.session.goAway(), timeout]).then(() => o.session.close());
+  }
   deps.events.report({ kind: "tunnel_up", serverId: tunnel.serverId, remoteAddress, at: tunnel.upAt });
   for (const chunk of verifying.early) mux.data(chunk);
 }

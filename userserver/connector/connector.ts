@@ -135,6 +135,23 @@ export class Connector {
       this.#failedUntil.delete(offer.relayId);
       this.#failedAt.delete(offer.relayId);
       log.info("tunnel attached", { relay: offer.relayId, tunnels: this.#tunnels.size });
+      // GoAway: the relay is shutting down, or a newer tunnel of this server replaced this one
+      // (another instance running with this server's identity). Either way this tunnel takes
+      // nothing new: stop counting it (its open streams finish), skip the relay for a while and
+      // attach elsewhere.
+      void tunnel.goingAway.then(() => {
+        if (this.#tunnels.get(offer.relayId)?.tunnel !== tunnel) return;
+        this.#tunnels.delete(offer.relayId);
+        this.#skip(offer.relayId);
+        log.warn(
+          "relay sent GoAway: it is shutting down, or another instance of this server attached there",
+          {
+            relay: offer.relayId,
+            tunnels: this.#tunnels.size,
+          },
+        );
+        this.#wake?.();
+      });
       void tunnel.closed.then(() => {
         if (this.#tunnels.get(offer.relayId)?.tunnel !== tunnel) return;
         this.#tunnels.delete(offer.relayId);

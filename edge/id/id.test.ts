@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as OTPAuth from "otpauth";
 import { eq } from "drizzle-orm";
-import { accounts, idSessions, servers } from "../../shared/db/cloud/schema.ts";
+import { accounts, idSessions, relays, servers } from "../../shared/db/cloud/schema.ts";
 import {
   createCertificateRequest,
   createDevCa,
@@ -456,7 +456,22 @@ test("registration: claim a name, register once with the token; the certificate 
   assert.equal(re.status, 200);
   assert.equal((await re.json()).serverId, reg.serverId);
   const page = await (await b.request("/account/servers")).text();
-  assert.match(page, /mo\.hearth\.localhost/);
+  assert.match(page, /href="https:\/\/mo\.hearth\.localhost"/);
+  // The link carries the port browsers use when the relays do not serve on 443 (dev: 8443).
+  await deps.db.orm.insert(relays).values({
+    id: "relay-port-test",
+    hostName: "relay-port-test.hearth.localhost",
+    tunnelAddress: "127.0.0.99:9000",
+    browserPort: 8443,
+    credentialHash: "0".repeat(64),
+    createdAt: Date.now(),
+  });
+  try {
+    const dev = await (await b.request("/account/servers")).text();
+    assert.match(dev, /href="https:\/\/mo\.hearth\.localhost:8443"/);
+  } finally {
+    await deps.db.orm.delete(relays).where(eq(relays.id, "relay-port-test"));
+  }
 });
 
 test("registration: a request for CN=id.<zone> and no SAN gets a certificate for the registered name only", async () => {

@@ -12,6 +12,8 @@ import { clientIp } from "../conninfo.ts";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CloudDeps } from "../deps.ts";
+import { desc, sql } from "drizzle-orm";
+import { relays } from "../../shared/db/cloud/schema.ts";
 import {
   clearFailures,
   LIMITS,
@@ -55,8 +57,15 @@ async function form(c: Context): Promise<Record<string, string>> {
   );
 }
 
-function publicServerUrl(deps: CloudDeps, name: string): string {
-  return `https://${name}.${deps.zone}`;
+/**
+ * A server's public address as browsers reach it: `https://<name>.<zone>`, with the relays' browser
+ * port when it is not 443 (dev: 8443). The port is the one most relays serve browsers on.
+ */
+async function publicServerUrl(deps: CloudDeps, name: string): Promise<string> {
+  const row = await deps.db.orm.select({ port: relays.browserPort, n: sql<number>`count(*)` }).from(relays)
+    .groupBy(relays.browserPort).orderBy(desc(sql`count(*)`)).limit(1);
+  const port = row[0]?.port ?? 443;
+  return `https://${name}.${deps.zone}${port === 443 ? "" : `:${port}`}`;
 }
 
 export function createIdRoutes(deps: CloudDeps): Hono {
@@ -280,7 +289,9 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       createdAt: a.createdAt,
       totpEnabled: a.totpEnabledAt != null,
       recoveryLeft: await acc.remainingRecoveryCodes(deps, accountId),
-      servers: servers.servers.map((s) => ({ name: s.name, url: publicServerUrl(deps, s.name) })),
+      servers: await Promise.all(
+        servers.servers.map(async (s) => ({ name: s.name, url: await publicServerUrl(deps, s.name) })),
+      ),
       sessions: (await acc.listSessions(deps, accountId)).length,
     };
   }
@@ -439,7 +450,9 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       <v.ServersPage
         chrome={r.chrome}
         zone={deps.zone}
-        servers={s.servers.map((x) => ({ name: x.name, url: publicServerUrl(deps, x.name) }))}
+        servers={await Promise.all(
+          s.servers.map(async (x) => ({ name: x.name, url: await publicServerUrl(deps, x.name) })),
+        )}
         pending={s.pending}
       />,
     );
@@ -462,7 +475,9 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       <v.ServersPage
         chrome={r.chrome}
         zone={deps.zone}
-        servers={s.servers.map((x) => ({ name: x.name, url: publicServerUrl(deps, x.name) }))}
+        servers={await Promise.all(
+          s.servers.map(async (x) => ({ name: x.name, url: await publicServerUrl(deps, x.name) })),
+        )}
         pending={s.pending}
         claimed={claimed}
         error={error}

@@ -20,12 +20,20 @@ export interface ShellProps {
   /** The current path, to mark the current tab. */
   path: string;
   unseen: number;
+  account?: AccountMenuInfo;
   /** Extra elements for <head> (e.g. a no-JS refresh). */
   head?: Child;
   children: Child;
 }
 
-export function Shell({ title, name, tabs, path, unseen, head, children }: ShellProps) {
+/** The account menu's facts: who is signed in, and where their account lives (IdCloud, port included). */
+export interface AccountMenuInfo {
+  who: string;
+  /** IdCloud's origin, e.g. `https://id.hearth.localhost:8787`. */
+  idOrigin: string;
+}
+
+export function Shell({ title, name, tabs, path, unseen, account, head, children }: ShellProps) {
   return (
     <html lang="en">
       <Head
@@ -55,11 +63,42 @@ export function Shell({ title, name, tabs, path, unseen, head, children }: Shell
             <span id="bell" hx-sse:connect="/events/bell" hx-swap="innerHTML">
               <Bell unseen={unseen} />
             </span>
+            {account && <AccountMenu {...account} />}
           </div>
         </header>
         <main id="main" class="shell">{children}</main>
       </body>
     </html>
+  );
+}
+
+/** A disclosure (no script needed, keyboard-operable): who is signed in, account pages, sign out. */
+export function AccountMenu({ who, idOrigin }: AccountMenuInfo) {
+  return (
+    <details class="account-menu">
+      <summary aria-label={`Account: ${who}`} title={who}>
+        <span class="avatar" aria-hidden="true">{(who[0] ?? "?").toUpperCase()}</span>
+      </summary>
+      <div class="account-panel">
+        <p class="muted">
+          Signed in as <strong>{who}</strong>
+        </p>
+        <ul>
+          <li>
+            <a href={`${idOrigin}/account`} hx-boost="false">Your Hearth account</a>
+          </li>
+          <li>
+            <a href={`${idOrigin}/account/security`} hx-boost="false">Password and two-factor</a>
+          </li>
+          <li>
+            <a href="/settings/app-passwords">App passwords (WebDAV)</a>
+          </li>
+        </ul>
+        <form method="post" action="/auth/logout" hx-boost="false">
+          <button type="submit">Sign out</button>
+        </form>
+      </div>
+    </details>
   );
 }
 

@@ -18,6 +18,7 @@ import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
 import { createDav } from "../dav/mod.ts";
+import { issuerFor } from "../auth/mod.ts";
 import { checkImportRoots } from "../store/mod.ts";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
@@ -81,6 +82,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     origins: [publicOrigin(config), localOrigin(config)],
     auth: chosenAuth,
     core: { core, plugins },
+    idOrigin: issuerFor({ zone: config.zone, cloudUrl: config.cloudUrl }),
     log,
   });
 

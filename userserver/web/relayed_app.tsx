@@ -37,11 +37,13 @@ export interface RelayedAppOptions {
   /** The owner check. Without it, user data is refused with a clear message. */
   auth?: ShellAuth;
   core?: ShellCore;
+  /** IdCloud's origin (with port in dev), for the account menu's links. */
+  idOrigin?: string;
   log?: Logger;
 }
 
 export function createRelayedApp(
-  { name, enableByteStream, origins, auth, core, log = silentLogger }: RelayedAppOptions,
+  { name, enableByteStream, origins, auth, core, idOrigin, log = silentLogger }: RelayedAppOptions,
 ): Hono<any> {
   const app = new Hono<ShellEnv>();
   app.use("*", ...webGuard(origins));
@@ -80,6 +82,10 @@ export function createRelayedApp(
     name,
     tabs: () => (core?.plugins.nav() ?? []).map((n) => ({ label: n.label, path: n.path })),
     unseen: () => core?.core.notifications.unseenCount() ?? Promise.resolve(0),
+    account: async (c) => {
+      const user = await auth.currentUser(c);
+      return user && idOrigin ? { who: user.name, idOrigin } : undefined;
+    },
   };
 
   // The door: who is asking, decided once for every route registered after this line.

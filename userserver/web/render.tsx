@@ -2,12 +2,14 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { Shell, type Tab } from "./layout.tsx";
+import { type AccountMenuInfo, Shell, type Tab } from "./layout.tsx";
 
 export interface ShellInfo {
   name: string;
   tabs(): Tab[];
   unseen(): Promise<number>;
+  /** Who is signed in, for the account menu (undefined: no menu). */
+  account?(c: Context): Promise<AccountMenuInfo | undefined>;
 }
 
 export function isFragmentRequest(c: Context): boolean {
@@ -35,6 +37,7 @@ export async function render(
       tabs={shell.tabs()}
       path={c.req.path}
       unseen={await shell.unseen()}
+      account={await shell.account?.(c)}
       head={head}
     >
       {body}

@@ -159,6 +159,15 @@ describe("the shell", () => {
     expect((await get("/")).headers.get("location")).toBe("/browse");
   });
 
+  test("an account menu on every page: who is signed in, the IdCloud account (port included) and sign-out", async () => {
+    const page = await (await get("/browse")).text();
+    expect(page).toContain('<details class="account-menu">');
+    expect(page).toMatch(/Signed in as <strong>alice<\/strong>/);
+    expect(page).toContain('href="https://id.hearth.localhost:8787/account"');
+    expect(page).toContain('href="https://id.hearth.localhost:8787/account/security"');
+    expect(page).toMatch(/<form method="post" action="\/auth\/logout"/);
+  });
+
   test("Add refuses a path outside the import roots and imports one inside, with a notification", async () => {
     const outside = await post("/add", { path: "/etc" });
     expect(outside.status).toBe(400);

@@ -13,6 +13,20 @@ export const SHELL_CSS = `
   display: grid; place-items: center; line-height: 1; }
 .bell .count[data-zero] { display: none; }
 .topbar .right { display: flex; align-items: center; gap: .5rem; }
+.account-menu { position: relative; }
+.account-menu > summary { list-style: none; cursor: pointer; display: grid; place-items: center; width: 2.4rem;
+  height: 2.4rem; border-radius: 999px; }
+.account-menu > summary::-webkit-details-marker { display: none; }
+.account-menu > summary:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.account-menu .avatar { display: grid; place-items: center; width: 2rem; height: 2rem; border-radius: 999px;
+  background: var(--accent-soft); color: var(--accent-strong); font-weight: 700; }
+.account-panel { position: absolute; right: 0; top: 2.8rem; min-width: 16rem; max-width: calc(100vw - 2rem);
+  padding: .75rem 1rem; background: var(--surface, var(--bg)); border: 1px solid var(--border);
+  border-radius: .75rem; box-shadow: 0 8px 24px rgb(0 0 0 / .18); z-index: 10; }
+.account-panel p { margin: 0 0 .5rem; overflow-wrap: anywhere; }
+.account-panel ul { list-style: none; padding: 0; margin: 0 0 .75rem; }
+.account-panel li a { display: block; padding: .4rem 0; min-height: 24px; }
+.account-panel form { margin: 0; }
 main.shell { max-width: 60rem; }
 .crumbs { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; color: var(--muted); margin-bottom: 1rem; }
 .crumbs a { text-decoration: none; }

@@ -336,9 +336,18 @@ export async function deleteChallenge(deps: CloudDeps, id: string): Promise<void
  * conditional UPDATE so two requests with the same code cannot both pass.
  */
 export async function acceptTotp(deps: CloudDeps, account: Account, code: string): Promise<boolean> {
-  if (!account.totpSecret) return false;
+  return (await checkTotp(deps, account, code)) === "ok";
+}
+
+/** Like acceptTotp, saying why a code failed: not the app's code at all, or one already used. */
+export async function checkTotp(
+  deps: CloudDeps,
+  account: Account,
+  code: string,
+): Promise<"ok" | "wrong" | "used"> {
+  if (!account.totpSecret) return "wrong";
   const step = matchTotpStep(account.totpSecret, code, deps.now());
-  if (step === null) return false;
+  if (step === null) return "wrong";
   const rows = await deps.db.write(() =>
     deps.db.orm.update(accounts).set({ totpLastStep: step })
       .where(and(
@@ -347,7 +356,7 @@ export async function acceptTotp(deps: CloudDeps, account: Account, code: string
       ))
       .returning({ id: accounts.id })
   );
-  return rows.length === 1;
+  return rows.length === 1 ? "ok" : "used";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -193,11 +193,23 @@ test("TOTP: enrol from the QR's URI; a code works once; recovery codes work once
   const html = await enrol.text();
   assert.match(html, /<svg/);
   const totp = totpFromPage(html);
+  // A reload shows the same key (the phone may have scanned it); "Start over" makes a new one.
+  const key = (page: string) => /id="totp-secret">([^<]+)</.exec(page)![1];
+  const reload = await (await b.request("/account/totp")).text();
+  assert.equal(key(reload), key(html));
+  const restarted = await b.post("/account/totp/restart", {});
+  assert.equal(restarted.status, 303);
+  const fresh = await (await b.request("/account/totp")).text();
+  assert.notEqual(key(fresh), key(html));
+  await b.post("/account/totp/restart", {}); // and back to a key the test can read below
+  const html2 = await (await b.request("/account/totp")).text();
+  const totp2 = totpFromPage(html2);
+  assert.notEqual(totp2.secret.base32, totp.secret.base32);
   const wrong = await b.post("/account/totp", {
-    code: "000000" === totp.generate({ timestamp: deps.clock.now }) ? "111111" : "000000",
+    code: "000000" === totp2.generate({ timestamp: deps.clock.now }) ? "111111" : "000000",
   });
   assert.equal(wrong.status, 400);
-  const code = totp.generate({ timestamp: deps.clock.now });
+  const code = totp2.generate({ timestamp: deps.clock.now });
   const ok = await b.post("/account/totp", { code });
   assert.equal(ok.status, 200);
   const recovery = [...(await ok.text()).matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) => m[1]);
@@ -210,8 +222,15 @@ test("TOTP: enrol from the QR's URI; a code works once; recovery codes work once
   assert.equal((await b.request("/account")).status, 303, "no session before the code");
   const reused = await b.post("/login/totp", { code });
   assert.equal(reused.status, 401, "the enrolment code cannot be used again");
+  assert.match(await reused.text(), /already used/);
+  const wrongCode = code === "123456" ? "654321" : "123456";
+  const wrongAnswer = await b.post("/login/totp", { code: wrongCode });
+  assert.equal(wrongAnswer.status, 401);
+  const wrongText = await wrongAnswer.text();
+  assert.match(wrongText, /Wrong code/);
+  assert.doesNotMatch(wrongText, /already used/);
   deps.clock.now += 30_000;
-  const next = totp.generate({ timestamp: deps.clock.now });
+  const next = totp2.generate({ timestamp: deps.clock.now });
   const good = await b.post("/login/totp", { code: next });
   assert.equal(good.status, 303);
   assert.equal((await b.request("/account")).status, 200);

@@ -210,10 +210,13 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     const ban = await longestBan(deps, keys);
     if (ban) return throttled(c, ban, "Too many failed sign-ins.");
     const code = ((await form(c)).code ?? "").trim();
-    const ok = /^\d[\d ]{5,7}$/.test(code)
-      ? await acc.acceptTotp(deps, ch.account, code)
-      : await acc.useRecoveryCode(deps, ch.account.id, code);
-    if (!ok) {
+    const isTotp = /^\d[\d ]{5,7}$/.test(code);
+    const verdict = isTotp
+      ? await acc.checkTotp(deps, ch.account, code)
+      : (await acc.useRecoveryCode(deps, ch.account.id, code))
+      ? "ok"
+      : "wrong";
+    if (verdict !== "ok") {
       const banned = Math.max(
         await recordFailure(deps, keys[0], SECOND_FACTOR_FAILURES),
         await recordFailure(deps, keys[1], LOGIN_FAILURES_IP),
@@ -221,7 +224,14 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       if (banned) return throttled(c, banned, "Too many failed sign-ins.");
       return c.html(
         <v.TotpLoginPage
-          notice={{ kind: "error", text: "That code didn't work. Codes work once; wait for the next one." }}
+          notice={{
+            kind: "error",
+            text: verdict === "used"
+              ? "That code was already used. Each code works once: wait for the next one."
+              : isTotp
+              ? "Wrong code. Check the code in your authenticator app (and the time on your phone)."
+              : "Wrong recovery code.",
+          }}
         />,
         401,
       );
@@ -391,8 +401,11 @@ export function createIdRoutes(deps: CloudDeps): Hono {
   app.get("/account/totp", requireSession, async (c) => {
     const r = c.var;
     if (r.s.totpEnabled) return c.redirect("/account/security", 303);
-    const secret = newTotpSecret();
-    await acc.startTotpEnrolment(deps, r.s.accountId, secret);
+    // A pending enrolment keeps its secret across reloads (the phone may have scanned it already);
+    // only "Start over" makes a new one.
+    const pending = (await acc.getAccount(deps, r.s.accountId))?.totpSecret;
+    const secret = pending ?? newTotpSecret();
+    if (!pending) await acc.startTotpEnrolment(deps, r.s.accountId, secret);
     const uri = totpUri(secret, r.s.email);
     return c.html(<v.TotpEnrolPage chrome={r.chrome} secret={secret} uri={uri} qrSvg={totpQrSvg(uri)} />);
   });
@@ -423,6 +436,11 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     const a = await acc.getAccount(deps, accountId);
     return !!a && (await acc.checkPassword(deps, a.email, password)).ok;
   }
+
+  app.post("/account/totp/restart", csrf, requireSession, async (c) => {
+    if (!c.var.s.totpEnabled) await acc.startTotpEnrolment(deps, c.var.s.accountId, newTotpSecret());
+    return c.redirect("/account/totp", 303);
+  });
 
   app.post("/account/totp/disable", csrf, requireSession, async (c) => {
     const r = c.var;

@@ -572,6 +572,9 @@ export function TotpEnrolPage({ chrome, qrSvg, secret, uri, error }: {
           />
           <button type="submit" class="block">Turn on</button>
         </form>
+        <form method="post" action="/account/totp/restart" style="margin-top:.75rem">
+          <button type="submit" class="secondary block">Start over with a new key</button>
+        </form>
       </div>
     </Shell>
   );

@@ -1,7 +1,7 @@
 /** Debian's Chromium driven by playwright-core (never a downloaded browser). */
 import { type Browser, chromium, type Frame, type Page, type Request } from "playwright-core";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -84,5 +84,32 @@ export async function clickAndNavigate(
   } finally {
     page.off("request", onRequest);
     page.off("framenavigated", onNavigated);
+  }
+}
+
+/**
+ * axe-core's serious and critical violations on the page. Evaluated over CDP: the pages' CSP
+ * (`script-src 'self'`) rightly refuses an injected script tag, and Runtime.evaluate is not a page script.
+ */
+export async function seriousAxeViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; nodes: string[] }[]> {
+  const source = readFileSync(
+    join(new URL("../", import.meta.url).pathname, "node_modules/axe-core/axe.min.js"),
+    "utf8",
+  );
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send("Runtime.evaluate", { expression: source });
+    const r = await cdp.send("Runtime.evaluate", {
+      expression: `axe.run(document, { resultTypes: ["violations"] }).then((r) => JSON.stringify(
+        r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }))))`,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    return JSON.parse(String(r.result.value));
+  } finally {
+    await cdp.detach();
   }
 }

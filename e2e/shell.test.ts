@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
 import { restartUserWith } from "../testing/userserver_helpers.ts";
-import { launchChromium, SCREENSHOTS } from "./browser.ts";
+import { launchChromium, SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
 import { idResolverRule, signInAsOwner } from "./sign_in.ts";
 
 let h: Harness;
@@ -88,6 +88,23 @@ test("the shell and each tab", async () => {
   await page.waitForURL(`${origin}/add`);
   await textIs(page.locator("h1"), "Add files");
   await shot("add");
+});
+
+test("the account menu opens from the keyboard: who is signed in, IdCloud's pages, sign-out; no serious axe findings", async () => {
+  await page.goto(`${origin}/browse`);
+  await page.locator(".account-menu > summary").focus();
+  await page.keyboard.press("Enter");
+  const panel = page.locator(".account-panel");
+  await panel.waitFor({ state: "visible" });
+  expect(await panel.innerText()).toContain("Signed in as");
+  const account = await page.locator(".account-panel a", { hasText: "Your Hearth account" }).getAttribute(
+    "href",
+  );
+  expect(account).toBe(`https://id.${ZONE}:${new URL(h.cloudUrl).port}/account`);
+  expect(await page.locator('.account-panel button[type="submit"]').innerText()).toBe("Sign out");
+  await shot("account-menu");
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await page.keyboard.press("Escape");
 });
 
 test("Add imports 200 files with live progress, then a notification arrives", async () => {

@@ -9,8 +9,11 @@ export const THEME_CSS = `
 :root {
   color-scheme: light dark;
   --accent: ${ACCENT};
-  --accent-strong: #b94f28;
+  --accent-strong: #a8461f; /* 5.0:1 on --accent-soft, 5.9:1 on white */
   --accent-soft: #fbe9e1;
+  /* Filled buttons: white text needs 4.5:1 (WCAG AA); #b94f28 gives 5.0:1, the accent only 3.6:1. */
+  --button: #b94f28;
+  --button-hover: #9a3f1e;
   --bg: #f6f4f1;
   --surface: #ffffff;
   --text: #1d1b19;
@@ -30,6 +33,8 @@ export const THEME_CSS = `
     --accent: #ec7c52;
     --accent-strong: #f39a77;
     --accent-soft: #3a2219;
+    --button: #ec7c52;
+    --button-hover: #f39a77;
     --bg: #161412;
     --surface: #211e1b;
     --text: #f1ece6;
@@ -82,9 +87,9 @@ input.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-s
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offset: 0; border-color: var(--accent); }
 button, .button { display: inline-flex; align-items: center; justify-content: center; gap: .4rem;
   font: inherit; font-weight: 600; border-radius: 10px; padding: .65rem 1.1rem; cursor: pointer;
-  border: 1px solid transparent; background: var(--accent); color: #fff; text-decoration: none;
+  border: 1px solid transparent; background: var(--button); color: #fff; text-decoration: none;
   transition: background .15s, transform .05s; }
-button:hover, .button:hover { background: var(--accent-strong); }
+button:hover, .button:hover { background: var(--button-hover); }
 @media (prefers-color-scheme: dark) { button, .button { color: #1d1b19; } }
 button:active { transform: translateY(1px); }
 button.block, .button.block { width: 100%; }

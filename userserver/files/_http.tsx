@@ -14,9 +14,10 @@ import { Assets } from "./views.tsx";
 type C = Context<ShellEnv>;
 
 /** A full page (or the fragment htmx asked for) with the file manager's assets. */
-export function page(c: C, title: string, body: Child): Promise<Response> {
+export function page(c: C, title: string, body: Child, status?: 409): Promise<Response> {
   return render(c, c.var.shell, {
     title,
+    status,
     body: (
       <>
         <Assets />

@@ -356,10 +356,33 @@ describe("actions", () => {
     expect(saved.status).toBe(303);
     const after = (await store().items.get(f.id))!;
     expect(after.blobHash).toBe(sha("new text"));
-    const stale = await post(`/browse/${f.id}/edit`, { content: "lost?", base: f.blobHash! });
-    expect(decodeURIComponent(stale.headers.get("location")!)).toContain("changed since you opened it");
+    // A stale save keeps the user's text in the editor and shows the newer version beside it.
+    const stale = await post(`/browse/${f.id}/edit`, { content: "my <edit> & more", base: f.blobHash! });
+    expect(stale.status).toBe(409);
+    const conflict = await stale.text();
+    expect(conflict).toContain("changed since you opened it");
+    expect(conflict).toContain("my &lt;edit&gt; &amp; more");
+    expect(conflict).toContain('id="fm-theirs"');
+    expect(conflict).toContain("new text");
     expect((await store().items.get(f.id))!.blobHash).toBe(sha("new text"));
     expect(await (await req("/recent")).text()).toContain("notes.md");
+    // "Save as a copy" keeps both; "Overwrite" replaces the newer version.
+    const copy = await post(`/browse/${f.id}/edit`, {
+      content: "my edit",
+      base: f.blobHash!,
+      action: "copy",
+    });
+    expect(copy.status).toBe(303);
+    const copied = (await store().items.children(ROOT_ID)).find((i) => i.name === "notes (copy).md");
+    expect(copied?.blobHash).toBe(sha("my edit"));
+    expect((await store().items.get(f.id))!.blobHash).toBe(sha("new text"));
+    const over = await post(`/browse/${f.id}/edit`, {
+      content: "mine wins",
+      base: f.blobHash!,
+      action: "overwrite",
+    });
+    expect(over.status).toBe(303);
+    expect((await store().items.get(f.id))!.blobHash).toBe(sha("mine wins"));
   });
 
   test("downloads support ranges; folders stream as a zip whose contents match", async () => {

@@ -126,29 +126,34 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
     }
     const f = await form(c);
     const content = String(f.content ?? "");
-    if (String(f.base ?? "") !== item.blobHash) {
-      return c.redirect(
-        withParam(
-          `/browse/${item.id}/edit`,
-          "error",
-          "This file changed since you opened it: your edit was not saved. Copy your text, reload, and apply it again",
-        ),
-        303,
-      );
-    }
+    const action = String(f.action ?? "save");
     const bytes = new TextEncoder().encode(content);
     if (bytes.length > MAX_TEXT_PREVIEW) {
       throw new HTTPException(413, { message: "Text is larger than 2 MB" });
     }
+    // Someone saved since this editor opened: keep the user's text and show both (never lose an edit).
+    if (action === "save" && String(f.base ?? "") !== item.blobHash) {
+      const theirs = await Bun.file(ctx.store.blobs.pathOf(item.blobHash!)).text();
+      const { ancestry } = requireAccess(ctx, c, item.id, "write");
+      return page(
+        c,
+        `Edit ${item.name}`,
+        <EditPage chain={ancestry} item={item} text={content} conflict={{ theirs }} />,
+        409,
+      );
+    }
+    const name = action === "copy" ? await ops.freeName(item.parentId!, item.name, "copy") : item.name;
     const tmp = join(editDir, `${randomToken(12)}.part`);
+    let saved: Item;
     try {
       writeFileSync(tmp, bytes);
-      await ctx.store.importFile(item.parentId!, item.name, tmp, { mtime: Date.now(), type: item.type });
+      saved =
+        (await ctx.store.importFile(item.parentId!, name, tmp, { mtime: Date.now(), type: item.type })).item;
     } finally {
       rmSync(tmp, { force: true });
     }
-    await ops.touchRecent(item.id);
-    return c.redirect(`/browse/${item.id}`, 303);
+    await ops.touchRecent(saved.id);
+    return c.redirect(`/browse/${saved.id}`, 303);
   });
   return app;
 }

@@ -564,8 +564,19 @@ function CodeView({ text, truncated }: { text: string; truncated: boolean }) {
   );
 }
 
+/**
+ * The text editor. After a save conflict (`conflict`: the file changed since it was opened) the
+ * user's text stays in the editor, the file's current text is shown beside it, and the choices
+ * are to save the edit as a copy or to overwrite the newer version; nothing is lost either way.
+ */
 export function EditPage(
-  { chain, item, text, error }: { chain: Item[]; item: Item; text: string; error?: string },
+  { chain, item, text, error, conflict }: {
+    chain: Item[];
+    item: Item;
+    text: string;
+    error?: string;
+    conflict?: { theirs: string };
+  },
 ) {
   return (
     <>
@@ -574,14 +585,37 @@ export function EditPage(
         <Crumbs chain={chain} last={false} />
         <h1>Edit {item.name}</h1>
         {error ? <p class="notice error" role="alert">{error}</p> : ""}
+        {conflict
+          ? (
+            <p class="notice error" role="alert">
+              This file changed since you opened it. Your text is still below, unsaved. Save it as a copy, or
+              overwrite the newer version (it goes to the trash's history only if you keep a copy).
+            </p>
+          )
+          : ""}
         <form method="post" action={`/browse/${item.id}/edit`} class="fm-editor" data-fm-editor>
           <input type="hidden" name="base" value={item.blobHash ?? ""} />
-          <label class="sr-only" for="fm-text">Contents</label>
+          <label class={conflict ? "" : "sr-only"} for="fm-text">{conflict ? "Your text" : "Contents"}</label>
           <textarea id="fm-text" name="content" spellcheck={false} rows={24}>{text}</textarea>
+          {conflict
+            ? (
+              <>
+                <label for="fm-theirs">The file as it is now</label>
+                <textarea id="fm-theirs" readonly rows={12} spellcheck={false}>{conflict.theirs}</textarea>
+              </>
+            )
+            : ""}
           <div class="row">
-            <button type="submit" aria-keyshortcuts="Control+S">Save</button>
+            {conflict
+              ? (
+                <>
+                  <button type="submit" name="action" value="copy">Save as a copy</button>
+                  <button type="submit" name="action" value="overwrite" class="secondary">Overwrite</button>
+                </>
+              )
+              : <button type="submit" aria-keyshortcuts="Control+S">Save</button>}
             <a class="button secondary" href={`/browse/${item.id}`}>Cancel</a>
-            <span class="muted small">Ctrl+S saves</span>
+            {conflict ? "" : <span class="muted small">Ctrl+S saves</span>}
           </div>
         </form>
       </section>

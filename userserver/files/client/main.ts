@@ -6,6 +6,7 @@
  * they survive htmx swapping the page body; a guard makes loading the file twice harmless.
  */
 import { installDialogs } from "./dialogs.ts";
+import { installEditor } from "./editor.ts";
 import { installKeyboard } from "./keyboard.ts";
 import { installSelection } from "./selection.ts";
 import { installUploads } from "./uploads.ts";
@@ -18,6 +19,7 @@ if (!page.hearthFiles) {
   installDialogs();
   installUploads();
   installKeyboard();
+  installEditor();
   // A thumbnail that fails to load is dropped, so the glyph under it shows.
   document.addEventListener("error", (e) => {
     if (e.target instanceof HTMLImageElement && e.target.classList.contains("fm-thumb")) e.target.remove();

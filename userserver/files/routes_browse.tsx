@@ -8,7 +8,7 @@ import type { Granted } from "../permissions/mod.ts";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { form, inTrash, isOwner, page, withParam } from "./_http.tsx";
+import { form, inTrash, isOwner, page } from "./_http.tsx";
 import { listQueryString, parseListQuery } from "./listing.ts";
 import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
 import { canThumbnail } from "./thumbs.ts";

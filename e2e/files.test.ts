@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { Browser, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { SCREENSHOTS } from "./browser.ts";
+import { SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
 import { aliceThroughRelay } from "./sign_in.ts";
 
 let h: Harness;
@@ -290,3 +290,59 @@ test(
   },
   120_000,
 );
+
+test("the editor: a save conflict keeps my text beside the newer one; leaving with unsaved changes asks", async () => {
+  // A text file, opened in two tabs.
+  await page.goto(`${origin}/browse`);
+  await h.waitFor("files.js", () => page.evaluate(() => "hearthFiles" in globalThis));
+  const created = await page.evaluate(async () => {
+    const res = await fetch("/upload/tus", {
+      method: "POST",
+      headers: {
+        "tus-resumable": "1.0.0",
+        "upload-length": "5",
+        "upload-metadata": `filename ${btoa("conflict.txt")},parent ${btoa("root")}`,
+      },
+    });
+    const patch = await fetch(res.headers.get("location")!, {
+      method: "PATCH",
+      headers: {
+        "tus-resumable": "1.0.0",
+        "upload-offset": "0",
+        "content-type": "application/offset+octet-stream",
+      },
+      body: "hello",
+    });
+    return patch.headers.get("hearth-item-id");
+  });
+  expect(created).toBeTruthy();
+  const other = await page.context().newPage();
+  await other.goto(`${origin}/browse/${created}/edit`);
+  await page.goto(`${origin}/browse/${created}/edit`);
+  await other.locator("#fm-text").fill("their version");
+  await other.locator("button", { hasText: "Save" }).click();
+  await other.waitForURL(`${origin}/browse/${created}`);
+  await other.close();
+
+  await page.locator("#fm-text").fill("my version");
+  await page.locator("button", { hasText: "Save" }).click();
+  await page.locator("#fm-theirs").waitFor();
+  expect(await page.locator("#fm-text").inputValue()).toBe("my version");
+  expect(await page.locator("#fm-theirs").inputValue()).toBe("their version");
+  await shot("editor-conflict");
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await page.locator("button", { hasText: "Save as a copy" }).click();
+  await page.waitForURL((u) => u.pathname.startsWith("/browse/") && !u.pathname.endsWith(created!));
+
+  // Unsaved changes: closing the tab asks first (beforeunload).
+  const tab = await page.context().newPage();
+  await tab.goto(`${origin}/browse/${created}/edit`);
+  await h.waitFor("files.js", () => tab.evaluate(() => "hearthFiles" in globalThis));
+  await tab.locator("#fm-text").click();
+  await tab.keyboard.type(" and more");
+  const asked = new Promise<string>((resolve) =>
+    tab.once("dialog", (d) => (resolve(d.type()), void d.accept()))
+  );
+  await tab.close({ runBeforeUnload: true });
+  expect(await asked).toBe("beforeunload");
+});

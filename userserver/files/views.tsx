@@ -588,8 +588,8 @@ export function EditPage(
         {conflict
           ? (
             <p class="notice error" role="alert">
-              This file changed since you opened it. Your text is still below, unsaved. Save it as a copy, or
-              overwrite the newer version (it goes to the trash's history only if you keep a copy).
+              This file changed since you opened it. Your text is still below, unsaved: save it as a copy to
+              keep both, or overwrite the newer version with yours.
             </p>
           )
           : ""}

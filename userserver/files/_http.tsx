@@ -1,5 +1,6 @@
 /** Helpers the file manager's route modules share: the page frame, redirects after actions, form fields. */
 import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
 import type { Core } from "../core/mod.ts";
 import type { Access } from "../permissions/mod.ts";
@@ -52,19 +53,59 @@ export function safeBack(v: unknown, fallback: string): string {
   return /^\/(?![/\\])[^\s]*$/.test(s) ? s : fallback;
 }
 
-export function withParam(url: string, key: string, value: string): string {
-  return `${url}${url.includes("?") ? "&" : "?"}${key}=${encodeURIComponent(value)}`;
+/** What an action says on the page it returns to. */
+export interface Notice {
+  ok?: string;
+  error?: string;
+}
+
+const FLASH_COOKIE = "hearth-flash";
+
+/**
+ * Redirects to `back` with a notice shown once, on the next page: a short-lived `__Host-` cookie,
+ * not a query parameter, so a reload or a shared link does not show it again.
+ */
+export function redirectWith(c: C, back: string, notice?: Notice): Response {
+  if (notice?.ok || notice?.error) {
+    // hono/cookie percent-encodes the value (and getCookie decodes it).
+    const value = JSON.stringify({ ok: notice.ok?.slice(0, 500), error: notice.error?.slice(0, 500) });
+    setCookie(c, FLASH_COOKIE, value, {
+      path: "/",
+      secure: true,
+      httpOnly: true,
+      sameSite: "Lax",
+      maxAge: 60,
+      prefix: "host",
+    });
+  }
+  return c.redirect(back, 303);
+}
+
+/** The notice a redirect left for this page, if any; it is gone afterwards. */
+export function takeNotice(c: C): Notice {
+  const raw = getCookie(c, FLASH_COOKIE, "host");
+  if (raw === undefined) return {};
+  deleteCookie(c, FLASH_COOKIE, { path: "/", secure: true, prefix: "host" });
+  try {
+    const v = JSON.parse(raw);
+    return {
+      ok: typeof v?.ok === "string" ? v.ok.slice(0, 500) : undefined,
+      error: typeof v?.error === "string" ? v.error.slice(0, 500) : undefined,
+    };
+  } catch {
+    return {};
+  }
 }
 
 /** Runs `fn`; a user error goes back to `back` with the message, anything else is a 500. */
 export async function act(c: C, back: string, fn: () => Promise<string | void>): Promise<Response> {
   try {
     const ok = await fn();
-    return c.redirect(ok ? withParam(back, "ok", ok) : back, 303);
+    return redirectWith(c, back, ok ? { ok } : undefined);
   } catch (e) {
     const msg = userMessage(e);
     if (msg === undefined) throw e;
-    return c.redirect(withParam(back, "error", msg), 303);
+    return redirectWith(c, back, { error: msg });
   }
 }
 

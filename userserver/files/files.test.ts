@@ -43,7 +43,8 @@ afterAll(async () => {
 const ORIGIN = "https://alice.hearth.localhost";
 function req(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
-  headers.set("cookie", `__Host-hearth-test-owner=${TOKEN}`);
+  const extra = headers.get("cookie");
+  headers.set("cookie", `${extra ? `${extra}; ` : ""}__Host-hearth-test-owner=${TOKEN}`);
   headers.set("origin", ORIGIN); // a browser on alice's own pages (the CSRF check wants it)
   return Promise.resolve(s.relayedApp.request(`${ORIGIN}${path}`, { ...init, headers }));
 }
@@ -306,15 +307,34 @@ describe("parsers (property tests)", () => {
   });
 });
 
+/** The notice an action's redirect leaves for the next page (a one-time `__Host-hearth-flash` cookie). */
+function noticeOf(res: Response): string {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-hearth-flash="));
+  if (!cookie) return "";
+  const notice = JSON.parse(decodeURIComponent(cookie.split(";")[0].slice("__Host-hearth-flash=".length)));
+  return notice.error ?? notice.ok ?? "";
+}
+
 describe("actions", () => {
+  test("a notice is shown once on the page the action returns to, not again on reload", async () => {
+    const dup = await post(`/browse/${ROOT_ID}/mkdir`, { name: "a/b" });
+    expect(dup.headers.get("location")).toBe("/browse");
+    const flash = dup.headers.getSetCookie().find((c) => c.startsWith("__Host-hearth-flash="))!.split(";")[0];
+    const first = await req("/browse", { headers: { cookie: flash } });
+    expect(await first.text()).toContain("cannot contain &quot;/&quot;");
+    // The page clears it: a reload (without the cookie, as the browser then has none) shows nothing.
+    expect(first.headers.getSetCookie().some((c) => /^__Host-hearth-flash=;/.test(c))).toBe(true);
+    expect(await (await req("/browse")).text()).not.toContain("cannot contain");
+  });
+
   test("mkdir, rename, move, copy (same blob), trash, restore and empty", async () => {
     const made = await post(`/browse/${ROOT_ID}/mkdir`, { name: "Work" });
     expect(made.status).toBe(303);
     const work = (await store().items.childByName(ROOT_ID, "Work"))!;
     const bad = await post(`/browse/${ROOT_ID}/mkdir`, { name: "a/b" });
-    expect(decodeURIComponent(bad.headers.get("location")!)).toContain('cannot contain "/"');
+    expect(noticeOf(bad)).toContain('cannot contain "/"');
     const dup = await post(`/browse/${ROOT_ID}/mkdir`, { name: "Work" });
-    expect(decodeURIComponent(dup.headers.get("location")!)).toContain('"Work" already exists in Home');
+    expect(noticeOf(dup)).toContain('"Work" already exists in Home');
 
     const a = await put(ROOT_ID, "a.txt", "alpha");
     await post(`/browse/${a.id}/rename`, { name: "alpha.txt" });
@@ -322,7 +342,7 @@ describe("actions", () => {
     await post("/files/move", { ids: [a.id], target: work.id });
     expect((await store().items.get(a.id))!.parentId).toBe(work.id);
     const cyc = await post("/files/move", { ids: [work.id], target: work.id, back: "/browse" });
-    expect(decodeURIComponent(cyc.headers.get("location")!)).toContain("cannot be moved into itself");
+    expect(noticeOf(cyc)).toContain("cannot be moved into itself");
 
     await post("/files/copy", { ids: [a.id], target: work.id });
     const copy = (await store().items.childByName(work.id, "alpha (copy).txt"))!;

@@ -7,7 +7,7 @@ import { randomToken } from "../../shared/crypto/mod.ts";
 import type { ShellApp, ShellEnv } from "../plugins/mod.ts";
 import { ROOT_ID, splitItemPath } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { act, form, idsOf, requireItem, safeBack, withParam } from "./_http.tsx";
+import { act, form, idsOf, redirectWith, requireItem, safeBack } from "./_http.tsx";
 import { FileOpError } from "./ops.ts";
 import { FolderPicker } from "./views.tsx";
 
@@ -97,10 +97,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
     const back = folder.id === ROOT_ID ? "/browse" : `/browse/${folder.id}`;
     // The no-JavaScript fallback buffers the form; large files go through tus (the Upload button).
     if (Number(c.req.header("content-length") ?? 0) > MAX_FORM_UPLOAD) {
-      return c.redirect(
-        withParam(back, "error", "Files over 1 GB need JavaScript (resumable upload)"),
-        303,
-      );
+      return redirectWith(c, back, { error: "Files over 1 GB need JavaScript (resumable upload)" });
     }
     const f = await form(c);
     const files = ([] as unknown[]).concat(f.files ?? []).filter((x): x is File => x instanceof File);

@@ -8,7 +8,7 @@ import type { Granted } from "../permissions/mod.ts";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { form, inTrash, isOwner, page } from "./_http.tsx";
+import { form, inTrash, isOwner, page, takeNotice } from "./_http.tsx";
 import { listQueryString, parseListQuery } from "./listing.ts";
 import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
 import { canThumbnail } from "./thumbs.ts";
@@ -19,6 +19,7 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
   /** A folder's page of items and what the view shows beside them; `chain` comes from the access check. */
   const folderData = async (c: Context<ShellEnv>, { item: folder, ancestry: chain }: Granted) => {
     const listing = queries.list(folder.id, parseListQuery(c.req.query()));
+    const notice = takeNotice(c);
     if (!isOwner(c)) {
       listing.items = listing.items.filter((item) => ctx.permissions.can(c.get("viewer"), item.id, "read"));
     }
@@ -36,8 +37,7 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
       usage,
       typeOf,
       canThumb: (i: Item) => canThumbnail(i.type) || typeOf(i).thumbnail !== undefined,
-      error: c.req.query("error")?.slice(0, 500),
-      ok: c.req.query("ok")?.slice(0, 500),
+      ...notice,
     };
   };
 
@@ -79,7 +79,7 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
         text={text}
         truncated={truncated}
         favorite={favorite}
-        error={c.req.query("error")?.slice(0, 500)}
+        error={takeNotice(c).error}
       />,
     );
   };
@@ -114,7 +114,7 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
         chain={ancestry}
         item={item}
         text={text}
-        error={c.req.query("error")}
+        error={takeNotice(c).error}
       />,
     );
   });

@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
 import type { FilesDeps } from "./_deps.ts";
-import { act, inTrash, page, requireItem, withParam } from "./_http.tsx";
+import { act, inTrash, page, redirectWith, requireItem, takeNotice } from "./_http.tsx";
 import { TRASH_ID } from "./ops.ts";
 import { ItemsPage, TrashPage } from "./views.tsx";
 
@@ -15,7 +15,7 @@ export function trashRoutes({ core: ctx, ops }: FilesDeps): ShellApp {
     return page(
       c,
       "Trash",
-      <TrashPage entries={await ops.trashed()} error={c.req.query("error")} ok={c.req.query("ok")} />,
+      <TrashPage entries={await ops.trashed()} {...takeNotice(c)} />,
     );
   });
   app.post("/trash/:id/restore", (c) => {
@@ -32,15 +32,12 @@ export function trashRoutes({ core: ctx, ops }: FilesDeps): ShellApp {
       throw new HTTPException(400, { message: "Only items in the trash can be deleted for good" });
     }
     await ops.emptyTrash([item.id]);
-    return c.redirect(withParam("/trash", "ok", "Deleted for good"), 303);
+    return redirectWith(c, "/trash", { ok: "Deleted for good" });
   });
   app.post("/trash/empty", async (c) => {
     requireItem(ctx, c, TRASH_ID, "write");
     const n = await ops.emptyTrash();
-    return c.redirect(
-      withParam("/trash", "ok", `Deleted ${n} ${n === 1 ? "item" : "items"} for good`),
-      303,
-    );
+    return redirectWith(c, "/trash", { ok: `Deleted ${n} ${n === 1 ? "item" : "items"} for good` });
   });
   app.get("/recent", async (c) => {
     requireItem(ctx, c, ROOT_ID, "read");

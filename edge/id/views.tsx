@@ -205,7 +205,7 @@ export function LoginPage(
   return (
     <Shell title="Sign in">
       <h1>Sign in</h1>
-      <p class="lead">Welcome back to Hearth.</p>
+      <p class="lead">Sign in to your Hearth account.</p>
       <NoticeBox notice={notice} />
       <form method="post" action="/login" class="card">
         <input type="hidden" name="return_to" value={returnTo} />

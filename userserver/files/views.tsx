@@ -301,9 +301,17 @@ export function Listing(p: FolderViewProps) {
       <p class="fm-count" data-fm-count>
         {listing.total === 0 && q.q
           ? `Nothing named like “${q.q}”`
-          : `${fmt(first)}–${fmt(last)} of ${fmt(listing.total)} ${listing.total === 1 ? "item" : "items"}`}
+          : listing.total === 0
+          ? "No items"
+          : listing.total <= last - first + 1
+          ? `${fmt(listing.total)} ${listing.total === 1 ? "item" : "items"}`
+          : `${fmt(first)}–${fmt(last)} of ${fmt(listing.total)} items`}
         {listing.folders > 0 && listing.files > 0
-          ? <span class="muted">{` · ${fmt(listing.folders)} folders, ${fmt(listing.files)} files`}</span>
+          ? (
+            <span class="muted">
+              {` · ${plural(listing.folders, "folder")}, ${plural(listing.files, "file")}`}
+            </span>
+          )
           : ""}
       </p>
       {listing.total === 0 && !q.q
@@ -797,4 +805,9 @@ export function Assets({ children }: { children?: Child }) {
       {children}
     </>
   );
+}
+
+/** "1 folder", "2,000 folders". */
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 }

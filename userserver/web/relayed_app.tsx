@@ -120,6 +120,9 @@ export function createRelayedApp(
         <section class="card">
           <h1>Not found</h1>
           <p class="muted">There is nothing at {c.req.path}.</p>
+          <p>
+            <a href="/">Back to your files</a>
+          </p>
         </section>
       ),
     });
@@ -146,6 +149,9 @@ export function createRelayedApp(
         <section class="card">
           <h1>{status === 404 ? "Not found" : "That did not work"}</h1>
           <p class="muted">{message}</p>
+          <p>
+            <a href="/">Back to your files</a>
+          </p>
         </section>
       ),
     });

@@ -159,6 +159,14 @@ describe("the shell", () => {
     expect((await get("/")).headers.get("location")).toBe("/browse");
   });
 
+  test("the owner's not-found page offers a way home; a listing counts items in words", async () => {
+    const missing = await get("/no-such-page");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('<a href="/">Back to your files</a>');
+    const empty = await (await get("/browse")).text();
+    expect(empty).not.toContain("0–0 of 0");
+  });
+
   test("an account menu on every page: who is signed in, the IdCloud account (port included) and sign-out", async () => {
     const page = await (await get("/browse")).text();
     expect(page).toContain('<details class="account-menu">');

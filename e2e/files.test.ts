@@ -295,26 +295,7 @@ test("the editor: a save conflict keeps my text beside the newer one; leaving wi
   // A text file, opened in two tabs.
   await page.goto(`${origin}/browse`);
   await h.waitFor("files.js", () => page.evaluate(() => "hearthFiles" in globalThis));
-  const created = await page.evaluate(async () => {
-    const res = await fetch("/upload/tus", {
-      method: "POST",
-      headers: {
-        "tus-resumable": "1.0.0",
-        "upload-length": "5",
-        "upload-metadata": `filename ${btoa("conflict.txt")},parent ${btoa("root")}`,
-      },
-    });
-    const patch = await fetch(res.headers.get("location")!, {
-      method: "PATCH",
-      headers: {
-        "tus-resumable": "1.0.0",
-        "upload-offset": "0",
-        "content-type": "application/offset+octet-stream",
-      },
-      body: "hello",
-    });
-    return patch.headers.get("hearth-item-id");
-  });
+  const created = await uploadText(page, "conflict.txt", "hello");
   expect(created).toBeTruthy();
   const other = await page.context().newPage();
   await other.goto(`${origin}/browse/${created}/edit`);
@@ -346,3 +327,49 @@ test("the editor: a save conflict keeps my text beside the newer one; leaving wi
   await tab.close({ runBeforeUnload: true });
   expect(await asked).toBe("beforeunload");
 });
+
+test("times show in the viewer's time zone, with the UTC time on hover", async () => {
+  await page.goto(`${origin}/browse`);
+  await uploadText(page, "when.txt", "a file with a time");
+  const ny = await browser.newContext({ timezoneId: "America/New_York", locale: "en-US" });
+  await ny.addCookies(await page.context().cookies(origin)); // alice's session on her server
+  const p = await ny.newPage();
+  await p.goto(`${origin}/browse`);
+  const when = p.locator("#listing time").first();
+  await h.waitFor("times localised", async () => !(await when.innerText()).endsWith("UTC"));
+  const title = await when.getAttribute("title");
+  expect(title).toMatch(/UTC$/);
+  const iso = await when.getAttribute("datetime");
+  const expected = new Intl.DateTimeFormat("en-US", {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "America/New_York",
+  })
+    .format(new Date(iso!));
+  expect(await when.innerText()).toBe(expected);
+  await ny.close();
+});
+
+/** A small text file in Home through tus, from inside the page (its session and Origin); its item id. */
+function uploadText(p: Page, name: string, body: string): Promise<string | null> {
+  return p.evaluate(async ([name, body]) => {
+    const res = await fetch("/upload/tus", {
+      method: "POST",
+      headers: {
+        "tus-resumable": "1.0.0",
+        "upload-length": String(new TextEncoder().encode(body).length),
+        "upload-metadata": `filename ${btoa(name)},parent ${btoa("root")}`,
+      },
+    });
+    const patch = await fetch(res.headers.get("location")!, {
+      method: "PATCH",
+      headers: {
+        "tus-resumable": "1.0.0",
+        "upload-offset": "0",
+        "content-type": "application/offset+octet-stream",
+      },
+      body,
+    });
+    return patch.headers.get("hearth-item-id");
+  }, [name, body]);
+}

@@ -8,7 +8,8 @@
 import type { Child } from "hono/jsx";
 import type { ItemType } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
-import { formatBytes, formatTime } from "../web/format.ts";
+import { formatBytes } from "../web/format.ts";
+import { Time } from "../web/time.tsx";
 import { Icon, svgIcon } from "../web/icons.tsx";
 import {
   cursorOf,
@@ -435,7 +436,9 @@ function Row(p: FolderViewProps & { item: Item }) {
           ? (size ? `${formatBytes(size.bytes)} · ${fmt(size.count)}` : "Folder")
           : formatBytes(item.size)}
       </span>
-      <span class="meta when">{formatTime(item.mtime)}</span>
+      <span class="meta when">
+        <Time ms={item.mtime} />
+      </span>
       <span class="fm-rowacts">
         {item.kind === "file"
           ? (
@@ -523,7 +526,7 @@ export function PreviewPage(
           </div>
         </div>
         <p class="muted small">
-          {formatBytes(item.size)} · {item.type} · modified {formatTime(item.mtime)}
+          {formatBytes(item.size)} · {item.type} · modified <Time ms={item.mtime} />
         </p>
         {error ? <p class="notice error" role="alert">{error}</p> : ""}
         <form method="post" action={`/browse/${item.id}/rename`} class="fm-rename">
@@ -665,7 +668,9 @@ export function TrashPage({ entries, error, ok }: { entries: TrashEntry[]; error
                   </span>
                   <span class="name">{e.originalName}</span>
                   <span class="meta">{e.item.kind === "folder" ? "Folder" : formatBytes(e.item.size)}</span>
-                  <span class="meta when">deleted {formatTime(e.deletedAt)}</span>
+                  <span class="meta when">
+                    deleted <Time ms={e.deletedAt} />
+                  </span>
                   <span class="fm-rowacts">
                     <form method="post" action={`/trash/${e.item.id}/restore`}>
                       <button type="submit" class="secondary small" aria-label={`Restore ${e.originalName}`}>
@@ -716,7 +721,9 @@ export function ItemsPage(
                   <a href={`/browse/${item.id}`}>{item.name}</a>
                 </span>
                 <span class="meta">{item.kind === "folder" ? "Folder" : formatBytes(item.size)}</span>
-                <span class="meta when">{formatTime(when ? when(item) : item.mtime)}</span>
+                <span class="meta when">
+                  <Time ms={when ? when(item) : item.mtime} />
+                </span>
               </li>
             ))}
           </ul>

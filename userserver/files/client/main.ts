@@ -9,6 +9,7 @@ import { installDialogs } from "./dialogs.ts";
 import { installEditor } from "./editor.ts";
 import { installKeyboard } from "./keyboard.ts";
 import { installSelection } from "./selection.ts";
+import { installTimes } from "./times.ts";
 import { installUploads } from "./uploads.ts";
 
 const page = globalThis as { hearthFiles?: true };
@@ -20,6 +21,7 @@ if (!page.hearthFiles) {
   installUploads();
   installKeyboard();
   installEditor();
+  installTimes();
   // A thumbnail that fails to load is dropped, so the glyph under it shows.
   document.addEventListener("error", (e) => {
     if (e.target instanceof HTMLImageElement && e.target.classList.contains("fm-thumb")) e.target.remove();

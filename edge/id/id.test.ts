@@ -212,8 +212,14 @@ test("TOTP: enrol from the QR's URI; a code works once; recovery codes work once
   const code = totp2.generate({ timestamp: deps.clock.now });
   const ok = await b.post("/account/totp", { code });
   assert.equal(ok.status, 200);
-  const recovery = [...(await ok.text()).matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) => m[1]);
+  const okPage = await ok.text();
+  const recovery = [...okPage.matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) => m[1]);
   assert.equal(recovery.length, 10);
+  // A download of the same codes, no script needed.
+  const href =
+    /href="(data:text\/plain;charset=utf-8,[^"]+)" download="hearth-recovery-codes.txt"/.exec(okPage)![1];
+  const file = decodeURIComponent(href.replace(/&amp;/g, "&").slice("data:text/plain;charset=utf-8,".length));
+  for (const code of recovery) assert.ok(file.includes(code));
 
   await b.post("/signout", {});
   assert.equal((await b.request("/account")).status, 303);

@@ -580,6 +580,13 @@ export function TotpEnrolPage({ chrome, qrSvg, secret, uri, error }: {
   );
 }
 
+/** The recovery codes as a file a person can keep. */
+export function recoveryCodesFile(codes: string[]): string {
+  return `Hearth recovery codes — each works once, if you lose your authenticator app.\n\n${
+    codes.join("\n")
+  }\n`;
+}
+
 export function RecoveryCodesPage(
   { chrome, codes, fresh }: { chrome: Chrome; codes: string[]; fresh: boolean },
 ) {
@@ -594,6 +601,15 @@ export function RecoveryCodesPage(
         <ul class="codes" aria-label="Recovery codes">
           {codes.map(codeItem)}
         </ul>
+        {/* A download needs no script (these pages run none): the codes travel in the link itself. */}
+        <a
+          class="button secondary block"
+          href={`data:text/plain;charset=utf-8,${encodeURIComponent(recoveryCodesFile(codes))}`}
+          download="hearth-recovery-codes.txt"
+          style="margin-bottom:.75rem"
+        >
+          Download as a text file
+        </a>
         <a class="button block" href="/account">I've saved them</a>
       </div>
     </Shell>

@@ -19,6 +19,13 @@ export interface HeadProps {
   children?: Child;
 }
 
+/** The brand mark (an "H" on the accent) as the tab's icon: a data URL, so no extra request and no route. */
+export const FAVICON = `data:image/svg+xml,${
+  encodeURIComponent(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#d9653b"/><text x="16" y="23" font-family="system-ui,sans-serif" font-size="19" font-weight="700" fill="#fff" text-anchor="middle">H</text></svg>`,
+  )
+}`;
+
 export function Head({ title, css = "", scripts = [], children }: HeadProps) {
   return (
     <head>
@@ -27,6 +34,7 @@ export function Head({ title, css = "", scripts = [], children }: HeadProps) {
       <meta name="color-scheme" content="light dark" />
       <meta name="referrer" content="same-origin" />
       <title>{title}</title>
+      <link rel="icon" href={FAVICON} />
       <style>{raw(THEME_CSS + css)}</style>
       {scripts.map((src) => <script key={src} src={src} defer></script>)}
       {children}

@@ -174,6 +174,7 @@ describe("the shell", () => {
     expect(page).toContain('href="https://id.hearth.localhost:8787/account"');
     expect(page).toContain('href="https://id.hearth.localhost:8787/account/security"');
     expect(page).toMatch(/<form method="post" action="\/auth\/logout"/);
+    expect(page).toContain('<link rel="icon" href="data:image/svg+xml,'); // a favicon, allowed by img-src data:
   });
 
   test("Add refuses a path outside the import roots and imports one inside, with a notification", async () => {

@@ -315,6 +315,19 @@ function noticeOf(res: Response): string {
   return notice.error ?? notice.ok ?? "";
 }
 
+describe("views", () => {
+  test("in icon view a subfolder opens in icon view too; files open as before", async () => {
+    const parent = await store().createFolder(ROOT_ID, "Icons here");
+    const sub = await store().createFolder(parent.id, "Sub");
+    const f = await put(parent.id, "pic.txt", "x");
+    const icons = await (await req(`/browse/${parent.id}?view=icons`)).text();
+    expect(icons).toContain(`href="/browse/${sub.id}?view=icons"`);
+    expect(icons).toContain(`href="/browse/${f.id}"`);
+    const list = await (await req(`/browse/${parent.id}`)).text();
+    expect(list).toContain(`href="/browse/${sub.id}"`);
+  });
+});
+
 describe("actions", () => {
   test("a notice is shown once on the page the action returns to, not again on reload", async () => {
     const dup = await post(`/browse/${ROOT_ID}/mkdir`, { name: "a/b" });

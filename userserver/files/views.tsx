@@ -428,7 +428,15 @@ function Row(p: FolderViewProps & { item: Item }) {
         </span>
       </span>
       <span class="name">
-        <a class="fm-open" href={`/browse/${item.id}`}>{item.name}</a>
+        {/* A subfolder opens in the view this folder is in (icons stay icons). */}
+        <a
+          class="fm-open"
+          href={`/browse/${item.id}${
+            item.kind === "folder" && p.listing.query.view === "icons" ? "?view=icons" : ""
+          }`}
+        >
+          {item.name}
+        </a>
         {fav ? <span class="fm-star" title="Favorite" aria-label="Favorite">★</span> : ""}
       </span>
       <span class="meta size">

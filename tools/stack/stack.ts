@@ -320,7 +320,14 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
     start,
     async stop() {
       stopped = true;
-      await Promise.all([...processes.values()].map((p) => p.stop()));
+      // In reverse of the start: user servers, then relays and the DNS front (their last tunnel
+      // events still reach the cloud tier), then the cloud — a clean stop logs no delivery warnings.
+      const all = [...processes.entries()];
+      const stopAll = (pick: (name: string) => boolean) =>
+        Promise.all(all.filter(([name]) => pick(name)).map(([, p]) => p.stop()));
+      await stopAll((name) => name.startsWith("user:"));
+      await stopAll((name) => name !== "cloud" && !name.startsWith("user:"));
+      await stopAll((name) => name === "cloud");
     },
   };
   try {

@@ -6,6 +6,7 @@
  */
 import { type PreviousUpload, Upload } from "tus-js-client";
 import { $, folderSection, refreshListing } from "./dom.ts";
+import { showUnfinished } from "./unfinished.ts";
 
 const CHUNK_BYTES = 32 * 1024 * 1024;
 const PARALLEL = 3;
@@ -89,14 +90,19 @@ export async function uploadFiles(files: File[]): Promise<void> {
         r.row.dataset.state = "done";
       } catch (e) {
         r.row.dataset.state = "error";
-        r.label.textContent = "failed";
-        r.row.title = e instanceof Error ? e.message : String(e);
+        // The reason in text, not only in a tooltip (tus-js-client puts the server's answer last).
+        const reason = e instanceof Error ? e.message : String(e);
+        r.label.textContent = `failed: ${
+          reason.split("response text: ").pop()?.split(", request id")[0] ?? reason
+        }`;
+        r.row.title = reason;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
   box.dataset.done = "true";
   refreshListing();
+  void showUnfinished();
 }
 
 export function installUploads(): void {

@@ -221,7 +221,4 @@ export class Store {
   }
 }
 
-/** A media type guessed from the name's extension (`application/octet-stream` when unknown). */
-export function mediaTypeOf(name: string): string {
-  return Bun.file(name).type.split(";")[0] || "application/octet-stream";
-}
+export { mediaTypeOf } from "./media_types.ts";

@@ -2,6 +2,7 @@
  * The store module: content-addressed blobs plus the item tree that points at them, with
  * reference counting and garbage collection.
  */
+import { mediaTypeOf } from "./media_types.ts";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../shared/log/mod.ts";
@@ -221,4 +222,4 @@ export class Store {
   }
 }
 
-export { mediaTypeOf } from "./media_types.ts";
+export { mediaTypeOf };

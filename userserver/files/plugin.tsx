@@ -28,6 +28,8 @@ export interface FilesPluginOptions {
   typeOf(item: Item): ItemType;
   /** Thumbnails generated at once (each with one libvips thread). */
   thumbConcurrency?: number;
+  /** Days after it began that an unfinished upload is removed (default 7). */
+  uploadExpiryDays?: number;
 }
 
 export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
@@ -42,6 +44,7 @@ export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
   let finishing: Promise<unknown> = Promise.resolve();
   const uploads = new Uploads({
     dataDir: opts.dataDir,
+    expiryDays: opts.uploadExpiryDays,
     store: core.store,
     log: core.log.child({ module: "uploads" }),
     finish: (u) => {
@@ -89,6 +92,7 @@ export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
     },
     stop() {
       thumbs.stop();
+      uploads.stop();
     },
     app: (ctx) =>
       filesApp({

@@ -29,6 +29,13 @@ export function tusRoutes({ core: ctx, uploads }: FilesDeps): ShellApp {
   };
   app.all(UPLOAD_PATH, tus);
   app.all(`${UPLOAD_PATH}/:id`, tus);
+  // Unfinished uploads into a folder: resumed by choosing the same file again, or discarded
+  // with a tus DELETE of their URL.
+  app.get("/upload/unfinished/:parent", async (c) => {
+    const parent = requireItem(ctx, c, c.req.param("parent"), "write");
+    c.header("cache-control", "no-store");
+    return c.json({ uploads: await uploads.unfinished(parent.id) });
+  });
   app.get("/upload/tus-status/:id", (c) => {
     const done = uploads.finished(c.req.param("id"));
     if (!done) throw new HTTPException(404, { message: "Unknown upload" });

@@ -4,7 +4,9 @@
  * server has (HEAD tells the client the offset) instead of restarting. Only when the last byte is
  * in does the file enter the content-addressed store (moved, not copied: hashed once, fsynced
  * and linked into its hash-named path on the same filesystem) and get its item row, in one step:
- * a crash at any point leaves no partial blob and the folder as it was. Uploads left unfinished for a day are removed.
+ * a crash at any point leaves no partial blob and the folder as it was. Uploads left unfinished are
+ * listed for their folder (`unfinished`) until the owner discards them (tus DELETE) or they expire
+ * (`expiryDays` after they began, default 7; swept at start and hourly).
  *
  * The upload's file is removed only once its item row exists. If storing fails at the last byte
  * (a full disk, a database write error), the client hears why (507/503, retried by tus clients),
@@ -29,7 +31,9 @@ import { formatBytes } from "../web/format.ts";
 
 export const UPLOAD_PATH = "/upload/tus";
 export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
-const EXPIRY_MS = 24 * 3600_000;
+/** Unfinished uploads are removed this many days after they began, unless configured. */
+export const DEFAULT_UPLOAD_EXPIRY_DAYS = 7;
+const SWEEP_MS = 3600_000;
 
 export class UploadMetadataError extends Error {
   override name = "UploadMetadataError";
@@ -74,8 +78,24 @@ export interface FinishedUpload {
   deduped: boolean;
 }
 
+/** An upload begun and not finished: the client can resume it by sending the same file again. */
+export interface UnfinishedUpload {
+  id: string;
+  name: string;
+  parent: string;
+  size: number;
+  /** Bytes the server already has. */
+  offset: number;
+  /** When it began (ms since the epoch). */
+  created: number;
+  /** When it is removed unless finished (ms since the epoch). */
+  expires: number;
+}
+
 export interface UploadsOptions {
   dataDir: string;
+  /** Days after it began that an unfinished upload is removed (default 7). */
+  expiryDays?: number;
   store: Store;
   log: Logger;
   /** Picks the item name (the client's, made unique in the folder) and stores the file. */
@@ -91,10 +111,13 @@ export class Uploads {
   readonly #finished = new Map<string, FinishedUpload>();
   /** Finishes under way, by upload id: a retry arriving meanwhile waits for the same one. */
   readonly #finishing = new Map<string, Promise<FinishedUpload>>();
+  readonly #expiryMs: number;
+  #sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: UploadsOptions) {
     this.dir = join(opts.dataDir, "uploads");
-    this.#datastore = new FileStore({ directory: this.dir, expirationPeriodInMilliseconds: EXPIRY_MS });
+    this.#expiryMs = (opts.expiryDays ?? DEFAULT_UPLOAD_EXPIRY_DAYS) * 24 * 3600_000;
+    this.#datastore = new FileStore({ directory: this.dir, expirationPeriodInMilliseconds: this.#expiryMs });
     this.tus = new Server({
       path: UPLOAD_PATH,
       datastore: this.#datastore,
@@ -153,8 +176,62 @@ export class Uploads {
     this.tus.on(EVENTS.POST_FINISH, (_req, _res, upload) => {
       if (upload.size === 0) this.#removeFiles(upload.id);
     });
-    const removed = await this.#datastore.deleteExpired().catch(() => 0);
+    await this.sweep();
+    this.#sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.#sweeper.unref?.();
+  }
+
+  stop(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
+  /** Removes unfinished uploads older than the expiry; returns how many. */
+  async sweep(): Promise<number> {
+    const removed = await this.#datastore.deleteExpired().catch((e) => {
+      this.opts.log.warn("cannot remove expired uploads", { error: String(e) });
+      return 0;
+    });
     if (removed) this.opts.log.info("removed expired unfinished uploads", { removed });
+    return removed;
+  }
+
+  /** Unfinished uploads (all, or into one folder), oldest first. */
+  async unfinished(parentId?: string): Promise<UnfinishedUpload[]> {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return []; // no upload yet
+    }
+    const out: UnfinishedUpload[] = [];
+    for (const name of names) {
+      if (!name.endsWith(".json")) continue;
+      const id = name.slice(0, -".json".length);
+      if (this.#finished.has(id) || this.#finishing.has(id)) continue;
+      let upload: Upload;
+      try {
+        upload = await this.#datastore.getUpload(id);
+      } catch {
+        continue; // gone meanwhile, or not one of ours
+      }
+      const meta = upload.metadata ?? {};
+      if (!meta.parent || !meta.filename || upload.size === undefined) continue;
+      if (upload.offset >= upload.size) continue; // complete: the next HEAD stores it
+      if (parentId !== undefined && meta.parent !== parentId) continue;
+      const created = upload.creation_date ? Date.parse(upload.creation_date) : NaN;
+      if (!Number.isFinite(created)) continue;
+      out.push({
+        id,
+        name: meta.filename,
+        parent: meta.parent,
+        size: upload.size,
+        offset: upload.offset,
+        created,
+        expires: created + this.#expiryMs,
+      });
+    }
+    return out.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
   }
 
   /** The upload's metadata (for the access check on PATCH/HEAD), or undefined if unknown. */

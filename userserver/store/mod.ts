@@ -2,6 +2,7 @@
  * The store module: content-addressed blobs plus the item tree that points at them, with
  * reference counting and garbage collection.
  */
+import { mediaTypeOf } from "./media_types.ts";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../shared/log/mod.ts";
@@ -221,21 +222,4 @@ export class Store {
   }
 }
 
-/**
- * Source files Bun's table calls something else (TypeScript is not JavaScript; `.rs` is Rust, not an
- * RLS services document): named as people mean them, and as text, so they preview.
- */
-const SOURCE_TYPES: Record<string, string> = {
-  ts: "text/typescript",
-  tsx: "text/typescript",
-  mts: "text/typescript",
-  cts: "text/typescript",
-  rs: "text/x-rust",
-  go: "text/x-go",
-};
-
-/** A media type guessed from the name's extension (`application/octet-stream` when unknown). */
-export function mediaTypeOf(name: string): string {
-  const ext = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();
-  return (ext && SOURCE_TYPES[ext]) || Bun.file(name).type.split(";")[0] || "application/octet-stream";
-}
+export { mediaTypeOf };

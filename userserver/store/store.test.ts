@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestCore, testCore } from "../_test_core.ts";
-import { BlobError, hashFile, ItemConflictError, ItemNameError, mediaTypeOf, ROOT_ID } from "./mod.ts";
+import { BlobError, hashFile, ItemConflictError, ItemNameError, ROOT_ID } from "./mod.ts";
 
 let t: TestCore;
 beforeEach(async () => void (t = await testCore()));
@@ -204,16 +204,5 @@ describe("the item tree", () => {
     expect(events.sort()).toEqual(["+Docs", "+x.txt", "-Docs", "-x.txt"].sort());
     expect(existsSync(t.store.blobs.tmpDir)).toBe(true);
     expect((await hashFile(sourceFile("h", "hello"))).size).toBe(5);
-  });
-});
-
-describe("media types", () => {
-  test("source files are text of their own language; the rest as Bun's table says", () => {
-    expect(mediaTypeOf("app.ts")).toBe("text/typescript");
-    expect(mediaTypeOf("View.TSX")).toBe("text/typescript");
-    expect(mediaTypeOf("main.rs")).toBe("text/x-rust");
-    expect(mediaTypeOf("notes.md")).toBe("text/markdown");
-    expect(mediaTypeOf("photo.png")).toBe("image/png");
-    expect(mediaTypeOf("no-extension")).toBe("application/octet-stream");
   });
 });

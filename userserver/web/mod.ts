@@ -65,7 +65,11 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   const dav = createDav(core);
   const plugins: Plugins = new Plugins([
     // The file manager is the Browse tab.
-    filesPlugin(core, { dataDir: config.dataDir, typeOf: (item) => plugins.typeOf(item) }),
+    filesPlugin(core, {
+      dataDir: config.dataDir,
+      uploadExpiryDays: config.uploadExpiryDays,
+      typeOf: (item) => plugins.typeOf(item),
+    }),
     searchPlugin(),
     addPlugin(opts.importer),
     notificationsPlugin,

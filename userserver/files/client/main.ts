@@ -10,6 +10,7 @@ import { installEditor } from "./editor.ts";
 import { installKeyboard } from "./keyboard.ts";
 import { installSelection } from "./selection.ts";
 import { installTimes } from "./times.ts";
+import { installUnfinished } from "./unfinished.ts";
 import { installUploads } from "./uploads.ts";
 
 const page = globalThis as { hearthFiles?: true };
@@ -22,6 +23,7 @@ if (!page.hearthFiles) {
   installKeyboard();
   installEditor();
   installTimes();
+  installUnfinished();
   // A thumbnail that fails to load is dropped, so the glyph under it shows.
   document.addEventListener("error", (e) => {
     if (e.target instanceof HTMLImageElement && e.target.classList.contains("fm-thumb")) e.target.remove();

@@ -2,10 +2,13 @@
  * Drag-and-drop and multi-file uploads over tus (`tus-js-client`), three files at a time, with a
  * progress row per file. An upload resumes after a dropped connection (the library's retries ask the
  * server for its offset) and after a reload (the upload URL is kept in localStorage under a
- * fingerprint that includes the target folder, and removed once the upload is done).
+ * fingerprint that includes the target folder, and removed once the upload is done). The rows sit in
+ * a panel fixed to the corner of the window (visible below a long listing), each with Cancel (the
+ * server discards the bytes); offline, a row says so and the upload waits for the network.
  */
 import { type PreviousUpload, Upload } from "tus-js-client";
 import { $, folderSection, refreshListing } from "./dom.ts";
+import { showUnfinished } from "./unfinished.ts";
 
 const CHUNK_BYTES = 32 * 1024 * 1024;
 const PARALLEL = 3;
@@ -18,10 +21,21 @@ interface Row {
   row: HTMLElement;
   bar: HTMLProgressElement;
   label: HTMLElement;
+  cancel: HTMLButtonElement;
+  /** Set while uploading: stops it and asks the server to discard its bytes. */
+  abort?: () => void;
 }
 
-function uploadOne(file: File, parent: string, progress: (sent: number) => void): Promise<void> {
+class Cancelled extends Error {}
+
+function uploadOne(
+  file: File,
+  parent: string,
+  progress: (sent: number) => void,
+  onAbort: (abort: () => void) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
+    let cancelled = false;
     const upload = new Upload(file, {
       endpoint: new URL(ENDPOINT, location.href).href,
       chunkSize: CHUNK_BYTES,
@@ -37,8 +51,27 @@ function uploadOne(file: File, parent: string, progress: (sent: number) => void)
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
       onProgress: (sent) => progress(sent),
+      // As tus-js-client's default (server errors, 409 and 423), but offline too: the retries
+      // span a short outage; after them the upload waits for the network (onError).
+      onShouldRetry: (err) => {
+        const status = err.originalResponse?.getStatus() ?? 0;
+        return status < 400 || status >= 500 || status === 409 || status === 423;
+      },
       onSuccess: () => resolve(),
-      onError: (err) => reject(err),
+      onError: (err) => {
+        if (cancelled) return;
+        if (navigator.onLine) return reject(err);
+        // Offline however long: resume from the server's offset once the network is back.
+        globalThis.addEventListener("online", () => {
+          if (!cancelled) upload.start();
+        }, { once: true });
+      },
+    });
+    onAbort(() => {
+      cancelled = true;
+      // `true`: the server discards the bytes it has (tus termination).
+      void upload.abort(true).catch(() => {});
+      reject(new Cancelled("cancelled"));
     });
     upload.findPreviousUploads().then((previous: PreviousUpload[]) => {
       if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
@@ -62,9 +95,30 @@ function progressRow(box: HTMLElement, file: File): Row {
   const label = document.createElement("span");
   label.className = "p";
   label.textContent = "waiting";
-  row.append(name, bar, label);
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "fm-up-cancel";
+  cancel.textContent = "Cancel";
+  cancel.setAttribute("aria-label", `Cancel the upload of ${file.name}`);
+  row.append(name, bar, label, cancel);
   box.append(row);
-  return { file, row, bar, label };
+  const r: Row = { file, row, bar, label, cancel };
+  cancel.addEventListener("click", () => {
+    if (r.abort) r.abort();
+    else if (row.dataset.state === "queued") row.dataset.state = "cancelled";
+    label.textContent = "cancelled";
+    cancel.remove();
+  });
+  return r;
+}
+
+/** Rows uploading while the browser is offline say so (tus-js-client keeps retrying meanwhile). */
+function markOffline(box: HTMLElement, offline: boolean): void {
+  box.dataset.offline = String(offline);
+  for (const row of box.querySelectorAll<HTMLElement>('.fm-up[data-state="uploading"]')) {
+    const label = row.querySelector<HTMLElement>(".p");
+    if (label && offline) label.textContent = "offline — retrying";
+  }
 }
 
 export async function uploadFiles(files: File[]): Promise<void> {
@@ -72,34 +126,54 @@ export async function uploadFiles(files: File[]): Promise<void> {
   const box = section ? $("[data-fm-uploads]", section) : null;
   if (!section || !box || !files.length) return;
   box.hidden = false;
+  delete box.dataset.done;
   const parent = section.dataset.folder ?? "";
   const queue = files.map((f) => progressRow(box, f));
   let next = 0;
   const worker = async () => {
     while (next < queue.length) {
       const r = queue[next++];
+      if (r.row.dataset.state === "cancelled") continue;
       r.row.dataset.state = "uploading";
+      if (!navigator.onLine) r.label.textContent = "offline — retrying";
       try {
         await uploadOne(r.file, parent, (sent) => {
           r.bar.value = sent;
           r.label.textContent = `${Math.floor((100 * sent) / Math.max(1, r.file.size))}%`;
-        });
+        }, (abort) => r.abort = abort);
         r.bar.value = r.bar.max;
         r.label.textContent = "done";
         r.row.dataset.state = "done";
+        r.cancel.remove();
       } catch (e) {
+        r.cancel.remove();
+        if (e instanceof Cancelled) {
+          r.row.dataset.state = "cancelled";
+          continue;
+        }
         r.row.dataset.state = "error";
-        r.label.textContent = "failed";
-        r.row.title = e instanceof Error ? e.message : String(e);
+        // The reason in text, not only in a tooltip (tus-js-client puts the server's answer last).
+        const reason = e instanceof Error ? e.message : String(e);
+        r.label.textContent = `failed: ${
+          reason.split("response text: ").pop()?.split(", request id")[0] ?? reason
+        }`;
+        r.row.title = reason;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
   box.dataset.done = "true";
   refreshListing();
+  void showUnfinished();
 }
 
 export function installUploads(): void {
+  for (const [event, offline] of [["offline", true], ["online", false]] as const) {
+    globalThis.addEventListener(event, () => {
+      const box = $("[data-fm-uploads]");
+      if (box) markOffline(box, offline);
+    });
+  }
   document.addEventListener("change", (e) => {
     if (!(e.target instanceof HTMLInputElement) || !e.target.matches("[data-fm-input]")) return;
     void uploadFiles([...(e.target.files ?? [])]);

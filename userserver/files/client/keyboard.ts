@@ -78,8 +78,13 @@ function onKey(e: KeyboardEvent): void {
     case "Delete":
       return selectFocusedIfNone(row) ? act(() => submitSelection("/files/trash")) : undefined;
     case "F2": {
-      const link = row ? $(".fm-open", row) : null;
-      const check = row ? $<HTMLInputElement>(".fm-check", row) : null;
+      // The one ticked item, else the focused row.
+      const ticked = selected();
+      const target = ticked.length === 1
+        ? ticked[0].closest<HTMLElement>("#listing .items > li") ?? row
+        : row;
+      const link = target ? $(".fm-open", target) : null;
+      const check = target ? $<HTMLInputElement>(".fm-check", target) : null;
       if (!link || !check) return;
       return act(() => askName("New name", link.textContent ?? "", `/browse/${check.value}/rename`));
     }

@@ -10,14 +10,15 @@ export const $$ = <T extends Element = HTMLElement>(selector: string, root: Pare
 /** The folder page's section (it carries the folder id), if this page is one. */
 export const folderSection = (): HTMLElement | null => $("section.files[data-folder]");
 
+/** Inputs that take no typing: shortcuts still work while one has focus (a row's checkbox). */
+const NOT_TYPED = new Set(["checkbox", "radio", "button", "submit", "reset"]);
+
 /** True while the user types in a field: keyboard shortcuts stay out of the way. */
-/** Keys typed here are text, not shortcuts. A checkbox or a button takes no text: shortcuts work there. */
 export function isTyping(el: EventTarget | null): boolean {
-  if (el instanceof HTMLInputElement) return !NOT_TEXT.has(el.type);
+  if (el instanceof HTMLInputElement) return !NOT_TYPED.has(el.type);
   return el instanceof HTMLElement &&
     (el.isContentEditable || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement);
 }
-const NOT_TEXT = new Set(["checkbox", "radio", "button", "submit", "reset", "file", "range", "color"]);
 
 /** Asks the filter form to reload the listing (htmx: its `hx-trigger` lists `fm-refresh`). */
 export function refreshListing(): void {

@@ -78,9 +78,11 @@ function onKey(e: KeyboardEvent): void {
     case "Delete":
       return selectFocusedIfNone(row) ? act(() => submitSelection("/files/trash")) : undefined;
     case "F2": {
-      // The one ticked item if there is exactly one, else the focused row.
+      // The one ticked item, else the focused row.
       const ticked = selected();
-      const target = ticked.length === 1 ? ticked[0].closest("li") ?? undefined : row;
+      const target = ticked.length === 1
+        ? ticked[0].closest<HTMLElement>("#listing .items > li") ?? row
+        : row;
       const link = target ? $(".fm-open", target) : null;
       const check = target ? $<HTMLInputElement>(".fm-check", target) : null;
       if (!link || !check) return;

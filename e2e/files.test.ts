@@ -373,24 +373,3 @@ function uploadText(p: Page, name: string, body: string): Promise<string | null>
     return patch.headers.get("hearth-item-id");
   }, [name, body]);
 }
-
-test("keyboard: shortcuts work while a row's checkbox has focus, and F2 renames the ticked item", async () => {
-  await page.goto(`${origin}/browse`);
-  await uploadText(page, "rename-me.txt", "x");
-  await uploadText(page, "other.txt", "y");
-  await page.goto(`${origin}/browse`);
-  await h.waitFor("files.js", () => page.evaluate(() => "hearthFiles" in globalThis));
-  // Tick rename-me.txt with the keyboard focus on its checkbox, then F2.
-  const box = page.locator('.fm-check[data-name="rename-me.txt"]');
-  await box.focus();
-  await page.keyboard.press("Space");
-  expect(await box.isChecked()).toBe(true);
-  await page.keyboard.press("F2");
-  const ask = page.locator("#fm-ask");
-  await ask.waitFor();
-  expect(await ask.inputValue()).toBe("rename-me.txt");
-  await ask.fill("renamed.txt");
-  await page.keyboard.press("Enter");
-  await h.waitFor("renamed", async () => (await rowNames()).includes("renamed.txt"));
-  expect(await rowNames()).not.toContain("rename-me.txt");
-});

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Harness, startHarness } from "./harness.ts";
-import { createAppPassword, davUrl, runAsClient } from "./dav_helpers.ts";
+import { createAppPassword, davUrl, rcloneFor, runAsClient } from "./dav_helpers.ts";
 
 let h: Harness;
 let password: string;
@@ -35,15 +35,7 @@ test("litmus: every group passes through the relay", async () => {
 });
 
 test("rclone copies a tree in and out byte-exact and bisync carries changes both ways", async () => {
-  const conf = join(work, "rclone.conf");
-  const obscured = (await runAsClient(h, "alice", ["rclone", "obscure", password])).out.trim();
-  writeFileSync(
-    conf,
-    `[hearth]\ntype = webdav\nurl = ${
-      davUrl(h, "alice")
-    }\nvendor = owncloud\nuser = alice\npass = ${obscured}\n`,
-  );
-  const rclone = (...args: string[]) => runAsClient(h, "alice", ["rclone", "--config", conf, ...args]);
+  const rclone = await rcloneFor(h, "alice", password, work);
   const src = join(work, "src");
   mkdirSync(join(src, "deep", "er"), { recursive: true });
   const files: Record<string, Uint8Array> = {

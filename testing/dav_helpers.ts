@@ -59,3 +59,15 @@ export async function runAsClient(
 export function davUrl(h: Harness, user: string): string {
   return `https://${user}.${ZONE}:${h.relaySpecs[0].browserPort}/dav/`;
 }
+
+/**
+ * rclone with a `hearth:` remote for `user`'s WebDAV (vendor owncloud: modification times are kept, as
+ * bisync needs), its config in `dir`; answers a runner of `rclone <args>` as a client of the relay.
+ */
+export async function rcloneFor(h: Harness, user: string, password: string, dir: string) {
+  const conf = join(dir, "rclone.conf");
+  const obscured = (await runAsClient(h, user, ["rclone", "obscure", password])).out.trim();
+  const remote = `[hearth]\ntype = webdav\nurl = ${davUrl(h, user)}\nvendor = owncloud\nuser = ${user}\n`;
+  writeFileSync(conf, `${remote}pass = ${obscured}\n`);
+  return (...args: string[]) => runAsClient(h, user, ["rclone", "--config", conf, ...args]);
+}

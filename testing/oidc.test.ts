@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Harness, startHarness, ZONE } from "./harness.ts";
-import { cloudDb, curlBrowser, seedAccount, signInAtIdCloud } from "./oidc_helpers.ts";
+import { type Harness, startHarness } from "./harness.ts";
+import { cloudDb, curlBrowser, seedAccount, signInAtIdCloud, signInOrigins } from "./oidc_helpers.ts";
 
 let h: Harness;
 let jars: string;
@@ -19,16 +19,7 @@ let resolve: string[];
 beforeAll(async () => {
   h = await startHarness({ relays: 1, users: ["alice"] });
   await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
-  const r = h.relay("relay-a");
-  const cloudPort = Number(new URL(h.cloudUrl).port);
-  aliceOrigin = `https://alice.${ZONE}:${r.browserPort}`;
-  idOrigin = `https://id.${ZONE}:${cloudPort}`;
-  resolve = [
-    "--resolve",
-    `alice.${ZONE}:${r.browserPort}:${r.browserAddresses[0]}`,
-    "--resolve",
-    `id.${ZONE}:${cloudPort}:127.0.0.1`,
-  ];
+  ({ aliceOrigin, idOrigin, resolve } = signInOrigins(h));
   jars = mkdtempSync(join(tmpdir(), "hearth-oidc-jars-"));
   const db = await cloudDb(h);
   try {

@@ -123,3 +123,22 @@ export function curlBrowser(o: { jars: () => string; caFile: () => string; resol
   }
   return { browse, follow };
 }
+
+/**
+ * alice's and IdCloud's origins as a browser uses them (through relay-a; the cloud tier's port), and the
+ * curl `--resolve` pins that reach them.
+ */
+export function signInOrigins(h: Harness): { aliceOrigin: string; idOrigin: string; resolve: string[] } {
+  const r = h.relay("relay-a");
+  const cloudPort = Number(new URL(h.cloudUrl).port);
+  return {
+    aliceOrigin: `https://alice.${ZONE}:${r.browserPort}`,
+    idOrigin: `https://id.${ZONE}:${cloudPort}`,
+    resolve: [
+      "--resolve",
+      `alice.${ZONE}:${r.browserPort}:${r.browserAddresses[0]}`,
+      "--resolve",
+      `id.${ZONE}:${cloudPort}:127.0.0.1`,
+    ],
+  };
+}

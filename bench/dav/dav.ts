@@ -15,7 +15,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, wr
 import { join } from "node:path";
 import { startHarness, ZONE } from "../../testing/harness.ts";
 import { restartUserWith, TEST_OWNER_TOKEN } from "../../testing/userserver_helpers.ts";
-import { createAppPassword, davUrl, runAsClient } from "../../testing/dav_helpers.ts";
+import { createAppPassword, rcloneFor } from "../../testing/dav_helpers.ts";
 import { fmt, median, onCleanup, ratio, runBench, table } from "../relay/_lib.ts";
 
 const MiB = 1024 * 1024;
@@ -183,26 +183,12 @@ async function main() {
   for (let i = 0; i < 20; i++) {
     writeFileSync(join(tree, "sub", `small-${i}.txt`), `small file ${i}\n`.repeat(i * 50));
   }
-  const conf = join(work, "rclone.conf");
-  const obscured = (await runAsClient(h, "alice", ["rclone", "obscure", password])).out.trim();
-  writeFileSync(
-    conf,
-    `[hearth]\ntype = webdav\nurl = ${
-      davUrl(h, "alice")
-    }\nvendor = owncloud\nuser = alice\npass = ${obscured}\n`,
-  );
+  const rclone = await rcloneFor(h, "alice", password, work);
   const t1 = performance.now();
-  const up = await runAsClient(h, "alice", ["rclone", "--config", conf, "copy", tree, "hearth:rclone-tree"]);
+  const up = await rclone("copy", tree, "hearth:rclone-tree");
   const upS = (performance.now() - t1) / 1000;
   const t2 = performance.now();
-  const down = await runAsClient(h, "alice", [
-    "rclone",
-    "--config",
-    conf,
-    "copy",
-    "hearth:rclone-tree",
-    join(work, "back"),
-  ]);
+  const down = await rclone("copy", "hearth:rclone-tree", join(work, "back"));
   const downS = (performance.now() - t2) / 1000;
   if (up.code || down.code) throw new Error(`rclone failed: ${up.out}\n${down.out}`);
   const exact = sha256File(join(work, "back", "big.bin")) === bigSha &&

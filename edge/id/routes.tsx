@@ -58,14 +58,20 @@ async function form(c: Context): Promise<Record<string, string>> {
 }
 
 /**
- * A server's public address as browsers reach it: `https://<name>.<zone>`, with the relays' browser
- * port when it is not 443 (dev: 8443). The port is the one most relays serve browsers on.
+ * Servers' public addresses as browsers reach them: `https://<name>.<zone>`, with the relays' browser
+ * port when it is not 443 (dev: 8443) — the port most relays serve browsers on, read once per page.
  */
-async function publicServerUrl(deps: CloudDeps, name: string): Promise<string> {
+async function withPublicUrls(
+  deps: CloudDeps,
+  list: { name: string }[],
+): Promise<{ name: string; url: string }[]> {
   const row = await deps.db.orm.select({ port: relays.browserPort, n: sql<number>`count(*)` }).from(relays)
     .groupBy(relays.browserPort).orderBy(desc(sql`count(*)`)).limit(1);
   const port = row[0]?.port ?? 443;
-  return `https://${name}.${deps.zone}${port === 443 ? "" : `:${port}`}`;
+  return list.map((s) => ({
+    name: s.name,
+    url: `https://${s.name}.${deps.zone}${port === 443 ? "" : `:${port}`}`,
+  }));
 }
 
 export function createIdRoutes(deps: CloudDeps): Hono {
@@ -299,9 +305,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       createdAt: a.createdAt,
       totpEnabled: a.totpEnabledAt != null,
       recoveryLeft: await acc.remainingRecoveryCodes(deps, accountId),
-      servers: await Promise.all(
-        servers.servers.map(async (s) => ({ name: s.name, url: await publicServerUrl(deps, s.name) })),
-      ),
+      servers: await withPublicUrls(deps, servers.servers),
       sessions: (await acc.listSessions(deps, accountId)).length,
     };
   }
@@ -468,9 +472,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       <v.ServersPage
         chrome={r.chrome}
         zone={deps.zone}
-        servers={await Promise.all(
-          s.servers.map(async (x) => ({ name: x.name, url: await publicServerUrl(deps, x.name) })),
-        )}
+        servers={await withPublicUrls(deps, s.servers)}
         pending={s.pending}
       />,
     );
@@ -493,9 +495,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       <v.ServersPage
         chrome={r.chrome}
         zone={deps.zone}
-        servers={await Promise.all(
-          s.servers.map(async (x) => ({ name: x.name, url: await publicServerUrl(deps, x.name) })),
-        )}
+        servers={await withPublicUrls(deps, s.servers)}
         pending={s.pending}
         claimed={claimed}
         error={error}

@@ -13,6 +13,7 @@ import { startUserServer, type UserServer } from "../boot/mod.ts";
 import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
 import { ROOT_ID } from "../store/mod.ts";
 import { tusClient } from "./_test_tus.ts";
+import type { UnfinishedUpload } from "./uploads.ts";
 
 const TOKEN = "unfinished-test-owner-token-0123456789abcdef";
 const dir = mkdtempSync(join(tmpdir(), "hearth-unfinished-"));
@@ -38,19 +39,11 @@ afterAll(async () => {
 });
 
 const { req, create, patch } = tusClient(() => s.relayedApp, TOKEN);
-interface Listed {
-  id: string;
-  name: string;
-  parent: string;
-  size: number;
-  offset: number;
-  created: number;
-  expires: number;
-}
-async function listed(): Promise<Listed[]> {
+
+async function listed(): Promise<UnfinishedUpload[]> {
   const res = await req(`/upload/unfinished/${ROOT_ID}`, {});
   expect(res.status).toBe(200);
-  return ((await res.json()) as { uploads: Listed[] }).uploads;
+  return ((await res.json()) as { uploads: UnfinishedUpload[] }).uploads;
 }
 /** Starts an upload of `size` bytes and sends the first `sent`. */
 async function begin(name: string, size: number, sent: number): Promise<string> {

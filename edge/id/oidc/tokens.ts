@@ -180,17 +180,20 @@ export async function refreshTokens(
   });
 }
 
+/** What tokens of one grant are issued from: the grant, whose they are, and the request's context. */
+interface GrantContext {
+  grantId: string;
+  accountId: string;
+  scope: string;
+  authTime: number;
+  nonce: string | null;
+  issuer: string;
+}
+
 async function issueTokens(
   deps: CloudDeps,
   client: Client,
-  o: {
-    grantId: string;
-    accountId: string;
-    scope: string;
-    authTime: number;
-    nonce: string | null;
-    issuer: string;
-  },
+  o: GrantContext,
 ): Promise<TokenResponse> {
   const now = deps.now();
   const accessToken = randomToken(32);
@@ -246,14 +249,7 @@ export async function userClaims(
 export async function signIdToken(
   deps: CloudDeps,
   client: Client,
-  o: {
-    grantId: string;
-    accountId: string;
-    scope: string;
-    authTime: number;
-    nonce: string | null;
-    issuer: string;
-  },
+  o: GrantContext,
 ): Promise<string> {
   const key = await currentSigningKey(deps, client.idTokenAlg);
   const nowS = Math.floor(deps.now() / 1000);

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { auth as basicAuth } from "hono/utils/basic-auth";
-import { getConnInfo } from "hono/bun";
+import { clientAddress } from "../web/client_address.ts";
 import type { Context } from "hono";
 import { davProps } from "../../shared/db/userserver/schema.ts";
 import { eq } from "drizzle-orm";
@@ -21,15 +21,6 @@ import { AppPasswordsSection } from "./settings.tsx";
 
 export { AppPasswords } from "./app_passwords.ts";
 export { DAV_PREFIX } from "./routes.ts";
-
-/** Where a request came from, for throttling and "last used from" (relayed requests have no address here). */
-function addressOf(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "relayed";
-  } catch {
-    return "relayed";
-  }
-}
 
 export interface Dav {
   /** Behind the relayed listener's door (the owner or a device). */
@@ -77,7 +68,7 @@ export function createDav(core: Core): Dav {
       if (!c.req.path.startsWith(DAV_PREFIX)) return undefined;
       const creds = basicAuth(c.req.raw);
       if (!creds) return undefined;
-      const verdict = await passwords.verify(creds.password, addressOf(c));
+      const verdict = await passwords.verify(creds.password, clientAddress(c));
       if (!verdict.ok) {
         c.set("davThrottled", verdict.throttled);
         return undefined;
@@ -155,7 +146,7 @@ export function createDav(core: Core): Dav {
   async function serveDirect(c: Context): Promise<Response> {
     if (c.req.method === "OPTIONS") return handler(c);
     const creds = basicAuth(c.req.raw);
-    const verdict = creds ? await passwords.verify(creds.password, addressOf(c)) : undefined;
+    const verdict = creds ? await passwords.verify(creds.password, clientAddress(c)) : undefined;
     if (!verdict?.ok) return challenge(verdict?.throttled ? 429 : 401);
     c.set("viewer", { kind: "device", id: verdict.id, name: verdict.label });
     return handler(c);

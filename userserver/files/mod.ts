@@ -1,5 +1,5 @@
 /** The file manager (the Browse plugin): its plugin, the listing it pages through, and its parsers. */
-export { filesPlugin, type FilesPluginOptions } from "./plugin.tsx";
+export { createFiles, type Files, filesPlugin, type FilesPluginOptions } from "./plugin.tsx";
 export {
   DEFAULT_PER,
   type ListPage,
@@ -15,3 +15,6 @@ export { parseRange, type RangeResult } from "./range.ts";
 export { canThumbnail, Thumbnailer } from "./thumbs.ts";
 export { MAX_UPLOAD_BYTES, UPLOAD_PATH, Uploads } from "./uploads.ts";
 export { type ZipEntry, zipStream } from "./zip.ts";
+export { fileResponse, type FileResponseOptions } from "./file_response.ts";
+export { zipHeaders, zipTree } from "./zip_tree.ts";
+export { FolderQueries } from "./queries.ts";

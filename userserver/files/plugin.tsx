@@ -32,7 +32,17 @@ export interface FilesPluginOptions {
   uploadExpiryDays?: number;
 }
 
+/** The Browse plugin and the parts other plugins reuse (share links show the same thumbnails). */
+export interface Files {
+  plugin: Plugin;
+  thumbs: Thumbnailer;
+}
+
 export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
+  return createFiles(core, opts).plugin;
+}
+
+export function createFiles(core: Core, opts: FilesPluginOptions): Files {
   const ops = new FileOps(core.db, core.store, core.signals);
   const thumbs = new Thumbnailer(
     opts.dataDir,
@@ -66,11 +76,12 @@ export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
     },
   });
 
-  return {
+  const plugin: Plugin = {
     id: "browse",
     nav: [{ label: "Browse", path: "/browse", order: 10 }],
     // A paired device acts for the owner; every item route still asks the access check.
-    viewers: { "/": ["device"] },
+    // A file-drop link's visitors upload into its folder (the access check keeps them there).
+    viewers: { "/": ["device"], "/upload/tus": ["device", "linkGuest"], "/upload/tus-status": ["device"] },
     async start() {
       await ops.start();
       mkdirSync(editDir, { recursive: true, mode: 0o700 });
@@ -105,6 +116,7 @@ export function filesPlugin(core: Core, opts: FilesPluginOptions): Plugin {
         typeOf: opts.typeOf,
       }),
   };
+  return { plugin, thumbs };
 }
 
 function filesApp(deps: FilesDeps): ShellApp {

@@ -25,8 +25,28 @@ export function tusRoutes({ core: ctx, uploads }: FilesDeps): ShellApp {
       const meta = await uploads.metadata(c.req.param("id")!);
       if (meta?.parent) requireItem(ctx, c, meta.parent, "write");
     }
-    return await uploads.handle(c.req.raw);
+    const res = await uploads.handle(c.req.raw);
+    const viewer = c.get("viewer");
+    if (viewer.kind === "linkGuest" && (method === "POST" || method === "PATCH") && res.ok) {
+      // A visitor's file dropped through a link: counted and shown in activity once it is stored.
+      const id = c.req.param("id") ?? res.headers.get("location")?.split("/").at(-1);
+      const done = id ? uploads.finished(id) : undefined;
+      if (done && !reported.has(id!)) {
+        reported.add(id!);
+        if (reported.size > 10_000) reported.delete(reported.values().next().value!);
+        void ctx.signals.emit("link.uploaded", {
+          linkId: viewer.linkId,
+          label: viewer.label,
+          itemId: viewer.rootId,
+          name: done.item.name,
+          fileId: done.item.id,
+        });
+      }
+    }
+    return res;
   };
+  /** Uploads already reported as dropped through a link (a retried last PATCH is answered twice). */
+  const reported = new Set<string>();
   app.all(UPLOAD_PATH, tus);
   app.all(`${UPLOAD_PATH}/:id`, tus);
   // Unfinished uploads into a folder: resumed by choosing the same file again, or discarded

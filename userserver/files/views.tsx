@@ -58,6 +58,7 @@ export function Places(
     { path: "/browse", label: "Home", icon: "home" },
     { path: "/recent", label: "Recent", icon: "clock" },
     { path: "/favorites", label: "Favorites", icon: "star" },
+    { path: "/links", label: "Shared by link", icon: "share" },
     { path: "/trash", label: "Trash", icon: "trash" },
   ];
   return (
@@ -162,6 +163,11 @@ export function FolderPage(p: FolderViewProps) {
             <a class="button secondary small" href={`/browse/${here.id}/zip`} hx-boost="false" download>
               <FmIcon name="download" /> Zip
             </a>
+            {here.id === ROOT_ID ? "" : (
+              <a class="button secondary small" href={`/browse/${here.id}/share`}>
+                <FmIcon name="share" /> Share
+              </a>
+            )}
           </div>
         </div>
         {p.error ? <p class="notice error" role="alert">{p.error}</p> : ""}
@@ -508,6 +514,9 @@ export function PreviewPage(
           <div class="fm-tools">
             <a class="button small" href={`${src}?download=1`} hx-boost="false" download>
               <FmIcon name="download" /> Download
+            </a>
+            <a class="button secondary small" href={`/browse/${item.id}/share`}>
+              <FmIcon name="share" /> Share
             </a>
             {kind === "text" && !truncated
               ? (

@@ -11,7 +11,8 @@ import { TLS12_AEAD_CIPHERS } from "../../shared/tls/ciphers.ts";
 import { localOrigin, publicOrigin } from "../config/mod.ts";
 import type { Core } from "../core/mod.ts";
 import { addPlugin, type Importer } from "../add/mod.ts";
-import { filesPlugin, MAX_UPLOAD_BYTES } from "../files/mod.ts";
+import { createFiles, MAX_UPLOAD_BYTES } from "../files/mod.ts";
+import { linksPlugin } from "../links/mod.ts";
 import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
@@ -63,13 +64,15 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   if (!chosenAuth) log.warn("no sign-in configured: the relayed listener shows no user data");
 
   const dav = createDav(core);
+  // The file manager is the Browse tab.
+  const files = createFiles(core, {
+    dataDir: config.dataDir,
+    uploadExpiryDays: config.uploadExpiryDays,
+    typeOf: (item) => plugins.typeOf(item),
+  });
   const plugins: Plugins = new Plugins([
-    // The file manager is the Browse tab.
-    filesPlugin(core, {
-      dataDir: config.dataDir,
-      uploadExpiryDays: config.uploadExpiryDays,
-      typeOf: (item) => plugins.typeOf(item),
-    }),
+    files.plugin,
+    linksPlugin(core, { dataDir: config.dataDir, publicOrigin: publicOrigin(config), thumbs: files.thumbs }),
     searchPlugin(),
     addPlugin(opts.importer),
     notificationsPlugin,

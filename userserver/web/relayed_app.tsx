@@ -140,6 +140,8 @@ export function createRelayedApp(
     }
     const message = storage?.message ??
       (status >= 500 ? "Something went wrong on this server. It has been logged." : err.message);
+    // The JSON APIs answer in JSON.
+    if (c.req.path.startsWith("/api/")) return c.json({ error: message }, status as 400);
     // The shell (nav, unseen count) only for the owner; anyone else gets a page with no user data.
     if (c.get("viewer")?.kind !== "owner") return errorPage(c, status, message);
     return render(c, shell, {

@@ -22,6 +22,7 @@ const CSS = "text/css; charset=utf-8";
 /** Client bundles: the served name → its entry point (typed `.ts`, bundled with its imports). */
 const BUNDLES: Array<[string, string]> = [
   ["files.js", new URL("../files/client/main.ts", import.meta.url).pathname],
+  ["links.js", new URL("../links/client/main.ts", import.meta.url).pathname],
 ];
 /** Files served as they are: the served name → path and type. */
 const PLAIN: Array<[string, string, string]> = [

@@ -187,3 +187,30 @@ export const davProps = sqliteTable("dav_props", {
   name: text("name").notNull(),
   value: text("value").notNull(),
 }, (t) => [primaryKey({ columns: [t.itemId, t.ns, t.name] })]);
+
+/**
+ * Share links (userserver/links): a capability URL `/s/<token>` to one file or folder. The token is
+ * kept so the owner can copy the URL again; a password is kept only as its argon2id hash.
+ */
+export const links = sqliteTable("links", {
+  id: text("id").primaryKey(),
+  token: text("token").notNull().unique(),
+  itemId: text("item_id").notNull(),
+  label: text("label").notNull(),
+  passwordHash: text("password_hash"),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  expiresAt: integer("expires_at"),
+  downloadLimit: integer("download_limit"),
+  previewOnly: integer("preview_only", { mode: "boolean" }).notNull().default(false),
+  fileDrop: integer("file_drop", { mode: "boolean" }).notNull().default(false),
+  hideDownload: integer("hide_download", { mode: "boolean" }).notNull().default(false),
+  allowComments: integer("allow_comments", { mode: "boolean" }).notNull().default(false),
+  note: text("note").notNull().default(""),
+  views: integer("views").notNull().default(0),
+  downloads: integer("downloads").notNull().default(0),
+  uploads: integer("uploads").notNull().default(0),
+  failedPasswords: integer("failed_passwords").notNull().default(0),
+  lastUsedAt: integer("last_used_at"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [index("links_item").on(t.itemId)]);

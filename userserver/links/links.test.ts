@@ -294,7 +294,7 @@ describe("links", () => {
 });
 
 /** The entry names of a zip (from its central directory, read by python's zipfile). */
-async function zipNames(bytes: Uint8Array): Promise<string[]> {
+function zipNames(bytes: Uint8Array): string[] {
   const path = join(dir, `z-${Math.random()}.zip`);
   writeFileSync(path, bytes);
   const py = Bun.spawnSync([

@@ -5,6 +5,7 @@
  * clean close.
  */
 import type { Socket, TCPSocketListener } from "bun";
+import { encodeSourceHeader } from "../../shared/tunnel/source_header.ts";
 import { splice, type SpliceEvents } from "../../shared/mux/mod.ts";
 import { AlertDescription, ClientHelloParser, tlsAlert } from "../../shared/tls/mod.ts";
 import type { Logger } from "../../shared/log/mod.ts";
@@ -207,6 +208,13 @@ function onHelloBytes(
     onClose: () => socket.data.state.kind !== "closed" && socket.end(),
   });
   socket.data.state = { kind: "piped", pipe, share };
+  if (tunnel.sourceHeader) {
+    // The browser's address first (outside its TLS), if the connector asked for it.
+    pipe.data(encodeSourceHeader(
+      { address: socket.remoteAddress, port: socket.remotePort },
+      { address: socket.localAddress, port: socket.localPort },
+    ));
+  }
   const buf = st.parser.buffered;
   deps.counters.bytes += buf.length;
   tap?.up(buf);

@@ -10,6 +10,8 @@ export interface Tunnel {
   session: Session;
   remoteAddress: string;
   upAt: number;
+  /** Each stream begins with the browser's address (the connector asked for it in its hello). */
+  sourceHeader?: boolean;
 }
 
 export class TunnelRegistry {

@@ -236,7 +236,7 @@ function onHelloBytes(
 async function attach(
   deps: TunnelPortDeps,
   socket: Sock,
-  hello: { serverId: string; nonce: string; totp: string },
+  hello: { serverId: string; nonce: string; totp: string; sourceHeader?: boolean },
   verifying: Extract<State, { kind: "verifying" }>,
 ): Promise<void> {
   const { cfg, registry, log } = deps;
@@ -280,7 +280,14 @@ async function attach(
     maxStreamWindow: 16 * 1024 * 1024,
     keepaliveIntervalMs: cfg.keepaliveIntervalMs,
   };
-  reply(socket, { ok: true, relayId: cfg.id, serverName: answer.serverName, limits });
+  const sourceHeader = hello.sourceHeader === true;
+  reply(socket, {
+    ok: true,
+    relayId: cfg.id,
+    serverName: answer.serverName,
+    limits,
+    ...(sourceHeader ? { sourceHeader } : {}),
+  });
   const mux = attachSocket(socket, {
     client: false,
     maxStreams: cfg.maxStreamsPerTunnel,
@@ -293,6 +300,7 @@ async function attach(
     session: mux.session,
     remoteAddress,
     upAt: Date.now(),
+    sourceHeader,
   };
   socket.data.state = { kind: "tunnel", mux, tunnel };
   // Two tunnels of one server at this relay (a second instance, or a re-attach racing a half-dead

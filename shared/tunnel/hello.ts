@@ -13,6 +13,8 @@ export interface TunnelHello {
   serverId: string;
   nonce: string;
   totp: string;
+  /** Asks the relay to begin each stream with the browser's address (shared/tunnel/source_header.ts). */
+  sourceHeader?: boolean;
 }
 
 export interface TunnelLimits {
@@ -22,7 +24,14 @@ export interface TunnelLimits {
 }
 
 export type TunnelReply =
-  | { ok: true; relayId: string; serverName: string; limits: TunnelLimits }
+  | {
+    ok: true;
+    relayId: string;
+    serverName: string;
+    limits: TunnelLimits;
+    /** True when every stream of this tunnel begins with a source header (the hello asked for it). */
+    sourceHeader?: boolean;
+  }
   | { ok: false; code: TunnelErrorCode; message: string };
 
 /** Why a relay refused a hello. */
@@ -103,7 +112,16 @@ export function parseHello(value: unknown): TunnelHello {
   if (typeof v.totp !== "string" || !/^[0-9]{6}$/.test(v.totp)) {
     throw new TunnelProtocolError('Tunnel hello field "totp" must be 6 digits');
   }
-  return { version: 1, serverId: v.serverId as string, nonce: v.nonce as string, totp: v.totp };
+  if (v.sourceHeader !== undefined && typeof v.sourceHeader !== "boolean") {
+    throw new TunnelProtocolError('Tunnel hello field "sourceHeader" must be true or false');
+  }
+  return {
+    version: 1,
+    serverId: v.serverId as string,
+    nonce: v.nonce as string,
+    totp: v.totp,
+    ...(v.sourceHeader ? { sourceHeader: true } : {}),
+  };
 }
 
 export function parseReply(value: unknown): TunnelReply {

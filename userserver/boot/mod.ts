@@ -8,7 +8,7 @@ import type { Hono } from "hono";
 import { ensureServerKey, loadRegistration } from "../../platform/secrets.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import type { UserServerConfig } from "../config/mod.ts";
-import { Connector } from "../connector/mod.ts";
+import { Connector, type SourcedTarget } from "../connector/mod.ts";
 import { type Core, createCore } from "../core/mod.ts";
 import type { UserDb } from "../database/mod.ts";
 import { Importer } from "../add/mod.ts";
@@ -61,6 +61,7 @@ export async function runUserServer(
   const { log } = core;
   const config = core.config.current;
   const life = new Lifecycle(log);
+  let listening: { localPort: number; relayedPort: number; stop(): void } | undefined;
   let built;
   try {
     const importer = new Importer({
@@ -71,7 +72,9 @@ export async function runUserServer(
       roots: () => core.config.current.importRoots,
       pauseMs: () => core.config.current.importPauseMs,
     });
-    const connector = listen ? await createConnector(config, log) : undefined;
+    const connector = listen
+      ? await createConnector(config, log, { port: () => listening?.relayedPort, sources: core.sources })
+      : undefined;
     const web = createWeb(core, auth, { importer, plugins, tunnels: () => connector?.status() ?? [] });
     built = { importer, connector, web };
   } catch (e) {
@@ -80,7 +83,7 @@ export async function runUserServer(
     throw e;
   }
   const { importer, connector, web } = built;
-  let listening: { localPort: number; stop(): void } | undefined;
+
   // Added first, so it closes last, after everything that reads it has stopped.
   life.add({
     name: "database",
@@ -130,7 +133,11 @@ export async function runUserServer(
 }
 
 /** The ETConnector, once registered; before that there are no tunnels to keep. */
-async function createConnector(config: UserServerConfig, log: Logger): Promise<Connector | undefined> {
+async function createConnector(
+  config: UserServerConfig,
+  log: Logger,
+  sourced: SourcedTarget,
+): Promise<Connector | undefined> {
   const registration = loadRegistration(config.dataDir);
   if (!registration) {
     log.warn("not registered yet: no tunnels (run the first-run setup or `npm run dev`)");
@@ -146,6 +153,7 @@ async function createConnector(config: UserServerConfig, log: Logger): Promise<C
     },
     totpSecret: registration.totpSecret,
     relayedSocket: config.relayedSocket,
+    sourced,
     want: config.tunnels,
     log,
   });

@@ -8,12 +8,14 @@
 import { Backoff } from "../../shared/backoff.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import { type CloudAccess, fetchRelayOffers, type RelayOffer } from "./cloud.ts";
-import { type OpenTunnel, openTunnel } from "./tunnel.ts";
+import { type OpenTunnel, openTunnel, type SourcedTarget } from "./tunnel.ts";
 
 export interface ConnectorOptions {
   cloud: CloudAccess;
   totpSecret: string;
   relayedSocket: string;
+  /** Browser addresses through source headers (see tunnel.ts `pipeWithSource`). */
+  sourced?: SourcedTarget;
   want?: number;
   /** How long a relay we failed to reach is skipped. */
   skipFailedMs?: number;
@@ -46,7 +48,7 @@ async function relayStartedAt(offer: RelayOffer, caPem?: string): Promise<number
 
 export class Connector {
   readonly #o:
-    & Required<Omit<ConnectorOptions, "cloud" | "log" | "totpSecret" | "relayedSocket">>
+    & Required<Omit<ConnectorOptions, "cloud" | "log" | "totpSecret" | "relayedSocket" | "sourced">>
     & ConnectorOptions;
   readonly #tunnels = new Map<string, { tunnel: OpenTunnel; upAt: number }>();
   readonly #failedUntil = new Map<string, number>();
@@ -128,6 +130,7 @@ export class Connector {
         totpSecret: this.#o.totpSecret,
         caPem: this.#o.cloud.caPem,
         relayedSocket: this.#o.relayedSocket,
+        sourced: this.#o.sourced,
         log,
       });
       const upAt = Date.now();

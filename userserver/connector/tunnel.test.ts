@@ -40,7 +40,7 @@ function tunnelPair(): { relay: Session; server: Session } {
     keepaliveInterval: 0,
     write: deliver(() => relay),
     close() {},
-    onStream: (stream) => pipeToRelayedListener(stream, path, log),
+    onStream: (stream) => pipeToRelayedListener(stream, { unix: path }, log),
   });
   return { relay, server };
 }

@@ -26,6 +26,8 @@ import {
 import type { Logger } from "../../shared/log/mod.ts";
 import { contain } from "../../shared/net/contain.ts";
 import type { RelayOffer } from "./cloud.ts";
+import type { StreamSources } from "./sources.ts";
+import { decodeSourceHeader } from "../../shared/tunnel/source_header.ts";
 
 export class AttachError extends Error {
   override name = "AttachError";
@@ -40,6 +42,11 @@ export interface TunnelOptions {
   totpSecret: string;
   caPem?: string;
   relayedSocket: string;
+  /**
+   * Asks the relay for each browser's address (a source header per stream): streams then go to
+   * the relayed listener's loopback TCP port, and the address is recorded in `sources`.
+   */
+  sourced?: SourcedTarget;
   log: Logger;
   timeoutMs?: number;
 }
@@ -102,7 +109,10 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
         maxStreams: reply.limits.maxStreams,
         keepaliveInterval: reply.limits.keepaliveIntervalMs,
         logger: o.log,
-        onStream: (stream) => pipeToRelayedListener(stream, o.relayedSocket, o.log),
+        onStream: (stream) =>
+          reply.sourceHeader && o.sourced
+            ? pipeWithSource(stream, o.sourced, o.log)
+            : pipeToRelayedListener(stream, { unix: o.relayedSocket }, o.log),
         onGoAway: () => goingAwayResolve(),
       });
       socket.data = { kind: "mux", mux };
@@ -150,6 +160,7 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
             serverId: o.serverId,
             nonce: o.offer.nonce,
             totp: currentTotp(o.totpSecret),
+            ...(o.sourced ? { sourceHeader: true } : {}),
           }));
         }),
         data: guard((socket, chunk) => {
@@ -188,41 +199,109 @@ export function openTunnel(o: TunnelOptions): Promise<OpenTunnel> {
   });
 }
 
+export interface SourcedTarget {
+  /** The relayed listener's loopback TCP port (undefined until it listens). */
+  port(): number | undefined;
+  sources: StreamSources;
+}
+
+/** Where a stream is piped: the relayed listener's Unix socket, or its loopback TCP port. */
+export type RelayedTarget = { unix: string } | { hostname: string; port: number };
+
 /**
- * Pipes one relay-opened stream into the relayed listener's Unix socket, both ways. The relay may
+ * A stream that begins with a source header: reads the header, then pipes the rest (the browser's
+ * TLS bytes) into the relayed listener over loopback TCP, recording the browser's address under
+ * that connection's local port while it lasts. A stream without a valid header is reset.
+ */
+export async function pipeWithSource(stream: Stream, target: SourcedTarget, log: Logger): Promise<void> {
+  let buf: Uint8Array = new Uint8Array(0);
+  try {
+    for (;;) {
+      const chunk = await stream.read();
+      if (chunk === null) return void stream.reset(); // closed before its header was complete
+      buf = concatBytes(buf, chunk);
+      const r = decodeSourceHeader(buf);
+      if (r.kind === "need-more") continue;
+      if (r.kind === "error") {
+        log.warn("relayed stream without a valid source header", { error: r.message });
+        return void stream.reset();
+      }
+      const port = target.port();
+      if (port === undefined) return void stream.reset();
+      const address = r.source?.address;
+      return pipeToRelayedListener(stream, { hostname: "127.0.0.1", port }, log, {
+        first: buf.subarray(r.used),
+        opened: (localPort) => address && target.sources.set(localPort, address),
+        closed: (localPort) => target.sources.delete(localPort),
+      });
+    }
+  } catch (err) {
+    log.debug("relayed stream ended before its source header", { err });
+    stream.reset();
+  }
+}
+
+interface PipeHooks {
+  /** Bytes already read from the stream, written to the listener before the splice begins. */
+  first?: Uint8Array;
+  opened?(localPort: number): void;
+  closed?(localPort: number): void;
+}
+
+/**
+ * Pipes one relay-opened stream into the relayed listener, both ways. The relay may
  * reset the stream before the connect completes: `splice()` then closes the socket from inside
  * `open`, so the socket's state exists before the splice starts, and every handler is contained
  * (an exception here costs this stream, never the process).
  */
-export function pipeToRelayedListener(stream: Stream, path: string, log: Logger): void {
-  type PipeState = { pipe?: ReturnType<typeof splice> };
+export function pipeToRelayedListener(
+  stream: Stream,
+  target: RelayedTarget,
+  log: Logger,
+  hooks: PipeHooks = {},
+): void {
+  type PipeState = { pipe?: ReturnType<typeof splice>; pending?: Uint8Array; port?: number };
   const unreachable = (err: unknown) => {
-    log.error("relayed listener unreachable", { path, err });
+    log.error("relayed listener unreachable", { target, err });
     stream.reset();
   };
   const guard = <A extends unknown[]>(fn: (socket: Socket<PipeState>, ...rest: A) => void) =>
     contain(log, "relayed stream", fn);
-  Bun.connect<PipeState>({
-    unix: path,
-    // The browser's FIN arrives as the stream's FIN and half-closes this socket; the server's
-    // answer must still be read (Bun would otherwise close both ends).
-    allowHalfOpen: true,
-    socket: {
-      open: guard((socket) => {
-        socket.data = {};
-        socket.data.pipe = splice(stream, socket, { halfClose: true });
-      }),
-      data: guard((socket, chunk) => socket.data?.pipe?.data(chunk)),
-      drain: guard((socket) => socket.data?.pipe?.drain()),
-      end: guard((socket) => socket.data?.pipe?.end()),
-      close: guard((socket, err) => {
-        if (socket.data?.pipe) socket.data.pipe.close(err);
-        else stream.reset(); // closed before the splice began: the relay must not wait on it
-      }),
-      error: guard((_socket, err) => log.debug("relayed stream socket error", { err })),
-      connectError: guard((_socket, err) => unreachable(err)),
-    },
-  }).catch(unreachable);
+  /** Writes what was read before the splice; the splice begins once all of it is taken. */
+  const flush = (socket: Socket<PipeState>) => {
+    const pending = socket.data.pending;
+    if (pending && pending.length > 0) {
+      const n = socket.write(pending);
+      if (n < 0) return;
+      socket.data.pending = pending.subarray(n);
+      if (n < pending.length) return; // the rest on drain
+    }
+    socket.data.pending = undefined;
+    socket.data.pipe = splice(stream, socket, { halfClose: true });
+  };
+  const socket: Bun.SocketHandler<PipeState> = {
+    open: guard((socket) => {
+      socket.data = { pending: hooks.first, port: "port" in target ? socket.localPort : undefined };
+      if (socket.data.port !== undefined) hooks.opened?.(socket.data.port);
+      flush(socket);
+    }),
+    data: guard((socket, chunk) => socket.data?.pipe?.data(chunk)),
+    drain: guard((socket) => socket.data?.pipe ? socket.data.pipe.drain() : flush(socket)),
+    end: guard((socket) => socket.data?.pipe?.end()),
+    close: guard((socket, err) => {
+      if (socket.data?.port !== undefined) hooks.closed?.(socket.data.port);
+      if (socket.data?.pipe) socket.data.pipe.close(err);
+      else stream.reset(); // closed before the splice began: the relay must not wait on it
+    }),
+    error: guard((_socket, err) => log.debug("relayed stream socket error", { err })),
+    connectError: guard((_socket, err) => unreachable(err)),
+  };
+  // The browser's FIN arrives as the stream's FIN and half-closes this socket; the server's
+  // answer must still be read (Bun would otherwise close both ends): allowHalfOpen.
+  const connecting = "unix" in target
+    ? Bun.connect<PipeState>({ unix: target.unix, allowHalfOpen: true, socket })
+    : Bun.connect<PipeState>({ hostname: target.hostname, port: target.port, allowHalfOpen: true, socket });
+  connecting.catch(unreachable);
 }
 
 function splitHostPort(address: string): [string, string] {

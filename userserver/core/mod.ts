@@ -13,6 +13,7 @@ import { Store } from "../store/mod.ts";
 import { Permissions } from "../permissions/mod.ts";
 import { Notifications } from "../notifications/mod.ts";
 import { Search } from "../search/mod.ts";
+import { StreamSources } from "../connector/sources.ts";
 
 export interface Core {
   /** The configuration (`config.current`); Settings edits its live part and writes the file back. */
@@ -27,6 +28,8 @@ export interface Core {
   notifications: Notifications;
   /** Full-text search: the indexer follows the store's signals; started by the lifecycle. */
   search: Search;
+  /** Browser addresses of relayed connections (the connector records, throttles read). */
+  sources: StreamSources;
 }
 
 /** Opens the database (migrated), readies the store (crash leftovers dropped, root made) and builds the rest. */
@@ -43,7 +46,19 @@ export async function createCore(config: UserServerConfig, log: Logger): Promise
     const permissions = new Permissions(db, store.items, config.name, reader);
     const notifications = new Notifications(db, signals);
     const search = new Search(db, store, signals, log.child({ module: "search" }));
-    return { config: configStore, log, db, reader, signals, store, permissions, notifications, search };
+    const sources = new StreamSources();
+    return {
+      config: configStore,
+      log,
+      db,
+      reader,
+      signals,
+      store,
+      permissions,
+      notifications,
+      search,
+      sources,
+    };
   } catch (e) {
     reader.close();
     db.close();

@@ -68,7 +68,7 @@ export function createDav(core: Core): Dav {
       if (!c.req.path.startsWith(DAV_PREFIX)) return undefined;
       const creds = basicAuth(c.req.raw);
       if (!creds) return undefined;
-      const verdict = await passwords.verify(creds.password, clientAddress(c));
+      const verdict = await passwords.verify(creds.password, clientAddress(c, core.sources));
       if (!verdict.ok) {
         c.set("davThrottled", verdict.throttled);
         return undefined;
@@ -146,7 +146,9 @@ export function createDav(core: Core): Dav {
   async function serveDirect(c: Context): Promise<Response> {
     if (c.req.method === "OPTIONS") return handler(c);
     const creds = basicAuth(c.req.raw);
-    const verdict = creds ? await passwords.verify(creds.password, clientAddress(c)) : undefined;
+    const verdict = creds
+      ? await passwords.verify(creds.password, clientAddress(c, core.sources))
+      : undefined;
     if (!verdict?.ok) return challenge(verdict?.throttled ? 429 : 401);
     c.set("viewer", { kind: "device", id: verdict.id, name: verdict.label });
     return handler(c);

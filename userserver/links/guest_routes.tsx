@@ -170,7 +170,7 @@ export function guestRoutes(d: GuestDeps): ShellApp {
     const { link } = opened;
     const base = `/s/${link.token}`;
     if (!link.passwordHash) return c.redirect(base, 303);
-    const address = clientAddress(c);
+    const address = clientAddress(c, d.core.sources);
     const t = now();
     const waitUntil = d.throttle.blockedUntil(address, link.id, t);
     if (waitUntil !== undefined) {

@@ -46,8 +46,13 @@ export interface Web {
   localApp: Hono;
   /** The one-time first-run token while setup is pending. */
   setupToken(): string | undefined;
-  /** Opens both listeners (TLS from the data directory); returns how to close them. */
-  listen(tls: { key: string; cert: string } | undefined): { localPort: number; stop(): void };
+  /**
+   * Opens the listeners (TLS from the data directory): local, relayed (Unix socket) and the
+   * relayed app on a loopback TCP port for streams that carry the browser's address.
+   */
+  listen(
+    tls: { key: string; cert: string } | undefined,
+  ): { localPort: number; relayedPort: number; stop(): void };
 }
 
 export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOptions): Web {
@@ -151,11 +156,28 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
             maxRequestBodySize: MAX_UPLOAD_BYTES,
           }),
       );
+      // The connector connects here for streams with a source header: the peer port of each
+      // connection names the browser's address in `sources` (web/client_address.ts).
+      const relayedTcp = listenOrExplain(
+        "the relayed loopback listener",
+        "127.0.0.1:0",
+        () =>
+          Bun.serve({
+            ...serveOptions(log),
+            hostname: "127.0.0.1",
+            port: 0,
+            tls,
+            fetch: relayedApp.fetch,
+            maxRequestBodySize: MAX_UPLOAD_BYTES,
+          }),
+      );
       return {
         localPort: local.port ?? config.localPort,
+        relayedPort: relayedTcp.port!,
         stop() {
           local.stop(true);
           relayed.stop(true);
+          relayedTcp.stop(true);
           rmSync(config.relayedSocket, { force: true });
         },
       };

@@ -1,0 +1,100 @@
+/** Preview renditions with the real tools: sharp, poppler's pdftoppm/pdfinfo, ffmpeg. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { silentLogger } from "../../shared/log/mod.ts";
+import { renditionKind, Renditions } from "./renditions.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hearth-renditions-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const r = new Renditions(dir, silentLogger);
+
+/** A two-page PDF written by hand (the smallest valid file: catalog, pages, two empty pages). */
+function twoPagePdf(): string {
+  const objs = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objs.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return out;
+}
+
+describe("renditions", () => {
+  test("which types get one", () => {
+    expect(renditionKind("image/jpeg")).toBe("image");
+    expect(renditionKind("application/pdf")).toBe("pdf");
+    expect(renditionKind("video/mp4")).toBe("video");
+    expect(renditionKind("audio/mpeg")).toBeUndefined();
+    expect(renditionKind("image/svg+xml")).toBeUndefined();
+  });
+
+  test("an image is re-encoded at most 1600 px wide, once per content", async () => {
+    const src = join(dir, "big.png");
+    await sharp({ create: { width: 3000, height: 1000, channels: 3, background: "#123" } }).png().toFile(src);
+    const a = await r.get("image", "a".repeat(64), src);
+    const meta = await sharp(a!.path).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(["webp", 1600, 533]);
+    expect((await r.get("image", "a".repeat(64), src))!.path).toBe(a!.path);
+  });
+
+  test("a PDF: its page count and each page as an image", async () => {
+    const src = join(dir, "doc.pdf");
+    writeFileSync(src, twoPagePdf());
+    expect(await r.pdfPages(src)).toBe(2);
+    const page2 = await r.get("pdf", "b".repeat(64), src, 2);
+    expect((await sharp(page2!.path).metadata()).format).toBe("png");
+  });
+
+  test("a video: a 480p H.264 rendition", async () => {
+    const src = join(dir, "clip.mp4");
+    const made = Bun.spawnSync([
+      "ffmpeg",
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=duration=1:size=1280x720:rate=10",
+      "-pix_fmt",
+      "yuv420p",
+      src,
+    ]);
+    expect(made.exitCode).toBe(0);
+    const v = await r.get("video", "c".repeat(64), src);
+    expect(v!.type).toBe("video/mp4");
+    const probe = Bun.spawnSync([
+      "ffprobe",
+      "-v",
+      "error",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=height",
+      "-of",
+      "csv=p=0",
+      v!.path,
+    ]);
+    expect(probe.stdout.toString().trim()).toBe("480");
+  }, 60_000);
+
+  test("a file that is not what it claims gets no rendition, and is not tried again", async () => {
+    const src = join(dir, "junk.jpg");
+    writeFileSync(src, "not an image");
+    expect(await r.get("image", "d".repeat(64), src)).toBeUndefined();
+    expect(await r.get("image", "d".repeat(64), src)).toBeUndefined();
+    expect(await r.pdfPages(src)).toBe(0);
+  });
+});

@@ -7,7 +7,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
 import type { Core } from "../core/mod.ts";
 import type { ItemType, Plugin, ShellApp, ShellEnv } from "../plugins/mod.ts";
 import { type Item, mediaTypeOf } from "../store/mod.ts";
@@ -30,6 +31,8 @@ export interface FilesPluginOptions {
   thumbConcurrency?: number;
   /** Days after it began that an unfinished upload is removed (default 7). */
   uploadExpiryDays?: number;
+  /** More sections on a file's page (comments), after its preview. */
+  itemSections?(c: Context<ShellEnv>, item: Item): Promise<Child> | Child;
 }
 
 /** The Browse plugin and the parts other plugins reuse (share links show the same thumbnails). */
@@ -114,6 +117,7 @@ export function createFiles(core: Core, opts: FilesPluginOptions): Files {
         uploads,
         editDir,
         typeOf: opts.typeOf,
+        itemSections: opts.itemSections,
       }),
   };
   return { plugin, thumbs };

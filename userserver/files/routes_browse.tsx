@@ -14,7 +14,9 @@ import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
 import { canThumbnail } from "./thumbs.ts";
 import { EditPage, folderHref, FolderPage, Listing, PreviewPage } from "./views.tsx";
 
-export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: FilesDeps): ShellApp {
+export function browseRoutes(
+  { core: ctx, ops, queries, editDir, typeOf, itemSections }: FilesDeps,
+): ShellApp {
   const app = new Hono<ShellEnv>();
   /** A folder's page of items and what the view shows beside them; `chain` comes from the access check. */
   const folderData = async (c: Context<ShellEnv>, { item: folder, ancestry: chain }: Granted) => {
@@ -79,7 +81,8 @@ export function browseRoutes({ core: ctx, ops, queries, editDir, typeOf }: Files
         text={text}
         truncated={truncated}
         favorite={favorite}
-        error={takeNotice(c).error}
+        {...takeNotice(c)}
+        extra={await itemSections?.(c, item)}
       />,
     );
   };

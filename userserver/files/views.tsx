@@ -493,7 +493,7 @@ export function iconOf(item: Item, t: ItemType): string {
 export type PreviewKind = "image" | "text" | "pdf" | "video" | "audio" | "none";
 
 export function PreviewPage(
-  { chain, item, kind, text, truncated, favorite, error }: {
+  { chain, item, kind, text, truncated, favorite, error, ok, extra }: {
     chain: Item[];
     item: Item;
     kind: PreviewKind;
@@ -501,6 +501,9 @@ export function PreviewPage(
     truncated?: boolean;
     favorite: boolean;
     error?: string;
+    ok?: string;
+    /** Sections other plugins add after the preview (comments). */
+    extra?: Child;
   },
 ) {
   const src = `/files/${item.id}`;
@@ -546,6 +549,7 @@ export function PreviewPage(
           {formatBytes(item.size)} · {item.type} · modified <Time ms={item.mtime} />
         </p>
         {error ? <p class="notice error" role="alert">{error}</p> : ""}
+        {ok ? <p class="notice ok" role="status">{ok}</p> : ""}
         <form method="post" action={`/browse/${item.id}/rename`} class="fm-rename">
           <label for="fm-rename">Name</label>
           <div class="row">
@@ -572,6 +576,7 @@ export function PreviewPage(
             : ""}
         </div>
       </section>
+      {extra ?? ""}
     </>
   );
 }

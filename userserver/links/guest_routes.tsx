@@ -43,12 +43,17 @@ export interface GuestDeps {
   thumbs: Thumbnailer;
   renditions: Renditions;
   itemAlive(id: string): boolean;
-  /** The comment thread on a guest's item page (the comments plugin), if any. */
-  comments?(c: Context<ShellEnv>, viewer: Viewer, item: Item, base: string): Promise<Child> | Child;
+  comments?: GuestComments;
   now?: () => number;
 }
 
 type C = Context<ShellEnv>;
+
+/** What the comments plugin lends the visitor's pages: the thread, and posting to it. */
+export interface GuestComments {
+  thread(c: C, viewer: Viewer, item: Item, post: string, back: string): Promise<Child>;
+  post(c: C, viewer: Viewer, item: Item): Promise<Response>;
+}
 
 const html = (
   c: C,
@@ -143,7 +148,10 @@ export function guestRoutes(d: GuestDeps): ShellApp {
     const pdfPages = show === "pdf" && rendition && item.blobHash
       ? await d.renditions.pdfPages(d.core.store.blobs.pathOf(item.blobHash))
       : 0;
-    const comments = d.comments && link.allowComments ? await d.comments(c, viewer, item, base) : undefined;
+    const here = item.id === link.itemId ? base : `${base}/i/${item.id}`;
+    const comments = d.comments && link.allowComments
+      ? await d.comments.thread(c, viewer, item, `${base}/comments/${item.id}`, here)
+      : undefined;
     return html(
       c,
       <FileView
@@ -163,6 +171,16 @@ export function guestRoutes(d: GuestDeps): ShellApp {
 
   app.get("/s/:token", (c) => showItem(c, undefined));
   app.get("/s/:token/i/:id", (c) => showItem(c, c.req.param("id")));
+
+  app.post("/s/:token/comments/:id", (c) => {
+    const entered = enter(c);
+    if (entered instanceof Response || entered instanceof Promise) return entered;
+    const g = granted(entered.viewer, c.req.param("id"));
+    if (!g || !d.comments || !entered.link.allowComments || entered.link.fileDrop) {
+      return html(c, <GonePage />, 404);
+    }
+    return d.comments.post(c, entered.viewer, g.item);
+  });
 
   app.post("/s/:token/unlock", async (c) => {
     const opened = openLink(c, d.links, d.cookies, d.itemAlive, now());

@@ -6,15 +6,11 @@
  * Visits, downloads and uploads are counted here from the link signals.
  */
 import { Hono } from "hono";
-import type { Child } from "hono/jsx";
-import type { Context } from "hono";
 import type { Core } from "../core/mod.ts";
-import type { Viewer } from "../permissions/mod.ts";
 import type { Plugin, ShellEnv } from "../plugins/mod.ts";
-import type { Item } from "../store/mod.ts";
 import { type Thumbnailer, TRASH_ID } from "../files/mod.ts";
 import { guestViewer, openLink, UnlockCookies } from "./door.ts";
-import { guestRoutes } from "./guest_routes.tsx";
+import { type GuestComments, guestRoutes } from "./guest_routes.tsx";
 import { ownerRoutes } from "./owner_routes.tsx";
 import { Renditions } from "./renditions.ts";
 import { Links } from "./store.ts";
@@ -25,8 +21,8 @@ export interface LinksPluginOptions {
   publicOrigin: string;
   /** The file manager's thumbnails (one queue for both). */
   thumbs: Thumbnailer;
-  /** The comment thread shown on a guest's item page when the link allows comments. */
-  comments?(c: Context<ShellEnv>, viewer: Viewer, item: Item, base: string): Promise<Child> | Child;
+  /** Comments on a guest's item page when the link allows them (the comments plugin). */
+  comments?: GuestComments;
   now?: () => number;
 }
 

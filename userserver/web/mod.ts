@@ -13,6 +13,7 @@ import type { Core } from "../core/mod.ts";
 import { addPlugin, type Importer } from "../add/mod.ts";
 import { createFiles, MAX_UPLOAD_BYTES } from "../files/mod.ts";
 import { linksPlugin } from "../links/mod.ts";
+import { createComments } from "../comments/mod.ts";
 import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
@@ -69,15 +70,24 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   if (!chosenAuth) log.warn("no sign-in configured: the relayed listener shows no user data");
 
   const dav = createDav(core);
+  const comments = createComments(core);
   // The file manager is the Browse tab.
   const files = createFiles(core, {
     dataDir: config.dataDir,
     uploadExpiryDays: config.uploadExpiryDays,
     typeOf: (item) => plugins.typeOf(item),
+    itemSections: (c, item) =>
+      comments.thread(c, c.get("viewer"), item, `/comments/${item.id}`, `/browse/${item.id}`),
   });
   const plugins: Plugins = new Plugins([
     files.plugin,
-    linksPlugin(core, { dataDir: config.dataDir, publicOrigin: publicOrigin(config), thumbs: files.thumbs }),
+    linksPlugin(core, {
+      dataDir: config.dataDir,
+      publicOrigin: publicOrigin(config),
+      thumbs: files.thumbs,
+      comments: { thread: comments.thread, post: comments.post },
+    }),
+    comments.plugin,
     searchPlugin(),
     addPlugin(opts.importer),
     notificationsPlugin,

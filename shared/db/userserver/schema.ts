@@ -214,3 +214,32 @@ export const links = sqliteTable("links", {
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 }, (t) => [index("links_item").on(t.itemId)]);
+
+/**
+ * Comments (userserver/comments): keyed by the item's content hash (a folder's by its id), so
+ * identical content shares one set of threads. A thread is its first comment's id; replies name
+ * their parent. Removed comments stay (shown as removed) so replies keep their place.
+ */
+export const comments = sqliteTable("comments", {
+  id: text("id").primaryKey(),
+  itemKey: text("item_key").notNull(),
+  threadId: text("thread_id").notNull(),
+  parentId: text("parent_id"),
+  author: text("author").notNull(),
+  /** "owner", or "guest" (a link visitor who typed a name; `linkId` names the link). */
+  authorKind: text("author_kind", { enum: ["owner", "guest"] }).notNull(),
+  linkId: text("link_id"),
+  content: text("content").notNull(),
+  ip: text("ip").notNull(),
+  visibility: text("visibility", { enum: ["public", "private", "removed"] }).notNull(),
+  resolved: integer("resolved", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+  editedAt: integer("edited_at"),
+}, (t) => [index("comments_item").on(t.itemKey, t.createdAt)]);
+
+/** Earlier texts of edited comments (the edit history). */
+export const commentRevisions = sqliteTable("comment_revisions", {
+  commentId: text("comment_id").notNull(),
+  content: text("content").notNull(),
+  replacedAt: integer("replaced_at").notNull(),
+}, (t) => [index("comment_revisions_comment").on(t.commentId)]);

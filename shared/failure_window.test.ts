@@ -1,37 +1,38 @@
-import { describe, expect, test } from "bun:test";
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
 import { FailureWindow } from "./failure_window.ts";
 
 describe("FailureWindow", () => {
   test("blocks a key at the limit until its oldest failure leaves the window", () => {
     const w = new FailureWindow(3, 1000);
-    expect(w.record("a", 0)).toBeUndefined();
-    expect(w.record("a", 100)).toBeUndefined();
-    expect(w.record("a", 200)).toBe(1000);
-    expect(w.blockedUntil("a", 999)).toBe(1000);
-    expect(w.blockedUntil("a", 1000)).toBeUndefined();
-    expect(w.count("a", 1000)).toBe(2);
+    assert.equal(w.record("a", 0), undefined);
+    assert.equal(w.record("a", 100), undefined);
+    assert.equal(w.record("a", 200), 1000);
+    assert.equal(w.blockedUntil("a", 999), 1000);
+    assert.equal(w.blockedUntil("a", 1000), undefined);
+    assert.equal(w.count("a", 1000), 2);
   });
 
   test("one key's failures never block another key", () => {
     const w = new FailureWindow(2, 1000);
     w.record("attacker", 0);
     w.record("attacker", 1);
-    expect(w.blockedUntil("attacker", 2)).toBe(1000);
-    expect(w.blockedUntil("visitor", 2)).toBeUndefined();
+    assert.equal(w.blockedUntil("attacker", 2), 1000);
+    assert.equal(w.blockedUntil("visitor", 2), undefined);
   });
 
   test("clear forgets a key", () => {
     const w = new FailureWindow(1, 1000);
     w.record("a", 0);
     w.clear("a");
-    expect(w.blockedUntil("a", 1)).toBeUndefined();
+    assert.equal(w.blockedUntil("a", 1), undefined);
   });
 
   test("memory stays bounded: the stalest keys go first", () => {
     const w = new FailureWindow(5, 60_000, 100);
     for (let i = 0; i < 1000; i++) w.record(`k${i}`, i);
-    expect(w.count("k999", 1000)).toBe(1);
-    expect(w.count("k0", 1000)).toBe(0);
+    assert.equal(w.count("k999", 1000), 1);
+    assert.equal(w.count("k0", 1000), 0);
   });
 
   test("random sequences: never more than limit counted, blocked exactly when at the limit", () => {
@@ -48,8 +49,8 @@ describe("FailureWindow", () => {
           log.push(now);
         }
         const inWindow = log.filter((t) => t > now - windowMs).length;
-        expect(w.count("k", now)).toBe(Math.min(inWindow, limit));
-        expect(w.blockedUntil("k", now) !== undefined).toBe(Math.min(inWindow, limit) >= limit);
+        assert.equal(w.count("k", now), Math.min(inWindow, limit));
+        assert.equal(w.blockedUntil("k", now) !== undefined, Math.min(inWindow, limit) >= limit);
       }
     }
   });

@@ -54,37 +54,41 @@ afterAll(async () => {
 });
 
 describe("comments", () => {
-  test("the owner's thread: comment, reply, edit (history kept), delete shown as removed, resolve and reopen", async () => {
-    signIn("alice");
-    expect(
-      (await form(`/comments/${doc.id}`, { content: "First **draft**", back: `/browse/${doc.id}` })).status,
-    ).toBe(303);
-    let list = (await api(`/api/comments?item=${doc.id}`)).comments;
-    expect(list).toHaveLength(1);
-    const first = list[0]!;
-    expect(first.html).toContain("<strong>draft</strong>");
-    await form(`/comments/${doc.id}`, { content: "A reply", parentId: String(first.id) });
-    await form(`/comments/${doc.id}/c/${first.id}/edit`, { content: "Second draft" });
-    list = (await api(`/api/comments?item=${doc.id}`)).comments;
-    expect(list.map((c) => [c.content, c.threadId])).toEqual([["Second draft", first.id], [
-      "A reply",
-      first.id,
-    ]]);
-    const history = await (await req(`/api/comments/${first.id}/history`)).json();
-    expect(history.history.map((h: { content: string }) => h.content)).toEqual(["First **draft**"]);
-    await form(`/comments/${doc.id}/c/${list[1]!.id}/delete`, {});
-    let page = await (await req(`/browse/${doc.id}`)).text();
-    expect(page).toContain("This comment was removed.");
-    expect(page).not.toContain("A reply");
-    await form(`/comments/${doc.id}/c/${first.id}/resolve`, { resolved: "1" });
-    page = await (await req(`/browse/${doc.id}`)).text();
-    expect(page).toContain("Resolved");
-    expect(page).toContain("Reopen");
-    await form(`/comments/${doc.id}/c/${first.id}/resolve`, { resolved: "0" });
-    expect((await api(`/api/comments?item=${doc.id}`)).comments.every((c) => c.resolved === false)).toBe(
-      true,
-    );
-  });
+  test(
+    "the owner's thread: comment, reply, edit (history kept), delete shown as removed, resolve and reopen",
+    async () => {
+      signIn("alice");
+      expect(
+        (await form(`/comments/${doc.id}`, { content: "First **draft**", back: `/browse/${doc.id}` })).status,
+      ).toBe(303);
+      let list = (await api(`/api/comments?item=${doc.id}`)).comments;
+      expect(list).toHaveLength(1);
+      const first = list[0]!;
+      expect(first.html).toContain("<strong>draft</strong>");
+      await form(`/comments/${doc.id}`, { content: "A reply", parentId: String(first.id) });
+      await form(`/comments/${doc.id}/c/${first.id}/edit`, { content: "Second draft" });
+      list = (await api(`/api/comments?item=${doc.id}`)).comments;
+      expect(list.map((c) => [c.content, c.threadId])).toEqual([["Second draft", first.id], [
+        "A reply",
+        first.id,
+      ]]);
+      const history = await (await req(`/api/comments/${first.id}/history`)).json();
+      expect(history.history.map((h: { content: string }) => h.content)).toEqual(["First **draft**"]);
+      await form(`/comments/${doc.id}/c/${list[1]!.id}/delete`, {});
+      let page = await (await req(`/browse/${doc.id}`)).text();
+      expect(page).toContain("This comment was removed.");
+      expect(page).not.toContain("A reply");
+      await form(`/comments/${doc.id}/c/${first.id}/resolve`, { resolved: "1" });
+      page = await (await req(`/browse/${doc.id}`)).text();
+      expect(page).toContain("Resolved");
+      expect(page).toContain("Reopen");
+      await form(`/comments/${doc.id}/c/${first.id}/resolve`, { resolved: "0" });
+      expect((await api(`/api/comments?item=${doc.id}`)).comments.every((c) => c.resolved === false)).toBe(
+        true,
+      );
+    },
+    300_000,
+  );
 
   test("identical content shares its threads (a copy shows the same comments)", async () => {
     signIn("alice");
@@ -92,7 +96,7 @@ describe("comments", () => {
     expect(ids(await api(`/api/comments?item=${copy.id}`))).toEqual(
       ids(await api(`/api/comments?item=${doc.id}`)),
     );
-  });
+  }, 300_000);
 
   test("hostile Markdown is shown as text", async () => {
     signIn("alice");
@@ -101,42 +105,46 @@ describe("comments", () => {
     expect(page).not.toContain("<img src=x");
     expect(page).not.toContain('href="javascript:');
     expect(page).toContain("&lt;img src=x");
-  });
+  }, 300_000);
 
-  test("a link visitor comments with a typed name when the link allows it; the owner is notified", async () => {
-    signIn("alice");
-    const make = async (allowComments: boolean) =>
-      (await (await req("/api/links", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ itemId: doc.id, allowComments, label: "Review" }),
-      })).json()).link.token as string;
-    const open = await make(true);
-    const closed = await make(false);
-    const before = await s.core.notifications.unseenCount();
-    signIn(undefined);
-    const page = await (await req(`/s/${open}`)).text();
-    expect(page).toContain("Your name");
-    expect(page).toContain("Second draft");
-    const posted = await form(`/s/${open}/comments/${doc.id}`, {
-      name: "Bob",
-      content: "Looks good",
-      back: `/s/${open}`,
-    });
-    expect(posted.status).toBe(303);
-    expect(await (await req(`/s/${open}`)).text()).toContain("Looks good");
-    expect(await s.core.notifications.unseenCount()).toBe(before + 1);
-    expect((await s.core.notifications.list())[0]!.title).toContain("Bob commented on plan.txt");
-    expect((await form(`/s/${open}/comments/${doc.id}`, { name: "", content: "anon" })).status).toBe(400);
-    expect((await form(`/s/${closed}/comments/${doc.id}`, { name: "Eve", content: "spam" })).status).toBe(
-      404,
-    );
-    expect(await (await req(`/s/${closed}`)).text()).not.toContain("Your name");
-    // Visitors cannot edit, delete or resolve, nor read the API.
-    const list = await s.core.reader.all<{ id: string }>("select id from comments");
-    expect((await form(`/comments/${doc.id}/c/${list[0]!.id}/delete`, {})).status).not.toBe(303);
-    expect((await req(`/api/comments?item=${doc.id}`)).status).not.toBe(200);
-  });
+  test(
+    "a link visitor comments with a typed name when the link allows it; the owner is notified",
+    async () => {
+      signIn("alice");
+      const make = async (allowComments: boolean) =>
+        (await (await req("/api/links", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ itemId: doc.id, allowComments, label: "Review" }),
+        })).json()).link.token as string;
+      const open = await make(true);
+      const closed = await make(false);
+      const before = await s.core.notifications.unseenCount();
+      signIn(undefined);
+      const page = await (await req(`/s/${open}`)).text();
+      expect(page).toContain("Your name");
+      expect(page).toContain("Second draft");
+      const posted = await form(`/s/${open}/comments/${doc.id}`, {
+        name: "Bob",
+        content: "Looks good",
+        back: `/s/${open}`,
+      });
+      expect(posted.status).toBe(303);
+      expect(await (await req(`/s/${open}`)).text()).toContain("Looks good");
+      expect(await s.core.notifications.unseenCount()).toBe(before + 1);
+      expect((await s.core.notifications.list())[0]!.title).toContain("Bob commented on plan.txt");
+      expect((await form(`/s/${open}/comments/${doc.id}`, { name: "", content: "anon" })).status).toBe(400);
+      expect((await form(`/s/${closed}/comments/${doc.id}`, { name: "Eve", content: "spam" })).status).toBe(
+        404,
+      );
+      expect(await (await req(`/s/${closed}`)).text()).not.toContain("Your name");
+      // Visitors cannot edit, delete or resolve, nor read the API.
+      const list = await s.core.reader.all<{ id: string }>("select id from comments");
+      expect((await form(`/comments/${doc.id}/c/${list[0]!.id}/delete`, {})).status).not.toBe(303);
+      expect((await req(`/api/comments?item=${doc.id}`)).status).not.toBe(200);
+    },
+    300_000,
+  );
 
   test("a visitor's comments are throttled per address", async () => {
     signIn("alice");
@@ -154,5 +162,5 @@ describe("comments", () => {
     }
     expect(statuses.filter((x) => x === 303).length).toBeLessThanOrEqual(10);
     expect(statuses.at(-1)).toBe(429);
-  });
+  }, 300_000);
 });

@@ -30,6 +30,8 @@ export const userServerConfigSchema = z.strictObject({
   sessionCheckSeconds: z.number().int().min(0).max(86_400).default(60),
   /** Days after it began that an unfinished upload (its partial bytes in `uploads/`) is removed. */
   uploadExpiryDays: z.number().min(0.01).max(365).default(7),
+  /** Days the activity stream keeps an entry (Activity). */
+  activityRetentionDays: z.number().min(1).max(3650).default(90),
   /** Tunnels to hold, each to a different relay. */
   tunnels: z.number().int().min(1).max(8).default(2),
   /** Directories "Add" may import from (live-editable in Settings). Nothing outside them is read. */

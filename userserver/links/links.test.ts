@@ -119,37 +119,43 @@ describe("links", () => {
     expect((await (await api("GET", `/api/links/${link.id}`)).json()).link.state).toBe("expired");
   });
 
-  test("a password link: wrong passwords are throttled per address; other addresses and unlocked browsers go on", async () => {
-    const link = await newLink(text.id, { label: "Locked", password: "correct horse" });
-    expect((await req(`/s/${link.token}`)).status).toBe(401);
-    expect((await req(`/s/${link.token}/files/${text.id}`)).status).toBe(401);
-    const form = (password: string, address: string) =>
-      req(`/s/${link.token}/unlock`, {
-        method: "POST",
-        address,
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ password }).toString(),
-      });
-    // A browser that unlocked before the attack.
-    const early = await form("correct horse", "198.51.100.1");
-    expect(early.status).toBe(303);
-    const cookie = early.headers.get("set-cookie")!.split(";")[0]!;
-    expect(cookie).toStartWith(`__Host-hearth-link-${link.id}=`);
-    for (let i = 0; i < 9; i++) expect((await form(`guess ${i}`, "192.0.2.66")).status).toBe(401);
-    const tenth = await form("guess 9", "192.0.2.66");
-    expect(tenth.status).toBe(429);
-    expect(await tenth.text()).toContain("Try again after");
-    // Even the right password waits now, from that address…
-    expect((await form("correct horse", "192.0.2.66")).status).toBe(429);
-    // …but another address is not locked out, and the unlocked browser goes straight in.
-    expect((await form("correct horse", "192.0.2.99")).status).toBe(303);
-    expect((await req(`/s/${link.token}`, { headers: { cookie }, address: "192.0.2.66" })).status).toBe(200);
-    const figures = (await (await api("GET", `/api/links/${link.id}`)).json()).link;
-    expect(figures.failedPasswords).toBe(10);
-    // A new password locks out every browser that unlocked with the old one.
-    await api("PATCH", `/api/links/${link.id}`, { password: "battery staple" });
-    expect((await req(`/s/${link.token}`, { headers: { cookie } })).status).toBe(401);
-  });
+  test(
+    "a password link: wrong passwords are throttled per address; other addresses and unlocked browsers go on",
+    async () => {
+      const link = await newLink(text.id, { label: "Locked", password: "correct horse" });
+      expect((await req(`/s/${link.token}`)).status).toBe(401);
+      expect((await req(`/s/${link.token}/files/${text.id}`)).status).toBe(401);
+      const form = (password: string, address: string) =>
+        req(`/s/${link.token}/unlock`, {
+          method: "POST",
+          address,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ password }).toString(),
+        });
+      // A browser that unlocked before the attack.
+      const early = await form("correct horse", "198.51.100.1");
+      expect(early.status).toBe(303);
+      const cookie = early.headers.get("set-cookie")!.split(";")[0]!;
+      expect(cookie).toStartWith(`__Host-hearth-link-${link.id}=`);
+      for (let i = 0; i < 9; i++) expect((await form(`guess ${i}`, "192.0.2.66")).status).toBe(401);
+      const tenth = await form("guess 9", "192.0.2.66");
+      expect(tenth.status).toBe(429);
+      expect(await tenth.text()).toContain("Try again after");
+      // Even the right password waits now, from that address…
+      expect((await form("correct horse", "192.0.2.66")).status).toBe(429);
+      // …but another address is not locked out, and the unlocked browser goes straight in.
+      expect((await form("correct horse", "192.0.2.99")).status).toBe(303);
+      expect((await req(`/s/${link.token}`, { headers: { cookie }, address: "192.0.2.66" })).status).toBe(
+        200,
+      );
+      const figures = (await (await api("GET", `/api/links/${link.id}`)).json()).link;
+      expect(figures.failedPasswords).toBe(10);
+      // A new password locks out every browser that unlocked with the old one.
+      await api("PATCH", `/api/links/${link.id}`, { password: "battery staple" });
+      expect((await req(`/s/${link.token}`, { headers: { cookie } })).status).toBe(401);
+    },
+    120_000,
+  ); // a dozen argon2id checks: slow on a busy machine
 
   test("the password is stored only as an argon2id hash", async () => {
     const link = await newLink(text.id, { password: "hunter22" });
@@ -161,7 +167,7 @@ describe("links", () => {
     )!;
     expect(row.password_hash).toStartWith("$argon2id$");
     expect(row.password_hash).not.toContain("hunter22");
-  });
+  }, 60_000);
 
   test("a download limit: counted downloads stop at the limit, for files and zips", async () => {
     const link = await newLink(shared.id, { downloadLimit: 2 });

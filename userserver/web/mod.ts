@@ -14,6 +14,8 @@ import { addPlugin, type Importer } from "../add/mod.ts";
 import { createFiles, MAX_UPLOAD_BYTES } from "../files/mod.ts";
 import { linksPlugin } from "../links/mod.ts";
 import { createComments } from "../comments/mod.ts";
+import { createActivity } from "../activity/mod.ts";
+import { itemSections } from "./item_sections.tsx";
 import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
@@ -71,13 +73,13 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
 
   const dav = createDav(core);
   const comments = createComments(core);
+  const activity = createActivity(core);
   // The file manager is the Browse tab.
   const files = createFiles(core, {
     dataDir: config.dataDir,
     uploadExpiryDays: config.uploadExpiryDays,
     typeOf: (item) => plugins.typeOf(item),
-    itemSections: (c, item) =>
-      comments.thread(c, c.get("viewer"), item, `/comments/${item.id}`, `/browse/${item.id}`),
+    itemSections: itemSections(comments, activity),
   });
   const plugins: Plugins = new Plugins([
     files.plugin,
@@ -88,6 +90,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
       comments: { thread: comments.thread, post: comments.post },
     }),
     comments.plugin,
+    activity.plugin,
     searchPlugin(),
     addPlugin(opts.importer),
     notificationsPlugin,

@@ -243,3 +243,23 @@ export const commentRevisions = sqliteTable("comment_revisions", {
   content: text("content").notNull(),
   replacedAt: integer("replaced_at").notNull(),
 }, (t) => [index("comment_revisions_comment").on(t.commentId)]);
+
+/**
+ * The activity stream (userserver/activity): one row per burst of like events — the same kind, by
+ * the same actor, in the same folder, each within a minute of the last — with how many there were.
+ */
+export const activity = sqliteTable("activity", {
+  id: text("id").primaryKey(),
+  kind: text("kind").notNull(),
+  /** "owner", "device", "link" (a link's visitors, `actor` = the link's label) or "friend". */
+  actorKind: text("actor_kind").notNull(),
+  actor: text("actor").notNull(),
+  /** The folder the burst happened in (or the item itself for link and comment events). */
+  itemId: text("item_id").notNull(),
+  /** The last item the burst touched (for one-item entries: the item). */
+  lastItemId: text("last_item_id").notNull(),
+  title: text("title").notNull(),
+  count: integer("count").notNull(),
+  firstAt: integer("first_at").notNull(),
+  lastAt: integer("last_at").notNull(),
+}, (t) => [index("activity_last").on(t.lastAt), index("activity_item").on(t.itemId, t.lastAt)]);

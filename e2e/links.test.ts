@@ -112,13 +112,17 @@ test("a password link: wrong passwords are refused, then throttled with when to 
   for (let i = 0; i < 9; i++) {
     await v.page.locator("#g-password").fill(`guess ${i}`);
     await v.page.getByRole("button", { name: "Open" }).click();
-    await v.page.waitForLoadState();
-    expect(await v.page.locator("[role=alert]").innerText()).toContain("That password is wrong");
+    await h.waitFor(
+      "That password is wrong",
+      async () => (await v.page.locator("[role=alert]").innerText()).includes("That password is wrong"),
+    );
   }
   await v.page.locator("#g-password").fill("guess 9");
   await v.page.getByRole("button", { name: "Open" }).click();
-  await v.page.waitForLoadState();
-  expect(await v.page.locator("[role=alert]").innerText()).toContain("Try again after");
+  await h.waitFor(
+    "Try again after",
+    async () => (await v.page.locator("[role=alert]").innerText()).includes("Try again after"),
+  );
   await shot("visitor-throttled", v.page);
   // The owner's browser (signed in) previews it without the password, and sees the failures counted.
   await owner.goto(`${origin}/links`);
@@ -203,3 +207,69 @@ test("file drop: the visitor sends a file and sees nothing of the folder; alice 
   await owner.goto(`${origin}/browse/${folder}`);
   expect(await owner.locator("#listing").innerText()).toContain("from-a-friend.txt");
 }, 120_000);
+
+test(
+  "comments: a visitor comments on a shared file; alice replies, edits, deletes and resolves; activity shows it coalesced",
+  async () => {
+    await owner.goto(`${origin}/browse/${folder}`);
+    const notes = await owner.locator("#listing a.fm-open", { hasText: "notes.txt" }).getAttribute("href");
+    const noteId = notes!.split("/").at(-1)!;
+    const url = await makeLink(noteId, async (p) => {
+      await p.locator("#l-label-new").fill("Review");
+      await p.locator("form[action='/links']").getByLabel(/Allow comments/).check();
+    });
+    const v = await visit(url);
+    await v.page.locator("#cm-new-name").fill("Bob");
+    await v.page.locator("#cm-new-text").fill("Looks **great**");
+    await v.page.getByRole("button", { name: "Comment" }).click();
+    await h.waitFor(
+      "Looks great",
+      async () => (await v.page.locator(".cm-section").innerText()).includes("Looks great"),
+    );
+    expect(await seriousAxeViolations(v.page)).toEqual([]);
+    // alice sees it on the file's page, and in the bell.
+    await owner.goto(`${origin}/browse/${noteId}`);
+    const thread = owner.locator(".cm-thread").first();
+    expect(await thread.innerText()).toContain("Bob");
+    await thread.locator("summary", { hasText: "Reply" }).click();
+    await thread.locator("textarea[name=content]").last().fill("Thanks Bob");
+    await thread.getByRole("button", { name: "Reply" }).click();
+    await h.waitFor(
+      "the reply",
+      async () => (await owner.locator(".cm-thread li", { hasText: "Thanks Bob" }).count()) === 1,
+    );
+    const reply = owner.locator(".cm-thread li", { hasText: "Thanks Bob" });
+    await reply.locator("summary", { hasText: "Edit" }).click();
+    await reply.locator("textarea").fill("Thanks, Bob!");
+    await reply.getByRole("button", { name: "Save" }).click();
+    await h.waitFor(
+      "Thanks, Bob!",
+      async () => (await owner.locator(".cm-thread").first().innerText()).includes("Thanks, Bob!"),
+    );
+    await owner.locator(".cm-thread li", { hasText: "Thanks, Bob!" }).getByRole("button", { name: "Delete" })
+      .click();
+    await h.waitFor(
+      "This comment was removed.",
+      async () =>
+        (await owner.locator(".cm-thread").first().innerText()).includes("This comment was removed."),
+    );
+    await owner.locator(".cm-thread").first().getByRole("button", { name: "Resolve" }).click();
+    await h.waitFor(
+      "Resolved",
+      async () => (await owner.locator(".cm-thread").first().innerText()).includes("Resolved"),
+    );
+    expect(await seriousAxeViolations(owner)).toEqual([]);
+    await shot("comments-owner", owner);
+    // The activity page: the files added to Holiday are one entry; the link's visits are counted.
+    await owner.goto(`${origin}/activity`);
+    const text = await owner.locator(".act-list").innerText();
+    // Both uploads and the file dropped through "Inbox": one entry, not three.
+    expect(text).toContain("3 files added to Holiday");
+    expect(text).not.toContain("notes.txt added");
+    expect(text).toMatch(/Link “Review” opened 1 time/);
+    expect(text).toContain("Bob commented");
+    expect(await seriousAxeViolations(owner)).toEqual([]);
+    await shot("activity", owner);
+  },
+  120_000,
+);

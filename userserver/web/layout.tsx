@@ -105,11 +105,14 @@ export function AccountMenu({ who, idOrigin }: AccountMenuInfo) {
 export function Bell({ unseen }: { unseen: number }) {
   const label = unseen === 0 ? "Notifications" : `Notifications (${unseen} unseen)`;
   return (
-    <a class="bell" href="/notifications" aria-label={label} title={label}>
+    // The name comes from the content (not aria-label), so it contains the count people see.
+    <a class="bell" href="/notifications" title={label}>
       <Icon name="bell" />
-      <span class="count" data-zero={unseen === 0 ? "" : undefined} aria-hidden="true">
+      <span class="sr-only">Notifications</span>
+      <span class="count" data-zero={unseen === 0 ? "" : undefined}>
         {unseen > 99 ? "99+" : String(unseen)}
       </span>
+      {unseen === 0 ? "" : <span class="sr-only">unseen</span>}
     </a>
   );
 }

@@ -9,49 +9,14 @@
  *   bun bench/files/listing.ts [--items=10000] [--runs=300]
  *   bun bench/files/listing.ts --items=100000          # the 100,000-item folder
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { silentLogger } from "../../shared/log/mod.ts";
-import { blobs, items } from "../../shared/db/userserver/schema.ts";
-import { startUserServer } from "../../userserver/boot/mod.ts";
-import { CONFIG_VERSION, loadUserServerConfig } from "../../userserver/config/mod.ts";
-import { ROOT_ID } from "../../userserver/store/mod.ts";
+import { bigFolderServer } from "./_big_folder.ts";
 
 const arg = (k: string, d: number) =>
   Number(Bun.argv.find((a) => a.startsWith(`--${k}=`))?.split("=")[1] ?? d);
 const N = arg("items", 10_000);
 const RUNS = arg("runs", 300);
 const TOKEN = "bench-owner-token-0123456789abcdefghij";
-const dir = mkdtempSync(join(tmpdir(), "hearth-bench-files-"));
-writeFileSync(
-  join(dir, "config.json"),
-  JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true, testOwnerToken: TOKEN }),
-);
-const s = await startUserServer({
-  config: loadUserServerConfig(dir, join(dir, "config.json")).config,
-  log: silentLogger,
-  listen: false,
-});
-const folder = await s.core.store.createFolder(ROOT_ID, "Big");
-const blob = await s.core.store.blobs.putBytes(new TextEncoder().encode("x"));
-await s.db.write(async () => {
-  for (let i = 0; i < N; i += 500) {
-    await s.db.orm.insert(items).values(Array.from({ length: Math.min(500, N - i) }, (_, j) => ({
-      id: `b${i + j}`,
-      parentId: folder.id,
-      name: `IMG_${String(i + j).padStart(5, "0")}.jpg`,
-      kind: "file" as const,
-      type: "image/jpeg",
-      size: ((i + j) * 7919) % 9_000_003,
-      mtime: 1_700_000_000_000 + i + j,
-      blobHash: blob.hash,
-      aclSet: false,
-      createdAt: 1,
-    })));
-  }
-  await s.db.orm.insert(blobs).values({ hash: blob.hash, size: 1, refs: N, createdAt: 1 });
-});
+const { s, folder, stop } = await bigFolderServer(N, TOKEN);
 const get = (path: string) =>
   s.relayedApp.request(`https://alice.hearth.localhost${path}`, {
     headers: { cookie: `__Host-hearth-test-owner=${TOKEN}` },
@@ -119,5 +84,4 @@ console.log(
     Object.values(rows).every((r) => r.p99 <= 10) ? "met" : "NOT met"
   } (bare page-number jumps: p99 ${jump.map((j) => j.p99.toFixed(2)).join(" / ")} ms)`,
 );
-await s.stop();
-rmSync(dir, { recursive: true, force: true });
+await stop();

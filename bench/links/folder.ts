@@ -6,14 +6,7 @@
  *
  *   bun bench/links/folder.ts [--items=10000] [--runs=200] [--rounds=5]
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { silentLogger } from "../../shared/log/mod.ts";
-import { blobs, items } from "../../shared/db/userserver/schema.ts";
-import { startUserServer } from "../../userserver/boot/mod.ts";
-import { CONFIG_VERSION, loadUserServerConfig } from "../../userserver/config/mod.ts";
-import { ROOT_ID } from "../../userserver/store/mod.ts";
+import { bigFolderServer } from "../files/_big_folder.ts";
 
 const arg = (k: string, d: number) =>
   Number(Bun.argv.find((a) => a.startsWith(`--${k}=`))?.split("=")[1] ?? d);
@@ -22,35 +15,7 @@ const RUNS = arg("runs", 200);
 const ROUNDS = arg("rounds", 5);
 const TOKEN = "bench-owner-token-0123456789abcdefghij";
 const ORIGIN = "https://alice.hearth.localhost";
-const dir = mkdtempSync(join(tmpdir(), "hearth-bench-links-"));
-writeFileSync(
-  join(dir, "config.json"),
-  JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true, testOwnerToken: TOKEN }),
-);
-const s = await startUserServer({
-  config: loadUserServerConfig(dir, join(dir, "config.json")).config,
-  log: silentLogger,
-  listen: false,
-});
-const folder = await s.core.store.createFolder(ROOT_ID, "Big");
-const blob = await s.core.store.blobs.putBytes(new TextEncoder().encode("x"));
-await s.db.write(async () => {
-  for (let i = 0; i < N; i += 500) {
-    await s.db.orm.insert(items).values(Array.from({ length: Math.min(500, N - i) }, (_, j) => ({
-      id: `b${i + j}`,
-      parentId: folder.id,
-      name: `IMG_${String(i + j).padStart(5, "0")}.jpg`,
-      kind: "file" as const,
-      type: "image/jpeg",
-      size: ((i + j) * 7919) % 9_000_003,
-      mtime: 1_700_000_000_000 + i + j,
-      blobHash: blob.hash,
-      aclSet: false,
-      createdAt: 1,
-    })));
-  }
-  await s.db.orm.insert(blobs).values({ hash: blob.hash, size: 1, refs: N, createdAt: 1 });
-});
+const { s, folder, stop } = await bigFolderServer(N, TOKEN);
 const owner = { cookie: `__Host-hearth-test-owner=${TOKEN}` };
 const made = await s.relayedApp.request(`${ORIGIN}/api/links`, {
   method: "POST",
@@ -92,5 +57,4 @@ console.log(
     ratios.at(-1)!.toFixed(2)
   }×); goal ≤ 1.2×: ${median <= 1.2 ? "met" : "NOT met"}`,
 );
-await s.stop();
-rmSync(dir, { recursive: true, force: true });
+await stop();

@@ -4,30 +4,20 @@
  * comment (name typed, the owner notified), links that do not allow comments, hostile Markdown.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { silentLogger } from "../../shared/log/mod.ts";
-import { startUserServer, type UserServer } from "../boot/mod.ts";
-import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
+import type { UserServer } from "../boot/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
-import { switchableAuth } from "../web/_test_auth.ts";
+import { type TestServer, testServer } from "../_test_server.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "hearth-comments-"));
-writeFileSync(
-  join(dir, "config.json"),
-  JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true }),
-);
-const { auth, signIn } = switchableAuth("alice");
-const ORIGIN = "https://alice.hearth.localhost";
+let t: TestServer;
 let s: UserServer;
+let dir: string;
+const signIn = (name: string | undefined) => t.signIn(name);
 let doc: Item;
 let copy: Item;
 
-const req = (path: string, init: RequestInit = {}) =>
-  s.relayedApp.request(`${ORIGIN}${path}`, { ...init, headers: { origin: ORIGIN, ...init.headers } }, {
-    requestIP: () => ({ address: "203.0.113.9", port: 40000, family: "IPv4" }),
-  });
+const req = (path: string, init: RequestInit = {}) => t.request(path, init, "203.0.113.9");
 const form = (path: string, fields: Record<string, string>) =>
   req(path, {
     method: "POST",
@@ -38,8 +28,9 @@ const api = async (path: string) =>
   (await (await req(path)).json()) as { comments: Array<Record<string, unknown>> };
 
 beforeAll(async () => {
-  const { config } = loadUserServerConfig(dir, join(dir, "config.json"));
-  s = await startUserServer({ config, log: silentLogger, auth, listen: false });
+  t = await testServer("comments");
+  s = t.server;
+  dir = t.dir;
   for (const name of ["plan.txt", "plan copy.txt"]) {
     const tmp = join(dir, name);
     writeFileSync(tmp, "the same plan");
@@ -49,8 +40,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await s?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe("comments", () => {

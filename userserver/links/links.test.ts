@@ -5,24 +5,18 @@
  * Chromium through a relay: e2e/links.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { silentLogger } from "../../shared/log/mod.ts";
-import { startUserServer, type UserServer } from "../boot/mod.ts";
-import { CONFIG_VERSION, loadUserServerConfig } from "../config/mod.ts";
+import type { UserServer } from "../boot/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
-import { switchableAuth } from "../web/_test_auth.ts";
+import { TEST_ORIGIN, type TestServer, testServer } from "../_test_server.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "hearth-links-"));
-writeFileSync(
-  join(dir, "config.json"),
-  JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true }),
-);
-const { auth, signIn } = switchableAuth("alice");
-const ORIGIN = "https://alice.hearth.localhost";
+const ORIGIN = TEST_ORIGIN;
+let t: TestServer;
 let s: UserServer;
+let dir: string;
+const signIn = (name: string | undefined) => t.signIn(name);
 let shared: Item;
 let secret: Item;
 let photo: Item;
@@ -41,10 +35,7 @@ const mediaType = (name: string) =>
 
 /** A request as from `address` (the relayed app sees the browser's address through getConnInfo). */
 function req(path: string, init: RequestInit & { address?: string } = {}) {
-  const address = init.address ?? "203.0.113.7";
-  return s.relayedApp.request(`${ORIGIN}${path}`, { ...init, headers: { origin: ORIGIN, ...init.headers } }, {
-    requestIP: () => ({ address, port: 40000, family: "IPv4" }),
-  });
+  return t.request(path, init, init.address);
 }
 
 async function api(method: string, path: string, body?: unknown) {
@@ -65,8 +56,9 @@ async function newLink(itemId: string, settings: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  const { config } = loadUserServerConfig(dir, join(dir, "config.json"));
-  s = await startUserServer({ config, log: silentLogger, auth, listen: false });
+  t = await testServer("links");
+  s = t.server;
+  dir = t.dir;
   shared = await s.core.store.createFolder(ROOT_ID, "Holiday");
   secret = await put(ROOT_ID, "secret.txt", new TextEncoder().encode("not for guests"));
   photoBytes = new Uint8Array(
@@ -79,8 +71,7 @@ beforeAll(async () => {
   signIn(undefined);
 });
 afterAll(async () => {
-  await s?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe("links", () => {

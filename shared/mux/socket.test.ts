@@ -96,6 +96,30 @@ describe("splice", () => {
     await client.close();
   });
 
+  it("a refused write ends only the stream → socket direction: the socket's answer still goes up", async () => {
+    // A Unix-socket peer that answered and closed refuses our next write (EPIPE) while its
+    // answer still waits to be read: the stream must not be reset (issue #22).
+    const { client, server } = sessionPair();
+    const local = await client.open();
+    const remote = (await server.accept())!;
+    const sock = fakeSocket();
+    let closed: Error | undefined | null = null;
+    const ev = splice(local, sock, { halfClose: true, onClose: (e) => (closed = e) });
+    await remote.write(new Uint8Array([1, 2]));
+    await waitFor(() => sock.written.length === 1, "the first bytes to reach the socket");
+    sock.state.ended = true; // the peer closed: writes now answer -1
+    await remote.write(pattern(300_000, 5)); // more than a window: dropped, the window stays open
+    remote.closeWrite();
+    const got = readAll(remote);
+    ev.data(new Uint8Array([7, 8, 9]));
+    ev.close(); // a clean close: the end of the socket's input
+    assert.deepEqual([...await got], [7, 8, 9]);
+    await waitFor(() => closed !== null, "splice to finish");
+    assert.equal(closed, undefined);
+    assert.equal(sock.state.terminated, false);
+    await client.close();
+  });
+
   it("half-closes the socket with shutdown() (write half only) when asked", async () => {
     const { client, server } = sessionPair();
     const local = await client.open();

@@ -110,6 +110,7 @@ export function splice(stream: Stream, socket: SpliceSocket, options: SpliceOpti
   let socketPaused = false;
   let upDone = false; // socket → stream finished (FIN sent)
   let downDone = false; // stream → socket finished
+  let downBroken = false; // the socket refused a write: the stream's input is dropped
   let closed = false;
 
   const finish = (err?: Error) => {
@@ -132,16 +133,32 @@ export function splice(stream: Stream, socket: SpliceSocket, options: SpliceOpti
     finish();
   };
 
+  // The socket refused a write: its peer stopped reading. A Unix-socket peer that answered and
+  // closed (an HTTP server after `Connection: close`) makes the next write fail with EPIPE while
+  // its whole answer still waits in our receive buffer — so this ends only the stream → socket
+  // direction: what the stream still sends is dropped (its window stays open), and the socket is
+  // read to its end as usual. Resetting here lost that answer (issue #22).
+  const writeFailed = () => {
+    pending = undefined;
+    endAfterPending = false;
+    downBroken = true;
+    downDone = true;
+    stream.resume();
+    finish();
+  };
+
   stream.onData({
     data(chunk) {
+      if (downBroken) return;
       const n = socket.write(chunk);
-      if (n < 0) return abort(new Error("Cannot splice: socket is closed"));
+      if (n < 0) return writeFailed();
       if (n < chunk.length) {
         pending = chunk.subarray(n);
         stream.pause();
       }
     },
     end() {
+      if (downBroken) return;
       if (pending) endAfterPending = true;
       else endSocket();
     },
@@ -182,7 +199,7 @@ export function splice(stream: Stream, socket: SpliceSocket, options: SpliceOpti
     drain() {
       if (!pending) return;
       const n = socket.write(pending);
-      if (n < 0) return abort(new Error("Cannot splice: socket is closed"));
+      if (n < 0) return writeFailed();
       if (n < pending.length) {
         pending = pending.subarray(n);
         return;
@@ -200,7 +217,7 @@ export function splice(stream: Stream, socket: SpliceSocket, options: SpliceOpti
       if (closed) return;
       // After our half-close, Bun may report the peer's FIN as a clean `close` with no `end`
       // first: that is the end of its input, not a failure, so it must not reset the stream.
-      if (!err && downDone && halfClose && !upDone) {
+      if (!err && downDone && (halfClose || downBroken) && !upDone) {
         upDone = true;
         stream.closeWrite();
         finish();

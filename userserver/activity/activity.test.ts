@@ -18,7 +18,7 @@ writeFileSync(
   join(dir, "config.json"),
   JSON.stringify({ version: CONFIG_VERSION, name: "alice", setupDone: true }),
 );
-const { auth } = switchableAuth("alice");
+const { auth, signIn } = switchableAuth("alice");
 const ORIGIN = "https://alice.hearth.localhost";
 let s: UserServer;
 let photos: Item;
@@ -81,6 +81,43 @@ describe("activity", () => {
       "3 downloads through link “Family”",
     );
   }, 300_000);
+
+  test(
+    "who: a change made over WebDAV is the device's (its app password's label), the owner's own is hers",
+    async () => {
+      const made = await s.relayedApp.request(`${ORIGIN}/settings/app-passwords`, {
+        method: "POST",
+        headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+        body: "label=Pixel",
+      });
+      const password = /id="new-app-password">([^<]+)</.exec(await made.text())![1];
+      signIn(undefined); // only the app password speaks now
+      const put = await s.relayedApp.request(`${ORIGIN}/dav/Photos/from-phone.txt`, {
+        method: "PUT",
+        headers: { authorization: `Basic ${btoa(`alice:${password}`)}` },
+        body: "hello",
+      });
+      expect(put.status).toBe(201);
+      signIn("alice");
+      const work = await s.core.store.createFolder(ROOT_ID, "Work"); // a place with nothing to join
+      await s.relayedApp.request(`${ORIGIN}/browse/${work.id}/mkdir`, {
+        method: "POST",
+        headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+        body: "name=By+alice",
+      });
+      expect(await page("?kind=added")).toContain("device “Pixel”");
+      const rows = s.core.reader.all<{ title: string; actor_kind: string; actor: string }>(
+        "select title, actor_kind, actor from activity where kind = 'added' and count = 1 order by first_at",
+      );
+      expect(rows).toContainEqual({
+        title: "from-phone.txt added to Photos",
+        actor_kind: "device",
+        actor: "Pixel",
+      });
+      expect(rows).toContainEqual({ title: "By alice added to Work", actor_kind: "owner", actor: "alice" });
+    },
+    300_000,
+  );
 
   test("bursts apart in time are apart; old entries are swept", async () => {
     let now = 1_000_000;

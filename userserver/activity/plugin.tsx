@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import type { Core } from "../core/mod.ts";
 import type { Plugin, ShellApp, ShellEnv } from "../plugins/mod.ts";
 import { page } from "../files/_http.tsx";
+import { currentActor } from "../signals/mod.ts";
 import { type ActivityEvent, ActivityStream } from "./stream.ts";
 import { ActivityList, ActivityPage, KINDS } from "./views.tsx";
 
@@ -31,6 +32,11 @@ export function createActivity(core: Core): ActivityModule {
     id: string,
   ) => (id === "root" ? "Home" : (await core.store.items.get(id))?.name ?? "a folder");
   const owner = { actorKind: "owner" as const, actor: core.config.current.name };
+  /** Who caused the signal being handled: the request's viewer, or the owner for the server's own work. */
+  const by = () => {
+    const a = currentActor();
+    return a ? { actorKind: a.kind, actor: a.name } : owner;
+  };
 
   const app = (): ShellApp => {
     const a = new Hono<ShellEnv>();
@@ -69,11 +75,13 @@ export function createActivity(core: Core): ActivityModule {
         const record = (e: ActivityEvent) => stream.record(e);
         return [
           signals.on("item.created", async (p) => {
+            // A link guest's drop is recorded by link.uploaded, with the link's words.
+            if (currentActor()?.kind === "link") return;
             const where = await nameOf(p.parentId);
             const what = p.kind === "folder" ? "folder" : "file";
             record({
               kind: "added",
-              ...owner,
+              ...by(),
               placeId: p.parentId,
               itemId: p.id,
               title: (n) => n === 1 ? `${p.name} added to ${where}` : `${plural(n, what)} added to ${where}`,
@@ -83,7 +91,7 @@ export function createActivity(core: Core): ActivityModule {
           signals.on("item.updated", (p) =>
             record({
               kind: "edited",
-              ...owner,
+              ...by(),
               placeId: p.id,
               itemId: p.id,
               title: (n) => n === 1 ? `${p.name} edited` : `${p.name} edited ${plural(n, "time")}`,
@@ -93,7 +101,7 @@ export function createActivity(core: Core): ActivityModule {
             const where = await nameOf(p.parentId);
             record({
               kind: "moved",
-              ...owner,
+              ...by(),
               placeId: p.parentId,
               itemId: p.id,
               title: (n) =>
@@ -106,7 +114,7 @@ export function createActivity(core: Core): ActivityModule {
           signals.on("item.deleted", (p) =>
             record({
               kind: "deleted",
-              ...owner,
+              ...by(),
               placeId: "deleted",
               itemId: p.id,
               title: (n) => n === 1 ? `${p.name} deleted` : `${plural(n, "item")} deleted`,

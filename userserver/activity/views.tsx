@@ -15,7 +15,7 @@ export const KINDS = [
   { id: "comment", label: "Comments" },
 ];
 
-const WHO: Record<string, string> = { owner: "", device: "a device", link: "link", friend: "friend" };
+const WHO: Record<string, string> = { owner: "", device: "device", link: "link", friend: "friend" };
 
 export function ActivityList({ entries }: { entries: ActivityEntry[]; compact?: boolean }) {
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
@@ -25,7 +25,7 @@ export function ActivityList({ entries }: { entries: ActivityEntry[]; compact?: 
         <li data-kind={e.kind} data-count={String(e.count)}>
           <span>{e.title}</span>{" "}
           <span class="muted small">
-            {e.actorKind === "owner" ? "" : `${WHO[e.actorKind] ?? e.actorKind} ${e.actor} · `}
+            {e.actorKind === "owner" ? "" : `${WHO[e.actorKind] ?? e.actorKind} “${e.actor}” · `}
             <Time ms={e.lastAt} />
           </span>
         </li>

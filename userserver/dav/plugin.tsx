@@ -13,6 +13,8 @@ import { eq } from "drizzle-orm";
 import type { Core } from "../core/mod.ts";
 import { FileOps } from "../files/ops.ts";
 import type { Plugin, ShellEnv } from "../plugins/mod.ts";
+import type { Viewer } from "../permissions/mod.ts";
+import { actingAs } from "../signals/mod.ts";
 import { render } from "../web/render.tsx";
 import { AppPasswordError, AppPasswords } from "./app_passwords.ts";
 import { Locks } from "./locks.ts";
@@ -150,8 +152,9 @@ export function createDav(core: Core): Dav {
       ? await passwords.verify(creds.password, clientAddress(c, core.sources))
       : undefined;
     if (!verdict?.ok) return challenge(verdict?.throttled ? 429 : 401);
-    c.set("viewer", { kind: "device", id: verdict.id, name: verdict.label });
-    return handler(c);
+    const viewer: Viewer = { kind: "device", id: verdict.id, name: verdict.label };
+    c.set("viewer", viewer);
+    return actingAs(viewer, () => handler(c));
   }
   return { plugin, serveDirect };
 }

@@ -4,6 +4,8 @@
  */
 import type { Logger } from "../../shared/log/mod.ts";
 
+export { actingAs, type Actor, actorOf, currentActor } from "./actor.ts";
+
 /** Every signal and its payload. Feature modules add theirs here. */
 export interface SignalMap {
   "item.created": {

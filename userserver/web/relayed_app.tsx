@@ -17,6 +17,7 @@ import { errorPage, plainOnError, webGuard } from "./guard.tsx";
 import type { ShellAuth } from "./auth.ts";
 import type { Core } from "../core/mod.ts";
 import { ANONYMOUS, type Viewer } from "../permissions/mod.ts";
+import { actingAs } from "../signals/mod.ts";
 import type { Plugins, ShellEnv } from "../plugins/mod.ts";
 import { render, type ShellInfo } from "./render.tsx";
 import { ItemNotFoundError, storageFailure } from "../store/mod.ts";
@@ -90,9 +91,11 @@ export function createRelayedApp(
 
   // The door: who is asking, decided once for every route registered after this line.
   app.use("*", async function setViewer(c, next) {
-    c.set("viewer", await viewerOf(c));
+    const viewer = await viewerOf(c);
+    c.set("viewer", viewer);
     c.set("shell", shell);
-    await next();
+    // What this request changes is attributed to this viewer (activity's "who").
+    await actingAs(viewer, next);
   });
   /** ACLs name the owner by this server's user name, whatever IdCloud calls the account (an email). */
   const viewerOf = async (c: Context): Promise<Viewer> => {

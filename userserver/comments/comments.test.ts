@@ -136,6 +136,47 @@ describe("comments", () => {
     300_000,
   );
 
+  test(
+    "a private note: the owner sees it and its replies; a link's visitor sees neither, nor can answer it",
+    async () => {
+      signIn("alice");
+      await form(`/comments/${doc.id}`, { content: "Ask for more money", private: "1" });
+      const mine = (await api(`/api/comments?item=${doc.id}`)).comments.find((c) =>
+        c.content === "Ask for more money"
+      )!;
+      expect(mine.visibility).toBe("private");
+      await form(`/comments/${doc.id}`, { content: "Agreed, double it", parentId: String(mine.id) });
+      const reply = (await api(`/api/comments?item=${doc.id}`)).comments.find((c) =>
+        c.content === "Agreed, double it"
+      )!;
+      expect(reply.visibility).toBe("private"); // an answer in a private thread stays private
+      const owners = await (await req(`/browse/${doc.id}`)).text();
+      expect(owners).toContain("Ask for more money");
+      expect(owners).toContain("Private — only you see this thread");
+      const token = (await (await req("/api/links", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ itemId: doc.id, allowComments: true }),
+      })).json()).link.token;
+      signIn(undefined);
+      const visitors = await (await req(`/s/${token}`)).text();
+      expect(visitors).toContain("Second draft"); // the public thread is there …
+      expect(visitors).not.toContain("Ask for more money"); // … the private one is not
+      expect(visitors).not.toContain("double it");
+      expect(visitors).not.toContain(String(mine.id));
+      const answer = await form(`/s/${token}/comments/${doc.id}`, {
+        name: "Mallory",
+        content: "I guessed the id",
+        parentId: String(mine.id),
+      });
+      expect(answer.status).toBe(400);
+      signIn("alice");
+      const all = (await api(`/api/comments?item=${doc.id}`)).comments;
+      expect(all.some((c) => c.content === "I guessed the id")).toBe(false);
+    },
+    300_000,
+  );
+
   test("a visitor's comments are throttled per address", async () => {
     signIn("alice");
     const token = (await (await req("/api/links", {

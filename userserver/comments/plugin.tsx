@@ -84,6 +84,7 @@ export function createComments(core: Core): CommentsModule {
         linkId: viewer.kind === "linkGuest" ? viewer.linkId : undefined,
         ip: address,
         parentId: typeof form.parentId === "string" && form.parentId ? form.parentId : undefined,
+        visibility: form.private === "1" ? "private" : "public",
       });
       if (viewer.kind !== "owner") guestPosts.record(address, Date.now());
       await announce(comment, item, viewer);
@@ -154,7 +155,14 @@ export function createComments(core: Core): CommentsModule {
     });
     a.post(
       "/api/comments",
-      jsonBody(z.object({ item: z.string(), content: z.string(), parentId: z.string().optional() }).strict()),
+      jsonBody(
+        z.object({
+          item: z.string(),
+          content: z.string(),
+          parentId: z.string().optional(),
+          visibility: z.enum(["public", "private"]).optional(),
+        }).strict(),
+      ),
       async (c) => {
         const body = c.req.valid("json");
         const item = requireAccess(core, c, body.item, "read").item;
@@ -167,6 +175,7 @@ export function createComments(core: Core): CommentsModule {
             authorKind: "owner",
             ip: clientAddress(c, core.sources),
             parentId: body.parentId,
+            visibility: body.visibility,
           });
           await announce(comment, item, viewer);
           return c.json({ comment: json(comment) }, 201);

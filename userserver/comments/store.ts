@@ -31,6 +31,7 @@ export interface NewComment {
   ip: string;
   /** A reply to this comment (its thread is the reply's thread). */
   parentId?: string;
+  /** Private: a note only the owner sees (never shown to link visitors, nor in their API). */
   visibility?: "public" | "private";
 }
 
@@ -60,10 +61,18 @@ export class Comments {
     if (!author) throw new CommentError("Give your name");
     const key = itemKey(c.item);
     let threadId: string | undefined;
+    // Only the owner writes private notes; a visitor's comment is public.
+    let visibility: "public" | "private" = c.authorKind === "owner" ? c.visibility ?? "public" : "public";
     if (c.parentId) {
       const parent = await this.get(c.parentId);
-      if (!parent || parent.itemKey !== key) throw new CommentError("The comment you answer is not here");
+      // A visitor never learns of a private thread, so cannot answer one.
+      const hidden = parent?.visibility === "private" && c.authorKind === "guest";
+      if (!parent || parent.itemKey !== key || hidden) {
+        throw new CommentError("The comment you answer is not here");
+      }
       threadId = parent.threadId;
+      // An answer in a private thread stays as private as the thread.
+      if (parent.visibility === "private") visibility = "private";
     }
     const id = randomToken(12);
     const row: Comment = {
@@ -76,7 +85,7 @@ export class Comments {
       linkId: c.linkId ?? null,
       content,
       ip: c.ip,
-      visibility: c.visibility ?? "public",
+      visibility,
       resolved: false,
       createdAt: this.now(),
       editedAt: null,

@@ -47,14 +47,22 @@ function NewForm(
       )}
       <label for={`${id}-text`}>{label}</label>
       <textarea id={`${id}-text`} name="content" required rows={3} maxlength={10000}></textarea>
+      {owner && !parentId
+        ? (
+          <label class="check">
+            <input type="checkbox" name="private" value="1" />{" "}
+            Private note — only you see it, never a link's visitors
+          </label>
+        )
+        : ""}
       <button type="submit" class="small">{parentId ? "Reply" : "Comment"}</button>
     </form>
   );
 }
 
 export function Thread({ comments, post, back, owner, mayWrite }: ThreadProps) {
-  const threads = comments.filter((c) => c.parentId === null);
   const visible = owner ? comments : comments.filter((c) => c.visibility !== "private");
+  const threads = visible.filter((c) => c.parentId === null);
   return (
     <section class="card cm-section" aria-labelledby="cm-title">
       <h2 id="cm-title">Comments</h2>
@@ -64,6 +72,7 @@ export function Thread({ comments, post, back, owner, mayWrite }: ThreadProps) {
         return (
           <article class={`cm-thread${t.resolved ? " resolved" : ""}`} data-thread={t.id}>
             {t.resolved ? <p class="badge">Resolved</p> : ""}
+            {t.visibility === "private" ? <p class="badge">Private — only you see this thread</p> : ""}
             <ol class="cm-list">
               {entries.map((c) => (
                 <li class={c.parentId ? "cm-reply" : ""} data-comment={c.id}>

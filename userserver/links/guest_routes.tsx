@@ -300,12 +300,26 @@ export function guestRoutes(d: GuestDeps): ShellApp {
     const kind = g?.item.blobHash ? renditionKind(g.item.type) : undefined;
     if (!g || !kind || entered.link.fileDrop) return c.text("No preview", 404);
     const page = Math.max(1, Math.min(Number(c.req.query("page")) || 1, 200));
-    const r = await d.renditions.get(
-      kind,
-      g.item.blobHash!,
-      d.core.store.blobs.pathOf(g.item.blobHash!),
-      page,
-    );
+    const source = d.core.store.blobs.pathOf(g.item.blobHash!);
+    let r;
+    if (kind === "video") {
+      // The first visitor watches while the rendition is made (no ranges until it is whole).
+      const v = await d.renditions.video(g.item.blobHash!, source);
+      if (v && "live" in v) {
+        return new Response(v.live, {
+          headers: {
+            "content-type": "video/mp4",
+            "content-disposition": "inline",
+            "cache-control": "no-store",
+            "accept-ranges": "none",
+            "x-content-type-options": "nosniff",
+          },
+        });
+      }
+      r = v?.done;
+    } else {
+      r = await d.renditions.get(kind, g.item.blobHash!, source, page);
+    }
     if (!r) return c.text("No preview", 404);
     const size = Bun.file(r.path).size;
     const res = fileResponse(g.item, {

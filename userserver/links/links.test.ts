@@ -201,6 +201,46 @@ describe("links", () => {
     expect((await sharp(bytes).metadata()).format).toBe("webp");
   });
 
+  test(
+    "preview only, a video: the visitor watches a 480p rendition as it is made, never the original",
+    async () => {
+      const src = join(dir, "trip.mp4");
+      const made = Bun.spawnSync([
+        "ffmpeg",
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=4:size=1280x720:rate=24",
+        "-pix_fmt",
+        "yuv420p",
+        src,
+      ]);
+      expect(made.exitCode).toBe(0);
+      const original = new Uint8Array(await Bun.file(src).arrayBuffer());
+      const films = await s.core.store.createFolder(ROOT_ID, "Films");
+      const video =
+        (await s.core.store.importFile(films.id, "trip.mp4", src, { mtime: 1, type: "video/mp4" })).item;
+      const link = await newLink(films.id, { previewOnly: true });
+      const base = `/s/${link.token}`;
+      expect((await req(`${base}/files/${video.id}`)).status).toBe(403);
+      const page = await (await req(`${base}/i/${video.id}`)).text();
+      expect(page).toContain(`${base}/render/${video.id}`);
+      const first = await req(`${base}/render/${video.id}`);
+      expect(first.status).toBe(200);
+      expect(first.headers.get("content-type")).toBe("video/mp4");
+      const watched = new Uint8Array(await first.arrayBuffer());
+      expect(Buffer.from(watched.subarray(4, 8)).toString()).toBe("ftyp");
+      expect(Buffer.compare(watched, original)).not.toBe(0);
+      // Once made, it is the same bytes, now whole with ranges.
+      const again = await req(`${base}/render/${video.id}`, { headers: { range: "bytes=0-99" } });
+      expect(again.status).toBe(206);
+      expect(Number(again.headers.get("content-range")?.split("/")[1])).toBe(watched.length);
+    },
+    120_000,
+  );
+
   test("a folder zip holds the folder's tree; a selection zip holds what was ticked", async () => {
     const link = await newLink(shared.id);
     const zip = await req(`/s/${link.token}/zip/${shared.id}`);

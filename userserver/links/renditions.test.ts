@@ -90,6 +90,71 @@ describe("renditions", () => {
     expect(probe.stdout.toString().trim()).toBe("480");
   }, 60_000);
 
+  test(
+    "a video is watched while it is made: the live stream is the finished file, byte for byte",
+    async () => {
+      const src = join(dir, "long.mp4");
+      const made = Bun.spawnSync([
+        "ffmpeg",
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=8:size=640x360:rate=24",
+        "-pix_fmt",
+        "yuv420p",
+        src,
+      ]);
+      expect(made.exitCode).toBe(0);
+      const hash = "e".repeat(64);
+      const first = await r.video(hash, src);
+      expect(first && "live" in first).toBe(true); // nothing made yet: the first visitor joins the job
+      const second = await r.video(hash, src); // a second visitor while it runs joins the same job
+      const read = async (v: typeof first) =>
+        new Uint8Array(await new Response((v as { live: ReadableStream<Uint8Array> }).live).arrayBuffer());
+      const [a, b] = await Promise.all([read(first), second && "live" in second ? read(second) : undefined]);
+      const done = await r.video(hash, src);
+      expect(done && "done" in done).toBe(true);
+      const whole = new Uint8Array(
+        await Bun.file((done as { done: { path: string } }).done.path).arrayBuffer(),
+      );
+      expect(a.length).toBe(whole.length);
+      expect(Buffer.compare(a, whole)).toBe(0);
+      if (b) expect(Buffer.compare(b, whole)).toBe(0);
+      // Fragmented MP4: a header without samples, then movie fragments a player takes one by one.
+      const text = Buffer.from(whole).toString("latin1");
+      expect(text.slice(4, 8)).toBe("ftyp");
+      expect(text).toContain("moof");
+      // Every frame is there: 8 s at 24 fps, counted in what the visitor received.
+      const got = join(dir, "watched.mp4");
+      writeFileSync(got, a);
+      const probe = Bun.spawnSync([
+        "ffprobe",
+        "-v",
+        "error",
+        "-count_packets",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=nb_read_packets",
+        "-of",
+        "csv=p=0",
+        got,
+      ]);
+      expect(Number(probe.stdout.toString().trim())).toBe(192);
+    },
+    120_000,
+  );
+
+  test("a video ffmpeg cannot read: no live stream, no rendition, not tried again", async () => {
+    const src = join(dir, "junk.mp4");
+    writeFileSync(src, "not a video at all");
+    expect(await r.video("f".repeat(64), src)).toBeUndefined();
+    expect(await r.video("f".repeat(64), src)).toBeUndefined();
+    expect(await r.get("video", "f".repeat(64), src)).toBeUndefined();
+  }, 60_000);
+
   test("a file that is not what it claims gets no rendition, and is not tried again", async () => {
     const src = join(dir, "junk.jpg");
     writeFileSync(src, "not an image");

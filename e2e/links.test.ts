@@ -263,8 +263,9 @@ test(
     // The activity page: the files added to Holiday are one entry; the link's visits are counted.
     await owner.goto(`${origin}/activity`);
     const text = await owner.locator(".act-list").innerText();
-    // Both uploads and the file dropped through "Inbox": one entry, not three.
-    expect(text).toContain("3 files added to Holiday");
+    // alice's two uploads are one entry; the file dropped through "Inbox" is the link's, apart.
+    expect(text).toContain("2 files added to Holiday");
+    expect(text).toContain("from-a-friend.txt dropped into Holiday through link “Inbox”");
     expect(text).not.toContain("notes.txt added");
     expect(text).toMatch(/Link “Review” opened 1 time/);
     expect(text).toContain("Bob commented");

@@ -67,6 +67,7 @@ export function createFiles(core: Core, opts: FilesPluginOptions): Files {
         const r = await core.store.adoptFile(u.parentId, name, u.path, {
           mtime: u.mtime,
           type: mediaTypeOf(name),
+          known: u.known,
         });
         // The item is stored; "recent" is a nicety whose failure must not fail the upload.
         await ops.touchRecent(r.item.id).catch((e) =>

@@ -16,7 +16,7 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FileStore } from "@tus/file-store";
-import { EVENTS, Server, type Upload } from "@tus/server";
+import { EVENTS, MemoryLocker, Server, type Upload } from "@tus/server";
 import type { Logger } from "../../shared/log/mod.ts";
 import {
   checkItemName,
@@ -28,6 +28,7 @@ import {
   type Store,
 } from "../store/mod.ts";
 import { formatBytes } from "../web/format.ts";
+import { receivePatch, UploadHashes } from "./tus_patch.ts";
 
 export const UPLOAD_PATH = "/upload/tus";
 export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -100,7 +101,15 @@ export interface UploadsOptions {
   log: Logger;
   /** Picks the item name (the client's, made unique in the folder) and stores the file. */
   finish(
-    upload: { parentId: string; name: string; type: string; path: string; mtime: number },
+    upload: {
+      parentId: string;
+      name: string;
+      type: string;
+      path: string;
+      mtime: number;
+      /** The file's hash and size, taken as its bytes arrived (tus_patch.ts); else the store hashes it. */
+      known?: { hash: string; size: number };
+    },
   ): Promise<FinishedUpload>;
 }
 
@@ -112,6 +121,9 @@ export class Uploads {
   /** Finishes under way, by upload id: a retry arriving meanwhile waits for the same one. */
   readonly #finishing = new Map<string, Promise<FinishedUpload>>();
   readonly #expiryMs: number;
+  /** One lock per upload, shared by our PATCH and tus's other methods. */
+  readonly #locker = new MemoryLocker();
+  readonly #hashes = new UploadHashes();
   #sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: UploadsOptions) {
@@ -121,6 +133,7 @@ export class Uploads {
     this.tus = new Server({
       path: UPLOAD_PATH,
       datastore: this.#datastore,
+      locker: this.#locker,
       maxSize: MAX_UPLOAD_BYTES,
       relativeLocation: true,
       respectForwardedHeaders: false,
@@ -159,14 +172,7 @@ export class Uploads {
         }
         return { headers: itemHeaders(done) };
       },
-      onResponseError: (_req, err) => {
-        if ("status_code" in err) return undefined;
-        // A full disk or an unwritable store mid-upload: say so (clients retry and resume).
-        const f = storageFailure(err, { then: "the upload will resume" });
-        this.opts.log.error("upload failed", { error: err.message, code: f?.code });
-        if (f) return { status_code: f.status, body: f.message };
-        return { status_code: 500, body: "The upload could not be stored. It has been logged." };
-      },
+      onResponseError: (_req, err) => "status_code" in err ? undefined : this.#writeFailure(err),
     });
   }
 
@@ -252,7 +258,29 @@ export class Uploads {
         return retried;
       }
     }
+    if (id && req.method === "PATCH") {
+      return await receivePatch(req, id, {
+        datastore: this.#datastore,
+        dir: this.dir,
+        locker: this.#locker,
+        hashes: this.#hashes,
+        expiryMs: this.#expiryMs,
+        finish: async (upload) => itemHeaders(await this.#finish(upload)),
+        failure: (e, during) => during === "write" ? this.#writeFailure(e) : this.#failure(e),
+      });
+    }
     return await this.tus.handleWeb(req);
+  }
+
+  /** A full disk or an unwritable store mid-upload: say so (clients retry and resume). */
+  #writeFailure(err: unknown): { status_code: number; body: string } {
+    const f = storageFailure(err, { then: "the upload will resume" });
+    this.opts.log.error("upload failed", {
+      error: err instanceof Error ? err.message : String(err),
+      code: f?.code,
+    });
+    if (f) return { status_code: f.status, body: f.message };
+    return { status_code: 500, body: "The upload could not be stored. It has been logged." };
   }
 
   /**
@@ -350,6 +378,7 @@ export class Uploads {
       type: meta.filetype ?? "",
       path: source,
       mtime: Number.isSafeInteger(mtime) && mtime > 0 ? mtime : Date.now(),
+      known: upload.size === undefined ? undefined : this.#hashes.final(upload.id, upload.size),
     });
     this.#finished.set(upload.id, done);
     if (this.#finished.size > 1000) this.#finished.delete(this.#finished.keys().next().value!);
@@ -360,6 +389,7 @@ export class Uploads {
   }
 
   #removeFiles(id: string): void {
+    this.#hashes.forget(id);
     const path = join(this.dir, id);
     rmSync(path, { force: true });
     rmSync(`${path}.json`, { force: true });

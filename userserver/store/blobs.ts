@@ -53,6 +53,11 @@ export interface AdoptOptions extends PutOptions {
    * recorded the blob (a tus upload stays complete and retryable until its item row exists).
    */
   keepSource?: boolean;
+  /**
+   * The file's SHA-256 and size as the writer hashed them while writing it (a tus upload hashes
+   * its bytes as they arrive): the file is then not read again. Checked against the file's size.
+   */
+  known?: { hash: string; size: number };
 }
 
 export class BlobStore {
@@ -145,7 +150,7 @@ export class BlobStore {
    */
   async adoptFile(
     source: string,
-    { signal, hold, onStep, keepSource = false }: AdoptOptions = {},
+    { signal, hold, onStep, keepSource = false, known }: AdoptOptions = {},
   ): Promise<PutResult> {
     const file = await open(source, "r+");
     let hash: string;
@@ -155,14 +160,20 @@ export class BlobStore {
     try {
       const before = await file.stat();
       if (!before.isFile()) throw new BlobError(`Cannot adopt "${source}": it is not a regular file`);
-      const hasher = new Bun.CryptoHasher("sha256");
-      const buf = new Uint8Array(4 * 1024 * 1024);
-      for (;;) {
-        signal?.throwIfAborted();
-        const { bytesRead } = await file.read(buf, 0, buf.length, size);
-        if (bytesRead === 0) break;
-        hasher.update(buf.subarray(0, bytesRead));
-        size += bytesRead;
+      if (known && known.size === before.size && HASH.test(known.hash)) {
+        hash = known.hash;
+        size = known.size;
+      } else {
+        const hasher = new Bun.CryptoHasher("sha256");
+        const buf = new Uint8Array(4 * 1024 * 1024);
+        for (;;) {
+          signal?.throwIfAborted();
+          const { bytesRead } = await file.read(buf, 0, buf.length, size);
+          if (bytesRead === 0) break;
+          hasher.update(buf.subarray(0, bytesRead));
+          size += bytesRead;
+        }
+        hash = hasher.digest("hex");
       }
       const after = await file.stat();
       if (size !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
@@ -170,7 +181,6 @@ export class BlobStore {
           `File "${source}" changed while it was being stored (${before.size} → ${after.size} bytes)`,
         );
       }
-      hash = hasher.digest("hex");
       ino = after.ino;
       dev = after.dev;
       onStep?.("hashed");

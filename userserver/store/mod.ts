@@ -37,6 +37,8 @@ export interface ImportFileOptions {
 export interface AdoptFileOptions extends ImportFileOptions {
   /** Called after each step of the move (crash tests). */
   onStep?: (step: AdoptStep) => void;
+  /** The hash and size the writer computed while writing `source` (see `BlobStore.adoptFile`). */
+  known?: { hash: string; size: number };
 }
 
 export class Store {
@@ -115,7 +117,7 @@ export class Store {
       parentId,
       name,
       opts,
-      (o) => this.blobs.adoptFile(source, { ...o, onStep: opts.onStep, keepSource: true }),
+      (o) => this.blobs.adoptFile(source, { ...o, onStep: opts.onStep, keepSource: true, known: opts.known }),
     );
     rmSync(source, { force: true });
     return done;

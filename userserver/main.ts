@@ -1,6 +1,6 @@
 /**
  * Entry point of the user server on Bun:
- *   bun run userserver [serve|init|register <token>] [--data-dir .data/users/alice]
+ *   bun run userserver [serve|init|register <token>|open] [--data-dir .data/users/alice]
  */
 import { ensureDataDir } from "../platform/files.ts";
 import { initIdentity } from "../platform/identity.ts";
@@ -10,6 +10,7 @@ import { parseCommandLine } from "../platform/cli.ts";
 import { onShutdown, runMain } from "../platform/main.ts";
 import { loadUserServerConfig, localOrigin, publicOrigin, userServerNames } from "./config/mod.ts";
 import { runUserServer } from "./boot/mod.ts";
+import { createOpenLogin } from "./local/mod.ts";
 import { createCore } from "./core/mod.ts";
 import { createServerAuth } from "./auth/mod.ts";
 import { listenerTls, readCaPem, registerWithCloud } from "./registration/mod.ts";
@@ -43,8 +44,23 @@ await runMain("userserver", async () => {
     );
     return;
   }
+  if (cli.command === "open") {
+    // Sign this computer's browser in without the internet (userserver/local/open_login.ts).
+    const { id, a } = createOpenLogin(cli.dataDir);
+    const url = `${localOrigin(cfg)}/local/open?id=${id}&a=${a}`;
+    console.log(`Open this link within two minutes (it works once, on this computer only):\n${url}`);
+    const opener = process.platform === "darwin" ? "open" : "xdg-open";
+    if (process.platform === "darwin" || process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
+      try {
+        Bun.spawn([opener, url], { stdout: "ignore", stderr: "ignore" }).unref();
+      } catch {
+        // No opener: the printed link is enough.
+      }
+    }
+    return;
+  }
   if (cli.command !== "serve") {
-    throw new Error(`Unknown command "${cli.command}" (expected serve, init or register <token>)`);
+    throw new Error(`Unknown command "${cli.command}" (expected serve, init, register <token> or open)`);
   }
   const log = processLogger(`userserver:${cfg.name}`, cfg.logFormat);
   // Before registration the local listener still serves the setup page, with a temporary certificate.

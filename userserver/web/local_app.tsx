@@ -1,8 +1,11 @@
 /**
- * The local listener (`local.<name>.<zone>`, loopback only): health, a landing page that shows
- * no user data, and the first-run setup behind a one-time token printed to the owner's console.
- * It serves no user data to a browser (that comes with the local sign-in); WebDAV clients on this
- * machine reach `/dav/` with an app password, as through a relay. ARCHITECTURE.md §5–6.
+ * The local listener (`local.<name>.<zone>`, loopback only): health, the first-run setup behind a
+ * one-time token printed to the owner's console, the local sign-in (userserver/local), and then
+ * everything the relayed UI does — the same plugins behind the same door, with a local session as
+ * the owner's proof (`shell`). WebDAV clients on this machine reach `/dav/` with an app password,
+ * as through a relay. Any Host but this listener's own names is refused before routing (DNS
+ * rebinding); the peer checks (loopback, same OS user) run in the listener (web/mod.ts).
+ * ARCHITECTURE.md §5–6.
  */
 import { type Context, Hono } from "hono";
 import { DAV_METHODS, DAV_PREFIX } from "../dav/mod.ts";
@@ -31,13 +34,28 @@ export interface LocalAppOptions {
   setup?: FirstRunSetup;
   /** WebDAV at `/dav/` (userserver/dav: app passwords only). */
   dav?: (c: Context) => Promise<Response>;
+  /** The local sign-in's routes (`/local/…`). */
+  signIn?: Hono;
+  /** Whether this request carries a live local session. */
+  signedIn?: (c: Context) => boolean;
+  /** The shell behind the local sign-in: every other path is its (userserver/local). */
+  shell?: Hono<any>;
   log?: Logger;
 }
 
 export function createLocalApp(
-  { name, publicOrigin, hosts, tunnels = () => [], setup, dav, log = silentLogger }: LocalAppOptions,
+  { name, publicOrigin, hosts, tunnels = () => [], setup, dav, signIn, signedIn, shell, log = silentLogger }:
+    LocalAppOptions,
 ): Hono {
   const app = new Hono();
+  // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends its own Host: refused first.
+  const hostOk = (host: string | undefined) => !hosts || (host !== undefined && hosts.includes(host));
+  app.use("*", async function exactHost(c, next) {
+    if (!hostOk(c.req.header("host") ?? new URL(c.req.url).host)) {
+      return c.text(`This listener answers only to ${hosts?.[0] ?? "its own name"}.`, 421);
+    }
+    await next();
+  });
   // State-changing requests only from a page this listener served (its own names, with port).
   app.use("*", ...webGuard(hosts?.map((h) => `https://${h}`)));
   app.onError(plainOnError(log));
@@ -47,7 +65,7 @@ export function createLocalApp(
     (c) => c.json({ ok: true, service: "userserver", listener: "local", name, tunnels: tunnels() }),
   );
   app.get("/", (c) =>
-    c.html(
+    signedIn?.(c) ? c.redirect("/browse", 303) : c.html(
       <Layout title={`Hearth · ${name}`}>
         <h1>
           <span>Hearth</span> is running
@@ -55,19 +73,26 @@ export function createLocalApp(
         <p>
           This is <strong>{name}</strong>'s personal cloud, on this machine.
         </p>
+        {signIn
+          ? (
+            <p>
+              <a class="button" href="/local/signin">Sign in on this computer</a>
+            </p>
+          )
+          : ""}
         <p class="muted">
           Your data is shown only after you sign in. From anywhere, open{" "}
           <a href={publicOrigin}>{publicOrigin}</a>.
         </p>
       </Layout>,
     ));
+  if (signIn) app.route("/", signIn);
 
   // First-run setup: only here, only with the token, only from a page this listener served.
   const tokenOk = (given: unknown) => {
     const t = setup?.token();
     return t !== undefined && typeof given === "string" && constantTimeEqual(given, t);
   };
-  const hostOk = (host: string | undefined) => !hosts || (host !== undefined && hosts.includes(host));
   const refuse = (status: 403 | 404, why: string) =>
     new Response(
       `<!doctype html><meta charset="utf-8"><title>Setup</title><p>${why}</p>`,
@@ -144,6 +169,8 @@ export function createLocalApp(
       </Layout>,
     );
   });
+  // Everything else: the shell, behind its own door (a local session is the owner's proof).
+  if (shell) app.all("*", (c) => shell.fetch(c.req.raw, c.env));
   return app;
 }
 

@@ -27,6 +27,15 @@ import { checkImportRoots } from "../store/mod.ts";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
 import { createRelayedApp } from "./relayed_app.tsx";
+import { getCookie } from "hono/cookie";
+import {
+  LOCAL_COOKIE,
+  localAuth,
+  localRoutes,
+  LocalSessions,
+  localSessionsPlugin,
+  refusePeer,
+} from "../local/mod.ts";
 import { serveOptions } from "./serve_options.ts";
 
 export { createLocalApp, type FirstRunSetup, type LocalAppOptions } from "./local_app.tsx";
@@ -72,6 +81,8 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   if (!chosenAuth) log.warn("no sign-in configured: the relayed listener shows no user data");
 
   const dav = createDav(core);
+  // Browsers on this computer, proven by `userserver open` or IdCloud's challenge (userserver/local).
+  const localSessions = new LocalSessions();
   const comments = createComments(core);
   const activity = createActivity(core);
   // The file manager is the Browse tab.
@@ -95,6 +106,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     addPlugin(opts.importer),
     notificationsPlugin,
     dav.plugin,
+    localSessionsPlugin(localSessions),
     settingsPlugin(
       { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
       () => plugins.settingsSections(),
@@ -111,6 +123,17 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     log,
   });
 
+  // The same shell on the local listener, with a local session as the owner's proof.
+  const localShell = createRelayedApp({
+    name: config.name,
+    enableByteStream: false,
+    origins: [localOrigin(config)],
+    auth: localAuth(localSessions, config.name),
+    core: { core, plugins },
+    idOrigin: issuerFor({ zone: config.zone, cloudUrl: config.cloudUrl }),
+    log,
+  });
+
   let setupToken = core.config.current.setupDone ? undefined : randomToken(24);
   const localHostNames = [`local.${config.name}.${config.zone}`, config.localAddress];
   const localApp = createLocalApp({
@@ -119,6 +142,9 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     tunnels,
     log,
     dav: (c) => dav.serveDirect(c),
+    signIn: localRoutes({ name: config.name, dataDir: config.dataDir, sessions: localSessions }),
+    signedIn: (c) => localSessions.get(getCookie(c, LOCAL_COOKIE)) !== undefined,
+    shell: localShell,
     setup: {
       token: () => setupToken,
       complete: ({ importRoots }) => {
@@ -151,7 +177,16 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
             hostname: config.localAddress,
             port: config.localPort,
             tls,
-            fetch: localApp.fetch,
+            // Before any route: the peer is on loopback and, on Linux, is the server's own OS user.
+            fetch: (req, server) => {
+              const peer = server.requestIP(req);
+              const why = refusePeer(peer && { ip: peer.address, port: peer.port }, {
+                us: { ip: config.localAddress, port: server.port ?? config.localPort },
+                uid: process.getuid?.(),
+              });
+              if (why) return new Response(why, { status: 403, headers: { "content-type": "text/plain" } });
+              return localApp.fetch(req, server);
+            },
           }),
       );
       // A stale socket file from a crash would make listen fail; nothing else may own this path.

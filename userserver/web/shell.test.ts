@@ -128,7 +128,7 @@ describe("the owner check", () => {
 });
 
 describe("the local listener", () => {
-  test("serves no user data: only health, the landing page and the token-gated setup", async () => {
+  test("serves no user data without a local session: only health, the landing page and the token-gated setup", async () => {
     const local = s.localApp;
     const ok = await local.request("https://local.alice.hearth.localhost:9443/healthz");
     expect((await ok.json() as { tunnels: unknown[] }).tunnels).toEqual([]);
@@ -137,7 +137,15 @@ describe("the local listener", () => {
     ) {
       expect([p, (await local.request(`https://local.alice.hearth.localhost:9443${p}`)).status]).toEqual([
         p,
-        404,
+        401,
+      ]);
+      const page = await local.request(`https://local.alice.hearth.localhost:9443${p}`, {
+        headers: { accept: "text/html" },
+      });
+      expect([p, page.status, page.headers.get("location")]).toEqual([
+        p,
+        303,
+        `/local/signin?next=${encodeURIComponent(p)}`,
       ]);
     }
     const setup = await local.request("https://local.alice.hearth.localhost:9443/setup?token=guess", {

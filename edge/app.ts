@@ -10,6 +10,7 @@ import { createRegRoutes } from "./reg/routes.ts";
 import { createOidcRoutes } from "./id/oidc/mod.ts";
 import { createDnsRoutes } from "./dns/routes.ts";
 import { createIdRoutes } from "./id/mod.ts";
+import { createLocalChallengeRoutes } from "./id/local_challenges.tsx";
 import { createRegisterRoute } from "./reg/register_route.ts";
 import { cloudSecureHeaders } from "./id/headers.ts";
 
@@ -25,6 +26,7 @@ export function createCloudApp(deps: CloudDeps): Hono {
   app.route("/reg/v1", createRegRoutes(deps));
   app.route("/", createDnsRoutes(deps)); // DoH, the DNS fronts' snapshot, ACME TXT (edge/dns/routes.ts)
   app.route("/", createOidcRoutes(deps)); // OpenID Connect provider on id.<zone> (edge/id/oidc/)
+  app.route("/", createLocalChallengeRoutes(deps)); // a browser on the owner's own computer (edge/id/local_challenges.tsx)
   app.route("/", createIdRoutes(deps)); // IdCloud accounts: /signup, /login, /account/… (edge/id/)
   app.onError((err, c) => errorResponse(err, deps.log, c.req.method, c.req.path));
   app.notFound((c) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404));

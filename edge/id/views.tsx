@@ -723,3 +723,25 @@ function describeAgent(ua: string): string {
 function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
+
+/** IdCloud asks the owner to confirm a sign-in on the computer that runs her server (issue #21). */
+export function LocalConfirmPage({ chrome, name, action }: { chrome: Chrome; name: string; action: string }) {
+  return (
+    <Shell title="Sign in on this computer" chrome={chrome}>
+      <div class="card">
+        <h1>Sign in on this computer?</h1>
+        <p>
+          A browser asks to open{" "}
+          <strong>{name}</strong>'s Hearth directly, on the computer that runs it. Confirm only if you just
+          chose "Sign in on this computer" there yourself.
+        </p>
+        <form method="post" action={action}>
+          <button type="submit">Yes, sign in on that computer</button>
+        </form>
+        <p class="muted">
+          <a href="/account">No, this was not me</a>
+        </p>
+      </div>
+    </Shell>
+  );
+}

@@ -3,6 +3,7 @@
  * then `createWeb` (plugins, the shell, both listeners), then the lifecycle starts what runs —
  * notifications, plugins, listeners, connector — in that order and stops it in reverse.
  */
+import type { CloudAccess } from "../connector/cloud.ts";
 import { readFileSync } from "node:fs";
 import type { Hono } from "hono";
 import { ensureServerKey, loadRegistration } from "../../platform/secrets.ts";
@@ -72,10 +73,12 @@ export async function runUserServer(
       roots: () => core.config.current.importRoots,
       pauseMs: () => core.config.current.importPauseMs,
     });
-    const connector = listen
-      ? await createConnector(config, log, { port: () => listening?.relayedPort, sources: core.sources })
+    const cloud = await cloudAccessOf(config);
+    if (!cloud) log.warn("not registered yet: no tunnels (run the first-run setup or `npm run dev`)");
+    const connector = listen && cloud
+      ? createConnector(config, cloud, log, { port: () => listening?.relayedPort, sources: core.sources })
       : undefined;
-    const web = createWeb(core, auth, { importer, plugins, tunnels: () => connector?.status() ?? [] });
+    const web = createWeb(core, auth, { importer, plugins, tunnels: () => connector?.status() ?? [], cloud });
     built = { importer, connector, web };
   } catch (e) {
     core.reader.close();
@@ -132,26 +135,29 @@ export async function runUserServer(
   };
 }
 
-/** The ETConnector, once registered; before that there are no tunnels to keep. */
-async function createConnector(
+/** Signed access to the cloud tier, once registered (the server key and id); before that none. */
+async function cloudAccessOf(config: UserServerConfig): Promise<CloudAccess | undefined> {
+  const registration = loadRegistration(config.dataDir);
+  if (!registration) return undefined;
+  const { keys } = await ensureServerKey(config.dataDir);
+  return {
+    cloudUrl: config.cloudUrl,
+    caPem: config.caFile ? readFileSync(config.caFile, "utf8") : undefined,
+    serverId: registration.serverId,
+    serverKey: keys.privateKey,
+  };
+}
+
+/** The ETConnector: the tunnels to the relays. */
+function createConnector(
   config: UserServerConfig,
+  cloud: CloudAccess,
   log: Logger,
   sourced: SourcedTarget,
-): Promise<Connector | undefined> {
-  const registration = loadRegistration(config.dataDir);
-  if (!registration) {
-    log.warn("not registered yet: no tunnels (run the first-run setup or `npm run dev`)");
-    return undefined;
-  }
-  const { keys } = await ensureServerKey(config.dataDir);
+): Connector {
   return new Connector({
-    cloud: {
-      cloudUrl: config.cloudUrl,
-      caPem: config.caFile ? readFileSync(config.caFile, "utf8") : undefined,
-      serverId: registration.serverId,
-      serverKey: keys.privateKey,
-    },
-    totpSecret: registration.totpSecret,
+    cloud,
+    totpSecret: loadRegistration(config.dataDir)!.totpSecret,
     relayedSocket: config.relayedSocket,
     sourced,
     want: config.tunnels,

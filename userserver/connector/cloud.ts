@@ -18,13 +18,18 @@ export class CloudRequestError extends Error {
   override name = "CloudRequestError";
 }
 
-/** Alive relays, least loaded first, each with a one-time nonce for this server. */
-export async function fetchRelayOffers(access: CloudAccess, max = 8): Promise<RelayOffer[]> {
-  const path = "/reg/v1/server/relays";
-  const body = JSON.stringify({ max });
-  let res: Response;
+/**
+ * A POST to the cloud tier signed with the server key; answers the response (any status).
+ * Throws `CloudRequestError` when the cloud cannot be reached.
+ */
+export async function signedCloudPost(
+  access: CloudAccess,
+  path: string,
+  payload: unknown,
+): Promise<Response> {
+  const body = JSON.stringify(payload);
   try {
-    res = await fetch(new URL(path, access.cloudUrl), {
+    return await fetch(new URL(path, access.cloudUrl), {
       method: "POST",
       headers: {
         authorization: await signServerRequest(access.serverKey, access.serverId, {
@@ -39,10 +44,15 @@ export async function fetchRelayOffers(access: CloudAccess, max = 8): Promise<Re
       ...(access.caPem ? { tls: { ca: access.caPem } } : {}),
     });
   } catch (cause) {
-    throw new CloudRequestError(`Cannot reach RegCloud at ${access.cloudUrl}: ${(cause as Error).message}`, {
+    throw new CloudRequestError(`Cannot reach the cloud at ${access.cloudUrl}: ${(cause as Error).message}`, {
       cause,
     });
   }
+}
+
+/** Alive relays, least loaded first, each with a one-time nonce for this server. */
+export async function fetchRelayOffers(access: CloudAccess, max = 8): Promise<RelayOffer[]> {
+  const res = await signedCloudPost(access, "/reg/v1/server/relays", { max });
   if (!res.ok) {
     throw new CloudRequestError(`RegCloud refused the relay list: HTTP ${res.status} ${await res.text()}`);
   }

@@ -6,3 +6,4 @@ export { localSessionsPlugin } from "./plugin.tsx";
 export { grantSession, localRoutes, safeNext } from "./routes.tsx";
 export { LOCAL_COOKIE, type LocalSession, LocalSessions } from "./sessions.ts";
 export { parseProcTcp, peerUid, procForms } from "./socket_owner.ts";
+export { CHALLENGE_COOKIE, onlineRoutes } from "./online.tsx";

@@ -63,6 +63,13 @@ export function localRoutes({ name, dataDir, sessions }: LocalRoutesOptions): Ho
           <strong>{name}</strong>'s Hearth, served directly by this computer — faster than through a relay,
           and working without the internet.
         </p>
+        <form method="post" action="/local/challenge">
+          <input type="hidden" name="next" value={next} />
+          <button type="submit">Sign in with Hearth ID</button>
+        </form>
+        <p class="muted">
+          Hearth ID confirms that you are the owner, then sends you back here.
+        </p>
         <h2>Without the internet</h2>
         <p>
           In a terminal on this computer, as the user who runs the server, run:
@@ -72,7 +79,6 @@ export function localRoutes({ name, dataDir, sessions }: LocalRoutesOptions): Ho
           It opens a one-time link in your browser (valid for two minutes, once). The link works only together
           with a file that command writes where only you can read it.
         </p>
-        <input type="hidden" name="next" value={next} />
       </Layout>,
     );
   });

@@ -4,7 +4,6 @@
  * builds; `listen()` and its stop are what the lifecycle starts and stops.
  */
 import { rmSync } from "node:fs";
-import type { Hono } from "hono";
 import { listenOrExplain } from "../../platform/main.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import { TLS12_AEAD_CIPHERS } from "../../shared/tls/ciphers.ts";
@@ -34,8 +33,11 @@ import {
   localRoutes,
   LocalSessions,
   localSessionsPlugin,
+  onlineRoutes,
   refusePeer,
 } from "../local/mod.ts";
+import type { CloudAccess } from "../connector/cloud.ts";
+import { Hono } from "hono";
 import { serveOptions } from "./serve_options.ts";
 
 export { createLocalApp, type FirstRunSetup, type LocalAppOptions } from "./local_app.tsx";
@@ -50,6 +52,8 @@ export interface WebOptions {
   tunnels?: () => { relayId: string; upAt: number }[];
   /** More plugins, after the built-in ones (Browse, Add, Notifications, Settings). */
   plugins?: Plugin[];
+  /** Signed requests to the cloud tier, once registered (the local sign-in's IdCloud challenge). */
+  cloud?: CloudAccess;
 }
 
 export interface Web {
@@ -142,7 +146,17 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     tunnels,
     log,
     dav: (c) => dav.serveDirect(c),
-    signIn: localRoutes({ name: config.name, dataDir: config.dataDir, sessions: localSessions }),
+    signIn: new Hono()
+      .route("/", localRoutes({ name: config.name, dataDir: config.dataDir, sessions: localSessions }))
+      .route(
+        "/",
+        onlineRoutes({
+          cloud: opts.cloud,
+          idOrigin: issuerFor({ zone: config.zone, cloudUrl: config.cloudUrl }),
+          localOrigin: localOrigin(config),
+          sessions: localSessions,
+        }),
+      ),
     signedIn: (c) => localSessions.get(getCookie(c, LOCAL_COOKIE)) !== undefined,
     shell: localShell,
     setup: {

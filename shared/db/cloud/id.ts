@@ -74,3 +74,17 @@ export const loginChallenges = sqliteTable("login_challenges", {
   returnTo: text("return_to").notNull().default("/account"),
   expiresAt: integer("expires_at").notNull(),
 }, (t) => [index("login_challenges_account").on(t.accountId)]);
+
+/**
+ * A user server's challenge for a browser on its own machine (issue #21): made by the server
+ * (a signed request), confirmed by its owner signed in here, read once by the server.
+ */
+export const localChallenges = sqliteTable("local_challenges", {
+  id: text("id").primaryKey(),
+  serverId: text("server_id").notNull(),
+  /** `https://local.<name>.<zone>[:port]/local/return`: where the confirmed browser goes. */
+  returnTo: text("return_to").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  /** The account that confirmed it (the server's owner), once confirmed. */
+  confirmedBy: text("confirmed_by"),
+});

@@ -35,14 +35,21 @@ export async function aliceThroughRelay(
     context = { viewport: { width: 1200, height: 800 } },
     beforeSignIn,
     signIn = true,
-  }: { context?: BrowserContextOptions; beforeSignIn?: (page: Page) => void; signIn?: boolean } = {},
+    resolverRules = [],
+  }: {
+    context?: BrowserContextOptions;
+    beforeSignIn?: (page: Page) => void;
+    signIn?: boolean;
+    /** More names to pin (e.g. `local.alice.<zone>` to 127.0.0.1). */
+    resolverRules?: string[];
+  } = {},
 ): Promise<{ browser: Browser; page: Page; origin: string }> {
   await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
   const r = h.relay("relay-a");
   const origin = `https://alice.${zone}:${r.browserPort}`;
   const browser = await launchChromium({
     trustCaPem: h.caPem,
-    resolverRules: [`MAP alice.${zone} ${r.browserAddresses[0]}`, idResolverRule(h, zone)],
+    resolverRules: [`MAP alice.${zone} ${r.browserAddresses[0]}`, idResolverRule(h, zone), ...resolverRules],
   });
   const page = await (await browser.newContext(context)).newPage();
   beforeSignIn?.(page);

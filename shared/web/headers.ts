@@ -29,9 +29,13 @@ export const CSP_DIRECTIVES = {
 /** HSTS for a year. No `includeSubDomains`: a zone's operator decides that for the zone, not one app. */
 export const HSTS = "max-age=31536000";
 
-export function securityHeaders(): MiddlewareHandler {
+/**
+ * `connectSrc`: more origins the page's script may fetch (the relayed pages probe the local
+ * listener, userserver/local/client/here.ts); nothing else of the policy is ever widened.
+ */
+export function securityHeaders({ connectSrc = [] }: { connectSrc?: string[] } = {}): MiddlewareHandler {
   return secureHeaders({
-    contentSecurityPolicy: CSP_DIRECTIVES,
+    contentSecurityPolicy: { ...CSP_DIRECTIVES, connectSrc: [...CSP_DIRECTIVES.connectSrc, ...connectSrc] },
     xFrameOptions: "DENY",
     referrerPolicy: "same-origin",
     strictTransportSecurity: HSTS,

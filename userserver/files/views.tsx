@@ -293,6 +293,9 @@ export function Listing(p: FolderViewProps) {
       <a
         href={base + listQueryString(q, { sort: key, dir, page: 1 })}
         aria-sort={active ? (q.dir === "asc" ? "ascending" : "descending") : undefined}
+        // A mouse shortcut: the row of headings is hidden from assistive technology, so it is out of
+        // the tab order too; keyboards and screen readers sort with the Sort control.
+        tabindex={-1}
       >
         {label}
         {active ? (q.dir === "asc" ? " ↑" : " ↓") : ""}

@@ -7,3 +7,5 @@ export { grantSession, localRoutes, safeNext } from "./routes.tsx";
 export { LOCAL_COOKIE, type LocalSession, LocalSessions } from "./sessions.ts";
 export { parseProcTcp, peerUid, procForms } from "./socket_owner.ts";
 export { CHALLENGE_COOKIE, onlineRoutes } from "./online.tsx";
+export { type LocalProbe, localProbe } from "./here.ts";
+export { openWithDefault } from "./open_with.ts";

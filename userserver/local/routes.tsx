@@ -4,7 +4,7 @@
  * local session cookie scoped to this origin (`__Host-`, Secure, SameSite=Strict).
  */
 import { type Context, Hono } from "hono";
-import { setCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import { Layout } from "../web/layout_public.tsx";
 import { redeemOpenLogin } from "./open_login.ts";
 import { LOCAL_COOKIE, LOCAL_IDLE_MS, type LocalSessions } from "./sessions.ts";
@@ -13,6 +13,8 @@ export interface LocalRoutesOptions {
   name: string;
   dataDir: string;
   sessions: LocalSessions;
+  /** Opens a file with the desktop's default application; answers why not, or undefined when done. */
+  openWith?: (itemId: string) => Promise<string | undefined>;
 }
 
 /** Only paths on this listener: `next` can never send the browser elsewhere. */
@@ -50,8 +52,17 @@ function refused(c: Context, why: string) {
   );
 }
 
-export function localRoutes({ name, dataDir, sessions }: LocalRoutesOptions): Hono {
+export function localRoutes({ name, dataDir, sessions, openWith }: LocalRoutesOptions): Hono {
   const app = new Hono();
+  // Only here, never through a relay, and only for a browser with a local session.
+  app.post("/local/open-with/:id", async (c) => {
+    if (!sessions.get(getCookie(c, LOCAL_COOKIE))) return c.text("Sign in on this computer first", 401);
+    const id = c.req.param("id");
+    const why = openWith ? await openWith(id) : "Opening files is not available here";
+    if (why) return c.text(why, 400);
+    c.header("hx-trigger", "opened");
+    return c.redirect(`/browse/${encodeURIComponent(id)}?opened=1`, 303);
+  });
   app.get("/local/signin", (c) => {
     c.header("cache-control", "no-store");
     const next = safeNext(c.req.query("next"));

@@ -12,8 +12,8 @@ import { csrfGuard } from "./csrf.ts";
 import { Layout } from "./layout_public.tsx";
 
 /** The middleware every listener mounts first: `app.use("*", ...webGuard(origins))`. */
-export function webGuard(origins?: string[]): MiddlewareHandler[] {
-  return [securityHeaders(), csrfGuard(origins)];
+export function webGuard(origins?: string[], connectSrc?: string[]): MiddlewareHandler[] {
+  return [securityHeaders({ connectSrc }), csrfGuard(origins)];
 }
 
 const TITLES: Record<number, string> = { 403: "Not allowed", 404: "Not found" };

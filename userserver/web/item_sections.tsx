@@ -9,6 +9,20 @@ import type { Item } from "../store/mod.ts";
 export function itemSections(comments: CommentsModule, activity: ActivityModule) {
   return async (c: Context<ShellEnv>, item: Item): Promise<Child> => (
     <>
+      {c.get("shell").listener === "local" && item.kind === "file"
+        ? (
+          <section class="card" aria-labelledby="local-open-title">
+            <h2 id="local-open-title">On this computer</h2>
+            {c.req.query("opened")
+              ? <p class="notice" role="status">Opened with the default application.</p>
+              : ""}
+            <form method="post" action={`/local/open-with/${item.id}`} hx-boost="false">
+              <button type="submit" class="secondary">Open with the default application</button>
+            </form>
+            <p class="muted small">A copy opens: saving in that application does not change the file here.</p>
+          </section>
+        )
+        : ""}
       {await comments.thread(c, c.get("viewer"), item, `/comments/${item.id}`, `/browse/${item.id}`)}
       <section class="card" aria-labelledby="act-title">
         <h2 id="act-title">Activity</h2>

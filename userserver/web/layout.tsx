@@ -31,6 +31,13 @@ export interface AccountMenuInfo {
   who: string;
   /** IdCloud's origin, e.g. `https://id.hearth.localhost:8787`. */
   idOrigin: string;
+  /**
+   * Relayed pages: the local listener to probe, a fresh challenge and the answer only this server's
+   * local listener can give (userserver/local/client/here.ts reveals "Open on this computer").
+   */
+  localProbe?: { origin: string; challenge: string; answer: string };
+  /** Local pages: this browser reaches the server directly. */
+  onThisComputer?: boolean;
 }
 
 export function Shell({ title, name, tabs, path, unseen, account, head, children }: ShellProps) {
@@ -39,7 +46,7 @@ export function Shell({ title, name, tabs, path, unseen, account, head, children
       <Head
         title={`${title} · ${name}'s Hearth`}
         css={SHELL_CSS}
-        scripts={["/_static/htmx.min.js", "/_static/hx-sse.min.js"]}
+        scripts={["/_static/htmx.min.js", "/_static/hx-sse.min.js", "/_static/local.js"]}
       >
         {head}
       </Head>
@@ -73,7 +80,7 @@ export function Shell({ title, name, tabs, path, unseen, account, head, children
 }
 
 /** A disclosure (no script needed, keyboard-operable): who is signed in, account pages, sign out. */
-export function AccountMenu({ who, idOrigin }: AccountMenuInfo) {
+export function AccountMenu({ who, idOrigin, localProbe, onThisComputer }: AccountMenuInfo) {
   return (
     <details class="account-menu">
       <summary aria-label={`Account: ${who}`} title={who}>
@@ -83,7 +90,21 @@ export function AccountMenu({ who, idOrigin }: AccountMenuInfo) {
         <p class="muted">
           Signed in as <strong>{who}</strong>
         </p>
+        {onThisComputer ? <p class="muted small">On this computer, directly (no relay)</p> : ""}
         <ul>
+          {localProbe
+            ? (
+              <li
+                id="open-locally"
+                hidden
+                data-origin={localProbe.origin}
+                data-challenge={localProbe.challenge}
+                data-answer={localProbe.answer}
+              >
+                <a href={localProbe.origin} hx-boost="false">Open on this computer (direct, faster)</a>
+              </li>
+            )
+            : ""}
           <li>
             <a href={`${idOrigin}/account`} hx-boost="false">Your Hearth account</a>
           </li>

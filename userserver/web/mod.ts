@@ -30,10 +30,12 @@ import { getCookie } from "hono/cookie";
 import {
   LOCAL_COOKIE,
   localAuth,
+  localProbe,
   localRoutes,
   LocalSessions,
   localSessionsPlugin,
   onlineRoutes,
+  openWithDefault,
   refusePeer,
 } from "../local/mod.ts";
 import type { CloudAccess } from "../connector/cloud.ts";
@@ -117,6 +119,8 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     ),
     ...(opts.plugins ?? []),
   ]);
+  // "Open on this computer": relayed pages probe the local listener (userserver/local/here.ts).
+  const here = localProbe(localOrigin(config), publicOrigin(config));
   const relayedApp = createRelayedApp({
     name: config.name,
     enableByteStream: config.enableByteStream,
@@ -124,6 +128,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     auth: chosenAuth,
     core: { core, plugins },
     idOrigin: issuerFor({ zone: config.zone, cloudUrl: config.cloudUrl }),
+    localProbe: here.probe,
     log,
   });
 
@@ -135,8 +140,16 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     auth: localAuth(localSessions, config.name),
     core: { core, plugins },
     idOrigin: issuerFor({ zone: config.zone, cloudUrl: config.cloudUrl }),
+    listener: "local",
     log,
   });
+  const openWith = async (itemId: string) => {
+    const item = await core.store.items.get(itemId);
+    if (!item || item.kind !== "file" || !item.blobHash) return "No such file";
+    openWithDefault(config.dataDir, core.store.blobs.pathOf(item.blobHash), item.name);
+    log.info("opened a file with the default application", { item: item.id });
+    return undefined;
+  };
 
   let setupToken = core.config.current.setupDone ? undefined : randomToken(24);
   const localHostNames = [`local.${config.name}.${config.zone}`, config.localAddress];
@@ -147,7 +160,11 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     log,
     dav: (c) => dav.serveDirect(c),
     signIn: new Hono()
-      .route("/", localRoutes({ name: config.name, dataDir: config.dataDir, sessions: localSessions }))
+      .route(
+        "/",
+        localRoutes({ name: config.name, dataDir: config.dataDir, sessions: localSessions, openWith }),
+      )
+      .route("/", here.routes)
       .route(
         "/",
         onlineRoutes({

@@ -40,14 +40,28 @@ export interface RelayedAppOptions {
   core?: ShellCore;
   /** IdCloud's origin (with port in dev), for the account menu's links. */
   idOrigin?: string;
+  /** Which listener serves this shell (default relayed). */
+  listener?: "relayed" | "local";
+  /** Relayed: a fresh probe of the local listener per page (userserver/local/here.ts). */
+  localProbe?: () => { origin: string; challenge: string; answer: string };
   log?: Logger;
 }
 
 export function createRelayedApp(
-  { name, enableByteStream, origins, auth, core, idOrigin, log = silentLogger }: RelayedAppOptions,
+  {
+    name,
+    enableByteStream,
+    origins,
+    auth,
+    core,
+    idOrigin,
+    listener = "relayed",
+    localProbe,
+    log = silentLogger,
+  }: RelayedAppOptions,
 ): Hono<any> {
   const app = new Hono<ShellEnv>();
-  app.use("*", ...webGuard(origins));
+  app.use("*", ...webGuard(origins, localProbe ? [localProbe().origin] : []));
   app.onError(plainOnError(log)); // replaced below by the shell's, once there is an owner to show it to
   app.get("/healthz", (c) => c.json({ ok: true, service: "userserver", listener: "relayed", name }));
   mountStatic(app);
@@ -85,8 +99,11 @@ export function createRelayedApp(
     unseen: () => core?.core.notifications.unseenCount() ?? Promise.resolve(0),
     account: async (c) => {
       const user = await auth.currentUser(c);
-      return user && idOrigin ? { who: user.name, idOrigin } : undefined;
+      return user && idOrigin
+        ? { who: user.name, idOrigin, localProbe: localProbe?.(), onThisComputer: listener === "local" }
+        : undefined;
     },
+    listener,
   };
 
   // The door: who is asking, decided once for every route registered after this line.

@@ -10,6 +10,8 @@ export interface ShellInfo {
   unseen(): Promise<number>;
   /** Who is signed in, for the account menu (undefined: no menu). */
   account?(c: Context): Promise<AccountMenuInfo | undefined>;
+  /** Which listener this shell answers on: "local" offers what only this computer may do. */
+  listener: "relayed" | "local";
 }
 
 export function isFragmentRequest(c: Context): boolean {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenLogin, redeemOpenLogin } from "./open_login.ts";
 import { parseProcTcp, peerUid, procForms } from "./socket_owner.ts";
-import { isLoopback, refusePeer } from "./checks.ts";
+import { isLoopback, PeerVerdicts, refusePeer } from "./checks.ts";
 import { LocalSessions } from "./sessions.ts";
 import { safeNext } from "./routes.tsx";
 
@@ -135,5 +135,32 @@ describe("local sessions", () => {
     ) {
       expect(safeNext(bad)).toBe("/browse");
     }
+  });
+});
+
+describe("peer verdicts", () => {
+  test("a connection that passed is not read again for a few seconds; session grants always are", () => {
+    let now = 0;
+    const verdicts = new PeerVerdicts(() => now);
+    let reads = 0;
+    const read = (p: string) => {
+      reads++;
+      return p.endsWith("/tcp") ? TABLE : "";
+    };
+    const us = { ip: "127.0.0.1", port: 9428 };
+    const peer = { ip: "127.0.0.1", port: 50000 };
+    expect(refusePeer(peer, { us, uid: 1000, read, verdicts })).toBeUndefined();
+    const after = reads;
+    expect(refusePeer(peer, { us, uid: 1000, read, verdicts })).toBeUndefined();
+    expect(reads).toBe(after); // remembered
+    expect(refusePeer(peer, { us, uid: 1000, read, verdicts, fresh: true })).toBeUndefined();
+    expect(reads).toBeGreaterThan(after); // a session grant reads afresh
+    now += 6_000;
+    const before = reads;
+    refusePeer(peer, { us, uid: 1000, read, verdicts });
+    expect(reads).toBeGreaterThan(before); // forgotten after VERDICT_MS
+    // A refused peer is never remembered.
+    expect(refusePeer({ ip: "127.0.0.1", port: 50000 }, { us, uid: 0, read, verdicts: new PeerVerdicts() }))
+      .toContain("only the user");
   });
 });

@@ -1,6 +1,6 @@
 /** The way in on this computer (issue #21): local sessions, their proofs, and the listener's checks. */
 export { localAuth } from "./auth.ts";
-export { isLoopback, refusePeer } from "./checks.ts";
+export { isLoopback, PeerVerdicts, refusePeer } from "./checks.ts";
 export { createOpenLogin, redeemOpenLogin } from "./open_login.ts";
 export { localSessionsPlugin } from "./plugin.tsx";
 export { grantSession, localRoutes, safeNext } from "./routes.tsx";

@@ -36,6 +36,7 @@ import {
   localSessionsPlugin,
   onlineRoutes,
   openWithDefault,
+  PeerVerdicts,
   refusePeer,
 } from "../local/mod.ts";
 import type { CloudAccess } from "../connector/cloud.ts";
@@ -132,6 +133,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     log,
   });
 
+  const peerVerdicts = new PeerVerdicts();
   // The same shell on the local listener, with a local session as the owner's proof.
   const localShell = createRelayedApp({
     name: config.name,
@@ -208,12 +210,17 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
             hostname: config.localAddress,
             port: config.localPort,
             tls,
+            // The full UI is here too: a tus PATCH may carry a whole large file.
+            maxRequestBodySize: MAX_UPLOAD_BYTES,
             // Before any route: the peer is on loopback and, on Linux, is the server's own OS user.
             fetch: (req, server) => {
               const peer = server.requestIP(req);
+              const path = new URL(req.url).pathname;
               const why = refusePeer(peer && { ip: peer.address, port: peer.port }, {
                 us: { ip: config.localAddress, port: server.port ?? config.localPort },
                 uid: process.getuid?.(),
+                verdicts: peerVerdicts,
+                fresh: path === "/local/open" || path === "/local/return",
               });
               if (why) return new Response(why, { status: 403, headers: { "content-type": "text/plain" } });
               return localApp.fetch(req, server);

@@ -336,3 +336,33 @@ test("local sessions are listed and revoked; a restart ends them", async () => {
   await h.start("user:alice");
   expect((await local("/browse", { jar: jar("restart"), headers: ["accept: text/html"] })).status).toBe(303);
 }, 120_000);
+
+test("import folders are changed here, on this computer; a data directory or / is refused with a sentence", async () => {
+  const h = harness();
+  const link = await openCommand();
+  expect((await local(link, { jar: jar("roots") })).status).toBe(303);
+  const origin = `origin: https://local.alice.${ZONE}:${h.user("alice").localPort}`;
+  const photos = mkdtempSync(join(tmpdir(), "hearth-photos-"));
+  const saved = await local("/settings", {
+    jar: jar("roots"),
+    method: "POST",
+    headers: [origin],
+    data: `importRoots=${encodeURIComponent(photos)}`,
+  });
+  expect(saved.status).toBe(200);
+  expect(saved.body).toContain("Import folders saved");
+  const config = JSON.parse(readFileSync(join(h.dirs.users.alice, "config.json"), "utf8")) as {
+    importRoots: string[];
+  };
+  expect(config.importRoots).toContain(photos);
+  for (const bad of ["/", h.dirs.users.alice]) {
+    const refused = await local("/settings", {
+      jar: jar("roots"),
+      method: "POST",
+      headers: [origin],
+      data: `importRoots=${encodeURIComponent(bad)}`,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('role="alert"');
+  }
+});

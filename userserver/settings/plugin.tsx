@@ -8,7 +8,7 @@ import { HTTPException } from "hono/http-exception";
 import { CONFIG_VERSION } from "../config/schema.ts";
 import type { Core } from "../core/mod.ts";
 import type { Plugin, SettingsSection, ShellContext, ShellEnv } from "../plugins/mod.ts";
-import { freeSpace } from "../store/mod.ts";
+import { checkImportRoots, freeSpace } from "../store/mod.ts";
 import { formatBytes } from "../web/format.ts";
 import { render } from "../web/render.tsx";
 
@@ -29,14 +29,21 @@ export function settingsPlugin(facts: SettingsFacts, sections: () => SettingsSec
 
 function settingsApp(ctx: Core, facts: SettingsFacts, sections: () => SettingsSection[]) {
   const app = new Hono<ShellEnv>();
-  const page = async (c: ShellContext) => {
+  const page = async (
+    c: ShellContext,
+    edit: { error?: string; draft?: string; saved?: boolean } = {},
+    status?: 400,
+  ) => {
     const extra = await Promise.all(sections().map(async (s) => ({ ...s, body: await s.render(ctx) })));
     return render(c, c.var.shell, {
       title: "Settings",
+      status,
       body: (
         <SettingsPage
           ctx={ctx}
           facts={facts}
+          local={c.var.shell.listener === "local"}
+          edit={edit}
           counts={await ctx.store.items.counts()}
           sections={extra}
         />
@@ -44,10 +51,19 @@ function settingsApp(ctx: Core, facts: SettingsFacts, sections: () => SettingsSe
     });
   };
   app.get("/settings", (c) => page(c));
-  // The shell (and so this tab) is served through the relay: import roots decide what of this
-  // computer a session may read, so they are set only on the local listener (§5.3).
-  app.post("/settings", () => {
-    throw new HTTPException(403, { message: ROOTS_LOCAL_ONLY });
+  // Import roots decide what of this computer a session may read, so they are set only on the
+  // local listener (a local session, userserver/local), never through a relay (§5.3).
+  app.post("/settings", async (c) => {
+    if (c.var.shell.listener !== "local") throw new HTTPException(403, { message: ROOTS_LOCAL_ONLY });
+    const form = await c.req.parseBody();
+    const draft = String(form.importRoots ?? "");
+    const roots = draft.split("\n").map((r) => r.trim()).filter(Boolean);
+    try {
+      ctx.config.update({ importRoots: checkImportRoots(ctx.store.paths, roots) });
+    } catch (e) {
+      return await page(c, { error: (e as Error).message, draft }, 400);
+    }
+    return await page(c, { saved: true });
   });
   return app;
 }
@@ -57,8 +73,11 @@ export const ROOTS_LOCAL_ONLY =
   "so a remote session cannot widen what it may read";
 
 function SettingsPage(
-  { ctx, facts, counts, sections }: {
+  { ctx, facts, counts, sections, local, edit }: {
     ctx: Core;
+    /** On the local listener: the import folders can be changed here. */
+    local: boolean;
+    edit: { error?: string; draft?: string; saved?: boolean };
     sections: Array<{ id: string; title: string; body: Child }>;
     facts: SettingsFacts;
     counts: { items: number; blobs: number; bytes: number };
@@ -79,25 +98,52 @@ function SettingsPage(
     <>
       <section class="card">
         <h1>Settings</h1>
-        <div class="field">
-          <label for="importRoots">
-            Import folders
-            <span class="hint" id="importRootsHint">
-              "Add" can import only from inside these folders. {ROOTS_LOCAL_ONLY}: {facts.localOrigin}.
-            </span>
-          </label>
-          {/* Read-only and outside any form: nothing here can change them. */}
-          <textarea
-            id="importRoots"
-            readonly
-            rows={Math.max(2, cfg.importRoots.length)}
-            class="mono"
-            aria-describedby="importRootsHint"
-          >
-            {cfg.importRoots.join("\n")}
-          </textarea>
-          {refused.map((r) => <p class="notice error" key={r.root}>{r.why}</p>)}
-        </div>
+        {local
+          ? (
+            <form method="post" action="/settings" class="field">
+              <label for="importRoots">
+                Import folders
+                <span class="hint" id="importRootsHint">
+                  "Add" can import only from inside these folders, one per line. They can be changed only
+                  here, on this computer.
+                </span>
+              </label>
+              <textarea
+                id="importRoots"
+                name="importRoots"
+                rows={Math.max(3, cfg.importRoots.length + 1)}
+                class="mono"
+                aria-describedby="importRootsHint"
+              >
+                {edit.draft ?? cfg.importRoots.join("\n")}
+              </textarea>
+              {edit.error ? <p class="notice error" role="alert">{edit.error}</p> : ""}
+              {edit.saved ? <p class="notice" role="status">Import folders saved.</p> : ""}
+              {refused.map((r) => <p class="notice error" key={r.root}>{r.why}</p>)}
+              <button type="submit">Save import folders</button>
+            </form>
+          )
+          : (
+            <div class="field">
+              <label for="importRoots">
+                Import folders
+                <span class="hint" id="importRootsHint">
+                  "Add" can import only from inside these folders. {ROOTS_LOCAL_ONLY}: {facts.localOrigin}.
+                </span>
+              </label>
+              {/* Read-only and outside any form: nothing here can change them. */}
+              <textarea
+                id="importRoots"
+                readonly
+                rows={Math.max(2, cfg.importRoots.length)}
+                class="mono"
+                aria-describedby="importRootsHint"
+              >
+                {cfg.importRoots.join("\n")}
+              </textarea>
+              {refused.map((r) => <p class="notice error" key={r.root}>{r.why}</p>)}
+            </div>
+          )}
       </section>
       <section class="card">
         <h2>This server</h2>

@@ -63,6 +63,9 @@ test(
     const first = await runDevUntilReady();
     expect(first.out).toContain("Hearth is running.");
     expect(first.out).toContain(`https://local.alice.hearth.localhost:${9443 + offset}/`);
+    // Through a pipe (as with `npm run dev | tee`): readable log lines, not JSON.
+    expect(first.out).toMatch(/ INFO {2}/);
+    expect(first.out).not.toMatch(/^\S+\s+\{"time"/m);
     const ca = readFileSync(join(dataDir, "ca", "ca.crt"), "utf8");
     for (
       const url of [
@@ -89,6 +92,7 @@ test(
 
     const second = await runDevUntilReady();
     expect(second.out).toContain("Hearth is running.");
+    expect(second.out).not.toContain("relays marked dead"); // a restart on the same .data/ is a clean start
     expect(readFileSync(join(dataDir, "users", "alice", "tls.key"), "utf8")).toBe(aliceKey);
     expect(readFileSync(join(dataDir, "relay-a", "tls.crt"), "utf8")).toBe(relayCert);
     expect(await stopWithCtrlC(second)).toBe(0);

@@ -12,9 +12,10 @@ import { ownFilesOnly } from "../platform/main.ts";
 
 ownFilesOnly(); // the dev CA and every data directory the set-up creates: 0600 files, 0700 dirs
 
-// `--data DIR` and `--port-offset N` let a second stack run beside the first (tests do this).
+// `--data DIR` and `--port-offset N` let a second stack run beside the first (tests do this);
+// `--log-format json` gives machine-readable lines (readable ones otherwise, even through a pipe).
 const { values: flags } = parseArgs({
-  options: { data: { type: "string" }, "port-offset": { type: "string" } },
+  options: { data: { type: "string" }, "port-offset": { type: "string" }, "log-format": { type: "string" } },
 });
 const offset = Number(flags["port-offset"] ?? 0);
 if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
@@ -64,7 +65,8 @@ try {
       importRoots: [writeSampleImportRoot(join(baseDir, "sample-import"))],
     }],
     dns: { id: "ns1", host: "127.0.0.1", port: D },
-    logFormat: tty ? "pretty" : "json",
+    // A person runs this (often `| tee`): readable lines unless asked for JSON.
+    logFormat: flags["log-format"] === "json" ? "json" : "pretty",
     onLine: (line, proc) => console.log(`${paint(proc)} ${line}`),
     onUnexpectedExit: (proc, code) => {
       const next = proc.name.startsWith("user:") ? " Restarting it." : "";

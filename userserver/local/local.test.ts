@@ -11,6 +11,7 @@ import { parseProcTcp, peerUid, procForms } from "./socket_owner.ts";
 import { isLoopback, PeerVerdicts, refusePeer } from "./checks.ts";
 import { LocalSessions } from "./sessions.ts";
 import { safeNext } from "./routes.tsx";
+import { openWithDefault } from "./open_with.ts";
 
 const TABLE =
   `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -162,5 +163,32 @@ describe("peer verdicts", () => {
     // A refused peer is never remembered.
     expect(refusePeer({ ip: "127.0.0.1", port: 50000 }, { us, uid: 0, read, verdicts: new PeerVerdicts() }))
       .toContain("only the user");
+  });
+});
+
+describe("open with the default application", () => {
+  test("a copy under the file's name, inside its own folder, whatever the name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-openwith-"));
+    const record = join(dir, "record");
+    const opener = join(dir, "opener.sh");
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s' "$1" > "${record}"\n`, { mode: 0o755 });
+    const blob = join(dir, "blob");
+    writeFileSync(blob, "content");
+    process.env.HEARTH_OPENER = opener;
+    try {
+      for (const name of ["report.pdf", "..", ".", "a/../../b", "--help", ""]) {
+        const path = openWithDefault(dir, blob, name);
+        expect(path.startsWith(join(dir, "opened") + "/")).toBe(true);
+        expect(path.split("/").length).toBe(join(dir, "opened").split("/").length + 2);
+        expect(readFileSync(path, "utf8")).toBe("content");
+      }
+      writeFileSync(join(dir, "record"), "");
+      const path = openWithDefault(dir, blob, "letter.txt");
+      for (let i = 0; i < 500 && readFileSync(record, "utf8") === ""; i++) await Bun.sleep(10);
+      expect(readFileSync(record, "utf8")).toBe(path);
+    } finally {
+      delete process.env.HEARTH_OPENER;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -33,7 +33,8 @@ export function openWithDefault(dataDir: string, blobPath: string, name: string,
   const dir = join(base, randomToken(9));
   mkdirSync(dir, { mode: 0o700 });
   // The name is an item name (no slashes, checked at every write); basename again, to be sure.
-  const path = join(dir, name.replaceAll("/", "_") || "file");
+  const safe = name.replaceAll("/", "_").replaceAll("\0", "");
+  const path = join(dir, safe === "" || safe === "." || safe === ".." ? "file" : safe);
   copyFileSync(blobPath, path);
   const proc = Bun.spawn([...openerCommand(), path], { stdout: "ignore", stderr: "ignore", stdin: "ignore" });
   proc.unref();

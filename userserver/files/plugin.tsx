@@ -62,9 +62,17 @@ export function createFiles(core: Core, opts: FilesPluginOptions): Files {
     log: core.log.child({ module: "uploads" }),
     finish: (u) => {
       const run = finishing.then(async () => {
-        const name = await ops.freeName(u.parentId, u.name, "");
+        // A folder upload's file goes into its folders (made as needed) under the target.
+        let parentId = u.parentId;
+        for (const part of u.folders) parentId = (await core.store.createFolder(parentId, part)).id;
+        const existing = await core.store.items.childByName(parentId, u.name);
+        // Replace: the file there goes to the trash (restorable) and the upload takes its name.
+        if (existing?.kind === "file" && u.onClash === "replace") await ops.trash([existing.id]);
+        const name = existing?.kind === "file" && u.onClash === "replace"
+          ? u.name
+          : await ops.freeName(parentId, u.name, "");
         // The finished upload is moved into the store (same filesystem), not copied.
-        const r = await core.store.adoptFile(u.parentId, name, u.path, {
+        const r = await core.store.adoptFile(parentId, name, u.path, {
           mtime: u.mtime,
           type: mediaTypeOf(name),
           known: u.known,

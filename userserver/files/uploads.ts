@@ -29,6 +29,7 @@ import {
 } from "../store/mod.ts";
 import { formatBytes } from "../web/format.ts";
 import { receivePatch, UploadHashes } from "./tus_patch.ts";
+import { folderParts, type OnClash, onClashOf } from "./upload_paths.ts";
 
 export const UPLOAD_PATH = "/upload/tus";
 export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -109,6 +110,10 @@ export interface UploadsOptions {
       mtime: number;
       /** The file's hash and size, taken as its bytes arrived (tus_patch.ts); else the store hashes it. */
       known?: { hash: string; size: number };
+      /** Folder uploads: the folders under `parentId` the file goes into (checked names). */
+      folders: string[];
+      /** A file of the same name there: replace it (old one to the trash) or keep both. */
+      onClash: OnClash;
     },
   ): Promise<FinishedUpload>;
 }
@@ -141,6 +146,8 @@ export class Uploads {
         const meta = upload.metadata ?? {};
         try {
           checkItemName(meta.filename ?? "");
+          folderParts(meta.relativePath ?? "");
+          onClashOf(meta.onClash);
         } catch (e) {
           throw { status_code: 400, body: e instanceof Error ? e.message : String(e) };
         }
@@ -379,6 +386,8 @@ export class Uploads {
       path: source,
       mtime: Number.isSafeInteger(mtime) && mtime > 0 ? mtime : Date.now(),
       known: upload.size === undefined ? undefined : this.#hashes.final(upload.id, upload.size),
+      folders: folderParts(meta.relativePath ?? ""),
+      onClash: onClashOf(meta.onClash),
     });
     this.#finished.set(upload.id, done);
     if (this.#finished.size > 1000) this.#finished.delete(this.#finished.keys().next().value!);

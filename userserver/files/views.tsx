@@ -157,6 +157,18 @@ export function FolderPage(p: FolderViewProps) {
                 <FmIcon name="upload" /> Upload
               </label>
               <input id="fm-files" class="sr-only" type="file" name="files" multiple data-fm-input />
+              <label class="button secondary small fm-folder-upload" for="fm-folder-files">
+                <FmIcon name="upload" /> Upload folder
+              </label>
+              {/* A whole folder, its tree kept (files/client/folder_entries.ts); needs the script. */}
+              <input
+                id="fm-folder-files"
+                class="sr-only"
+                type="file"
+                multiple
+                data-fm-input
+                {...{ webkitdirectory: "" }}
+              />
               <noscript>
                 <button type="submit" class="small">Send</button>
               </noscript>

@@ -288,6 +288,16 @@ describe("links", () => {
     expect(patched.status).toBe(204);
     const names = (await s.core.store.items.children(drop.id)).map((i) => i.name).sort();
     expect(names).toEqual(["gift.txt", "private.txt"]);
+    // A visitor never replaces what is in the folder (they cannot even see it).
+    const replacing = await req("/upload/tus", {
+      method: "POST",
+      headers: {
+        ...tus,
+        "upload-length": "1",
+        "upload-metadata": `filename ${b64("private.txt")},parent ${b64(drop.id)},onClash ${b64("replace")}`,
+      },
+    });
+    expect(replacing.status).toBe(403);
     // Not into another folder, and not with a read-only link.
     const elsewhere = await req("/upload/tus", {
       method: "POST",

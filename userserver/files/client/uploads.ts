@@ -5,10 +5,15 @@
  * fingerprint that includes the target folder, and removed once the upload is done). The rows sit in
  * a panel fixed to the corner of the window (visible below a long listing), each with Cancel (the
  * server discards the bytes); offline, a row says so and the upload waits for the network.
+ * Whole folders come from the folder picker (`webkitdirectory`) or a drop (the entries API), each
+ * file with the folders it sits in (`relativePath`), empty folders too; before a batch is sent the
+ * server says which names are taken, and the user chooses once for all: replace or keep both.
  */
 import { type PreviousUpload, Upload } from "tus-js-client";
 import { $, folderSection, refreshListing } from "./dom.ts";
 import { showUnfinished } from "./unfinished.ts";
+import { askClash } from "./clash.ts";
+import { entriesOfDrop, entriesOfInput, type Entry } from "./folder_entries.ts";
 
 const CHUNK_BYTES = 32 * 1024 * 1024;
 const PARALLEL = 3;
@@ -18,6 +23,8 @@ const ENDPOINT = "/upload/tus";
 
 interface Row {
   file: File;
+  /** The folders it goes into, under the target ("" for none). */
+  dir: string;
   row: HTMLElement;
   bar: HTMLProgressElement;
   label: HTMLElement;
@@ -30,7 +37,7 @@ class Cancelled extends Error {}
 
 function uploadOne(
   file: File,
-  parent: string,
+  target: { parent: string; dir: string; onClash: "replace" | "keep" },
   progress: (sent: number) => void,
   onAbort: (abort: () => void) => void,
 ): Promise<void> {
@@ -43,11 +50,13 @@ function uploadOne(
       metadata: {
         filename: file.name,
         filetype: file.type,
-        parent,
+        parent: target.parent,
+        relativePath: target.dir,
+        onClash: target.onClash,
         mtime: String(file.lastModified || Date.now()),
       },
       fingerprint: (f: File) =>
-        Promise.resolve(["hearth-tus", parent, f.name, f.size, f.lastModified].join(":")),
+        Promise.resolve(["hearth-tus", target.parent, target.dir, f.name, f.size, f.lastModified].join(":")),
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
       onProgress: (sent) => progress(sent),
@@ -80,18 +89,19 @@ function uploadOne(
   });
 }
 
-function progressRow(box: HTMLElement, file: File): Row {
+function progressRow(box: HTMLElement, { file, dir }: Entry): Row {
+  const shown = dir ? `${dir}/${file.name}` : file.name;
   const row = document.createElement("div");
   row.className = "fm-up";
   row.dataset.state = "queued";
   const name = document.createElement("span");
   name.className = "n";
-  name.textContent = file.name;
-  name.title = file.name;
+  name.textContent = shown;
+  name.title = shown;
   const bar = document.createElement("progress");
   bar.max = Math.max(1, file.size);
   bar.value = 0;
-  bar.setAttribute("aria-label", `Upload progress of ${file.name}`);
+  bar.setAttribute("aria-label", `Upload progress of ${shown}`);
   const label = document.createElement("span");
   label.className = "p";
   label.textContent = "waiting";
@@ -99,10 +109,10 @@ function progressRow(box: HTMLElement, file: File): Row {
   cancel.type = "button";
   cancel.className = "fm-up-cancel";
   cancel.textContent = "Cancel";
-  cancel.setAttribute("aria-label", `Cancel the upload of ${file.name}`);
+  cancel.setAttribute("aria-label", `Cancel the upload of ${shown}`);
   row.append(name, bar, label, cancel);
   box.append(row);
-  const r: Row = { file, row, bar, label, cancel };
+  const r: Row = { file, dir, row, bar, label, cancel };
   cancel.addEventListener("click", () => {
     if (r.abort) r.abort();
     else if (row.dataset.state === "queued") row.dataset.state = "cancelled";
@@ -121,14 +131,35 @@ function markOffline(box: HTMLElement, offline: boolean): void {
   }
 }
 
-export async function uploadFiles(files: File[]): Promise<void> {
+async function postJson(path: string, body: unknown): Promise<Response> {
+  return await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+export async function uploadFiles(entries: Entry[], emptyDirs: string[] = []): Promise<void> {
   const section = folderSection();
   const box = section ? $("[data-fm-uploads]", section) : null;
-  if (!section || !box || !files.length) return;
+  if (!section || !box || (!entries.length && !emptyDirs.length)) return;
+  const parent = section.dataset.folder ?? "";
+  // Names already taken where the files would go: one choice for the whole batch.
+  let onClash: "replace" | "keep" = "keep";
+  const paths = entries.map((e) => (e.dir ? `${e.dir}/${e.file.name}` : e.file.name));
+  const asked = await postJson("/upload/clashes", { parent, paths }).catch(() => undefined);
+  const clashes = asked?.ok ? ((await asked.json()) as { clashes: string[] }).clashes : [];
+  if (clashes.length) {
+    const choice = await askClash(clashes);
+    if (choice === "cancel") return;
+    onClash = choice;
+  }
+  for (const dir of emptyDirs) {
+    await postJson("/upload/folders", { parent, path: dir }).catch(() => undefined);
+  }
   box.hidden = false;
   delete box.dataset.done;
-  const parent = section.dataset.folder ?? "";
-  const queue = files.map((f) => progressRow(box, f));
+  const queue = entries.map((e) => progressRow(box, e));
   let next = 0;
   const worker = async () => {
     while (next < queue.length) {
@@ -137,7 +168,7 @@ export async function uploadFiles(files: File[]): Promise<void> {
       r.row.dataset.state = "uploading";
       if (!navigator.onLine) r.label.textContent = "offline — retrying";
       try {
-        await uploadOne(r.file, parent, (sent) => {
+        await uploadOne(r.file, { parent, dir: r.dir, onClash }, (sent) => {
           r.bar.value = sent;
           r.label.textContent = `${Math.floor((100 * sent) / Math.max(1, r.file.size))}%`;
         }, (abort) => r.abort = abort);
@@ -176,7 +207,8 @@ export function installUploads(): void {
   }
   document.addEventListener("change", (e) => {
     if (!(e.target instanceof HTMLInputElement) || !e.target.matches("[data-fm-input]")) return;
-    void uploadFiles([...(e.target.files ?? [])]);
+    const { entries, emptyDirs } = entriesOfInput(e.target);
+    void uploadFiles(entries, emptyDirs);
     e.target.value = "";
   });
   let depth = 0;
@@ -197,10 +229,11 @@ export function installUploads(): void {
   });
   document.addEventListener("drop", (e) => {
     const section = folderSection();
-    if (!section || !e.dataTransfer?.files.length) return;
+    if (!section || !e.dataTransfer?.items.length) return;
     e.preventDefault();
     depth = 0;
     section.classList.remove("fm-dragging");
-    void uploadFiles([...e.dataTransfer.files]);
+    // Entries must be taken now: the DataTransfer is emptied once this handler returns.
+    void entriesOfDrop(e.dataTransfer).then(({ entries, emptyDirs }) => uploadFiles(entries, emptyDirs));
   });
 }

@@ -340,6 +340,23 @@ describe("actions", () => {
     expect(await (await req("/browse")).text()).not.toContain("cannot contain");
   });
 
+  test("the Move picker: a tree with nothing chosen, the items' folder disabled, moved folders left out", async () => {
+    await post(`/browse/${ROOT_ID}/mkdir`, { name: "Pick A" });
+    const a = (await store().items.childByName(ROOT_ID, "Pick A"))!;
+    await post(`/browse/${a.id}/mkdir`, { name: "Inside A" });
+    await post(`/browse/${ROOT_ID}/mkdir`, { name: "Pick B" });
+    const b = (await store().items.childByName(ROOT_ID, "Pick B"))!;
+    await post(`/browse/${b.id}/mkdir`, { name: "Inside B" });
+    const html = await (await req(`/files-ui/picker?action=move&ids=${a.id}`)).text();
+    expect(html).not.toContain("Pick A"); // the folder being moved …
+    expect(html).not.toContain("Inside A"); // … and what is inside it
+    expect(html).toContain("Inside B"); // other folders' subfolders are in the tree
+    expect(html).not.toContain("checked");
+    expect(html).toMatch(new RegExp(`value="${ROOT_ID}"[^>]*disabled`)); // Home: the items are there
+    const copy = await (await req(`/files-ui/picker?action=copy&ids=${a.id}`)).text();
+    expect(copy).not.toMatch(new RegExp(`value="${ROOT_ID}"[^>]*disabled`)); // a copy may land beside
+  });
+
   test("mkdir, rename, move, copy (same blob), trash, restore and empty", async () => {
     const made = await post(`/browse/${ROOT_ID}/mkdir`, { name: "Work" });
     expect(made.status).toBe(303);

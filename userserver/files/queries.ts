@@ -147,15 +147,15 @@ export class FolderQueries {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Every folder under the root, with its path (the move/copy picker). */
-  folderTree(rootId: string, limit = 2000): Array<{ id: string; path: string }> {
+  /** Every folder below `rootId` with its parent and name (the Move/Copy tree), by name. */
+  folderNodes(rootId: string, limit = 5000): Array<{ id: string; parentId: string; name: string }> {
     return this.db.all(
-      `with recursive t(id, path, depth) as (
-        select id, '', 0 from items where id = $root
+      `with recursive t(id, parent_id, name, depth) as (
+        select id, parent_id, name, 0 from items where parent_id = $root and kind = 'folder'
         union all
-        select i.id, t.path || '/' || i.name, t.depth + 1 from items i join t on i.parent_id = t.id
+        select i.id, i.parent_id, i.name, t.depth + 1 from items i join t on i.parent_id = t.id
         where i.kind = 'folder' and t.depth < 64
-      ) select id, path from t order by path collate nocase limit $limit`,
+      ) select id, parent_id as parentId, name from t order by name collate nocase limit $limit`,
       { $root: rootId, $limit: limit },
     );
   }

@@ -64,17 +64,26 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
     });
   }
 
-  app.get("/files-ui/picker", (c) => {
+  app.get("/files-ui/picker", async (c) => {
     const action = c.req.query("action") === "copy" ? "copy" : "move";
     const ids = c.req.queries("ids") ?? [];
     const back = safeBack(c.req.query("back"), "/browse");
-    const rows = queries.folderTree(ROOT_ID);
-    const excluded = new Set(ids);
-    const folders = rows.filter((r) => !excluded.has(r.id)).map((r) => ({
-      id: r.id,
-      path: `Home${r.path}`,
-    }));
-    return c.html(<FolderPicker folders={folders} action={action} ids={ids} back={back} />);
+    // Where the items are now (not a target for a move), and the folders being moved (never a
+    // target, nor anything inside them: their subtrees are left out).
+    const chosen = (await Promise.all(ids.map((id) => ctx.store.items.get(id)))).filter((i) =>
+      i !== undefined
+    );
+    const here = new Set(chosen.map((i) => i.parentId ?? ""));
+    const moving = new Set(chosen.filter((i) => i.kind === "folder").map((i) => i.id));
+    return c.html(
+      <FolderPicker
+        nodes={queries.folderNodes(ROOT_ID).filter((n) => !moving.has(n.id))}
+        here={action === "move" ? here : new Set()}
+        action={action}
+        ids={ids}
+        back={back}
+      />,
+    );
   });
 
   app.post("/files/favorite", async (c) => {

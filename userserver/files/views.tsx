@@ -771,25 +771,69 @@ export function ItemsPage(
   );
 }
 
-/** The folder picker for Move / Copy (loaded into a dialog on demand). */
+/**
+ * The folder picker for Move / Copy (loaded into a dialog on demand): the folder tree, collapsible,
+ * with a filter (files/client/dialogs.ts); nothing chosen until the user chooses, the items' own
+ * folder disabled for a move, the moved folders and what is inside them left out.
+ */
 export function FolderPicker(
-  { folders, action, ids, back }: {
-    folders: Array<{ id: string; path: string }>;
+  { nodes, here, action, ids, back }: {
+    nodes: Array<{ id: string; parentId: string; name: string }>;
+    here: Set<string>;
     action: "move" | "copy";
     ids: string[];
     back: string;
   },
 ) {
+  const kids = new Map<string, Array<{ id: string; name: string }>>();
+  for (const n of nodes) {
+    const list = kids.get(n.parentId) ?? [];
+    list.push(n);
+    kids.set(n.parentId, list);
+  }
+  const Choice = ({ id, name }: { id: string; name: string }) => (
+    <label class="fm-tree-choice">
+      <input type="radio" name="target" value={id} required disabled={here.has(id)} />
+      <FmIcon name="folder" /> {name}
+      {here.has(id) ? <span class="muted small">(they are here)</span> : ""}
+    </label>
+  );
+  const Node = ({ id, name, depth }: { id: string; name: string; depth: number }): Child => {
+    const children = kids.get(id) ?? [];
+    return (
+      <li data-fm-folder={name.toLowerCase()}>
+        {children.length
+          ? (
+            <details open={depth < 0}>
+              <summary>
+                <Choice id={id} name={name} />
+              </summary>
+              <ul>{children.map((k) => <Node key={k.id} id={k.id} name={k.name} depth={depth + 1} />)}</ul>
+            </details>
+          )
+          : <Choice id={id} name={name} />}
+      </li>
+    );
+  };
+  const verb = action === "move" ? "Move" : "Copy";
   return (
     <form method="post" action={`/files/${action}`} class="fm-picker">
       {ids.map((id) => <input key={id} type="hidden" name="ids" value={id} />)}
       <input type="hidden" name="back" value={back} />
-      <label for="fm-target">{action === "move" ? "Move to" : "Copy to"}</label>
-      <select id="fm-target" name="target" size={Math.min(12, Math.max(4, folders.length))} required>
-        {folders.map((f, i) => <option key={f.id} value={f.id} selected={i === 0}>{f.path}</option>)}
-      </select>
+      <h2 id="fm-picker-title">
+        {verb} {ids.length === 1 ? "1 item" : `${ids.length} items`} to…
+      </h2>
+      <label for="fm-picker-q">Find a folder</label>
+      <input id="fm-picker-q" type="search" autocomplete="off" data-fm-picker-filter />
+      <fieldset class="fm-tree">
+        <legend class="sr-only">Folders</legend>
+        <ul>
+          <Node id={ROOT_ID} name="Home" depth={-1} />
+        </ul>
+        <p class="muted" data-fm-picker-none hidden>No folder has that name.</p>
+      </fieldset>
       <div class="row">
-        <button type="submit">{action === "move" ? "Move here" : "Copy here"}</button>
+        <button type="submit">{verb} here</button>
         <button type="button" class="secondary" data-fm-close>Cancel</button>
       </div>
     </form>

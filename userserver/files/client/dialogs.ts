@@ -5,8 +5,37 @@ import { $ } from "./dom.ts";
 function showPicker(): void {
   const dialog = $<HTMLDialogElement>("#fm-dialog");
   if (!dialog || dialog.open || !$(".fm-picker", dialog)) return;
+  dialog.setAttribute("aria-labelledby", "fm-picker-title");
   dialog.showModal();
-  $("select", dialog)?.focus();
+  $("[data-fm-picker-filter]", dialog)?.focus();
+}
+
+/**
+ * Filters the picker's folder tree as the user types: a folder whose name matches shows, with its
+ * ancestors opened to reach it; the others hide. An empty filter shows the tree as it was.
+ */
+function filterPicker(input: HTMLInputElement): void {
+  const tree = input.closest("form")?.querySelector<HTMLElement>(".fm-tree");
+  if (!tree) return;
+  const q = input.value.trim().toLowerCase();
+  const rows = [...tree.querySelectorAll<HTMLElement>("li[data-fm-folder]")];
+  if (!q) {
+    for (const li of rows) li.hidden = false;
+    tree.querySelector<HTMLElement>("[data-fm-picker-none]")!.hidden = true;
+    return;
+  }
+  for (const li of rows) li.hidden = true;
+  let found = 0;
+  for (const li of rows) {
+    if (!(li.dataset.fmFolder ?? "").includes(q)) continue;
+    found++;
+    // Show it and every folder above it, opened.
+    for (let at: HTMLElement | null = li; at && at !== tree; at = at.parentElement) {
+      if (at instanceof HTMLLIElement) at.hidden = false;
+      if (at instanceof HTMLDetailsElement) at.open = true;
+    }
+  }
+  tree.querySelector<HTMLElement>("[data-fm-picker-none]")!.hidden = found > 0;
 }
 
 /** A one-field form in the dialog that posts `name` to `action` (a plain form: no script needed to send it). */
@@ -50,6 +79,11 @@ export function installDialogs(): void {
     else if (t.matches("[data-fm-help]")) $<HTMLDialogElement>("#fm-help")?.showModal();
   });
   document.addEventListener("htmx:after:swap", showPicker);
+  document.addEventListener("input", (e) => {
+    if (e.target instanceof HTMLInputElement && e.target.matches("[data-fm-picker-filter]")) {
+      filterPicker(e.target);
+    }
+  });
   // A closed dialog is emptied, so the next swap elsewhere does not show an old picker again.
   document.addEventListener("close", (e) => {
     if (e.target instanceof HTMLDialogElement && e.target.id === "fm-dialog") e.target.replaceChildren();

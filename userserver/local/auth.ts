@@ -6,14 +6,14 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import type { ShellAuth } from "../web/auth.ts";
-import { LOCAL_COOKIE, type LocalSessions } from "./sessions.ts";
+import { LOCAL_COOKIE, LOCAL_COOKIE_NAME, type LocalSessions } from "./sessions.ts";
 
 export function localAuth(sessions: LocalSessions, owner: string): ShellAuth {
   const live = (c: Parameters<ShellAuth["currentUser"]>[0]) => sessions.get(getCookie(c, LOCAL_COOKIE));
   const routes = new Hono();
   routes.post("/auth/logout", (c) => {
     sessions.end(getCookie(c, LOCAL_COOKIE));
-    deleteCookie(c, LOCAL_COOKIE, { path: "/", secure: true });
+    deleteCookie(c, LOCAL_COOKIE_NAME, { path: "/", secure: true, prefix: "host" });
     return c.redirect("/", 303);
   });
   return {

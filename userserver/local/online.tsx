@@ -15,7 +15,8 @@ import { Layout } from "../web/layout_public.tsx";
 import { grantSession, safeNext } from "./routes.tsx";
 import type { LocalSessions } from "./sessions.ts";
 
-export const CHALLENGE_COOKIE = "__Host-hearth-local-challenge";
+const CHALLENGE_COOKIE_NAME = "hearth-local-challenge";
+export const CHALLENGE_COOKIE = `__Host-${CHALLENGE_COOKIE_NAME}`;
 const PENDING_MS = 5 * 60_000;
 const MAX_PENDING = 100;
 
@@ -85,7 +86,8 @@ export function onlineRoutes({ cloud, idOrigin, localOrigin, sessions }: OnlineO
       expires: now + PENDING_MS,
     });
     // Lax: the browser must send it on the top-level navigation back from IdCloud.
-    setCookie(c, CHALLENGE_COOKIE, `${id}.${secret}`, {
+    setCookie(c, CHALLENGE_COOKIE_NAME, `${id}.${secret}`, {
+      prefix: "host",
       path: "/",
       secure: true,
       httpOnly: true,
@@ -99,7 +101,7 @@ export function onlineRoutes({ cloud, idOrigin, localOrigin, sessions }: OnlineO
     const id = c.req.query("c") ?? "";
     const [cookieId, secret] = (getCookie(c, CHALLENGE_COOKIE) ?? "").split(".");
     const p = pending.get(id);
-    deleteCookie(c, CHALLENGE_COOKIE, { path: "/", secure: true });
+    deleteCookie(c, CHALLENGE_COOKIE_NAME, { path: "/", secure: true, prefix: "host" });
     if (
       !p || cookieId !== id || !secret || !constantTimeEqual(sha(secret), p.secretHash) ||
       p.expires < Date.now()

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { Layout } from "../web/layout_public.tsx";
 import { redeemOpenLogin } from "./open_login.ts";
-import { LOCAL_COOKIE, LOCAL_IDLE_MS, type LocalSessions } from "./sessions.ts";
+import { LOCAL_COOKIE, LOCAL_COOKIE_NAME, LOCAL_IDLE_MS, type LocalSessions } from "./sessions.ts";
 
 export interface LocalRoutesOptions {
   name: string;
@@ -29,7 +29,8 @@ export function grantSession(
   account?: string,
 ): void {
   const { token } = sessions.create(how, c.req.header("user-agent") ?? "", account);
-  setCookie(c, LOCAL_COOKIE, token, {
+  setCookie(c, LOCAL_COOKIE_NAME, token, {
+    prefix: "host",
     path: "/",
     secure: true,
     httpOnly: true,

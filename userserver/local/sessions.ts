@@ -7,7 +7,9 @@
 import { createHash } from "node:crypto";
 import { randomToken } from "../../shared/crypto/mod.ts";
 
-export const LOCAL_COOKIE = "__Host-hearth-local";
+/** The cookie's name; set with hono's `prefix: "host"`, so the browser sees `__Host-hearth-local`. */
+export const LOCAL_COOKIE_NAME = "hearth-local";
+export const LOCAL_COOKIE = `__Host-${LOCAL_COOKIE_NAME}`;
 /** A local session not used for this long ends (a renewed one lives on). */
 export const LOCAL_IDLE_MS = 12 * 3600_000;
 

@@ -380,3 +380,40 @@ function uploadText(p: Page, name: string, body: string): Promise<string | null>
     return patch.headers.get("hearth-item-id");
   }, [name, body]);
 }
+
+test("Recent and Favorites on a phone: the folder's rows (names on one line, the time kept), star and unstar", async () => {
+  const p = await page.context().newPage();
+  await p.setViewportSize({ width: 390, height: 844 });
+  await p.emulateMedia({ colorScheme: "dark" });
+  await p.goto(`${origin}/browse`);
+  const name = "a-rather-long-holiday-report.txt";
+  await p.evaluate(async (name) => {
+    const root = document.querySelector<HTMLElement>("section.files[data-folder]")!.dataset.folder!;
+    const form = new FormData();
+    form.append("files", new File(["report"], name, { type: "text/plain" }));
+    await fetch(`/browse/${root}/upload`, { method: "POST", body: form });
+  }, name);
+  await p.goto(`${origin}/browse`);
+  await p.check(`input[aria-label="Select ${name}"]`);
+  await p.getByRole("button", { name: "Star", exact: true }).click();
+  await p.goto(`${origin}/favorites`);
+  const link = p.locator("#listing .fm-open", { hasText: name });
+  await h.waitFor("the starred file", () => link.isVisible());
+  // The name takes the row's room (not a column of 3-letter pieces), and the time stays on a phone.
+  const li = p.locator("#listing li", { hasText: name });
+  const column = (await li.locator(".name").boundingBox())!;
+  const row = (await li.boundingBox())!;
+  expect(column.width / row.width).toBeGreaterThan(0.4);
+  expect(await p.locator("#listing li .when").first().isVisible()).toBe(true);
+  expect(await seriousAxeViolations(p)).toEqual([]);
+  await shot("favorites-phone", p);
+  await p.check(`input[aria-label="Select ${name}"]`);
+  await p.getByRole("button", { name: "Unstar" }).click();
+  await h.waitFor(
+    "unstarred",
+    async () => (await p.locator("main").innerText()).includes("Star files and folders"),
+  );
+  await p.goto(`${origin}/recent`);
+  expect(await p.locator("#listing .fm-open", { hasText: name }).count()).toBe(1);
+  await p.close();
+});

@@ -357,6 +357,25 @@ describe("actions", () => {
     expect(copy).not.toMatch(new RegExp(`value="${ROOT_ID}"[^>]*disabled`)); // a copy may land beside
   });
 
+  test("Recent and Favorites use the folder's rows and selection bar; unstar from it; Trash says where from", async () => {
+    await post(`/browse/${ROOT_ID}/mkdir`, { name: "Starred place" });
+    const place = (await store().items.childByName(ROOT_ID, "Starred place"))!;
+    const f = await put(place.id, "starred.txt", "star me");
+    await post("/files/favorite", { ids: [f.id], on: "1", back: "/favorites" });
+    const favs = await (await req("/favorites")).text();
+    expect(favs).toContain(`aria-label="Select starred.txt"`); // the listing's own row …
+    expect(favs).toContain('id="fm-sel"'); // … and its selection bar
+    expect(favs).toContain("Unstar");
+    const off = await post("/files/favorite", { ids: [f.id], on: "0", back: "/favorites" });
+    expect(off.headers.get("location")).toBe("/favorites");
+    expect(await (await req("/favorites")).text()).not.toContain("starred.txt");
+    await req(`/browse/${f.id}`); // opened: recent
+    expect(await (await req("/recent")).text()).toContain(`aria-label="Select starred.txt"`);
+    await post("/files/trash", { ids: [f.id], back: "/browse" });
+    const trash = await (await req("/trash")).text();
+    expect(trash).toContain(`from <a href="/browse/${place.id}">Home / Starred place</a>`);
+  });
+
   test("mkdir, rename, move, copy (same blob), trash, restore and empty", async () => {
     const made = await post(`/browse/${ROOT_ID}/mkdir`, { name: "Work" });
     expect(made.status).toBe(303);

@@ -2,21 +2,34 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
-import { ROOT_ID } from "../store/mod.ts";
+import { type Item, ROOT_ID } from "../store/mod.ts";
+import { canThumbnail } from "./thumbs.ts";
 import type { FilesDeps } from "./_deps.ts";
 import { act, inTrash, page, redirectWith, requireItem, takeNotice } from "./_http.tsx";
 import { TRASH_ID } from "./ops.ts";
 import { ItemsPage, TrashPage } from "./views.tsx";
 
-export function trashRoutes({ core: ctx, ops }: FilesDeps): ShellApp {
+export function trashRoutes({ core: ctx, ops, queries, typeOf }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
+  /** What Recent's and Favorites' rows show beside each item, as a folder's page does. */
+  const rowsFor = async (list: Item[]) => ({
+    typeOf,
+    sizes: await ops.folderSizes(list.filter((i) => i.kind === "folder").map((i) => i.id)),
+    favorites: queries.favoriteIds(list.map((i) => i.id)),
+    canThumb: (i: Item) => canThumbnail(i.type) || typeOf(i).thumbnail !== undefined,
+  });
   app.get("/trash", async (c) => {
     requireItem(ctx, c, TRASH_ID, "read");
-    return page(
-      c,
-      "Trash",
-      <TrashPage entries={await ops.trashed()} {...takeNotice(c)} />,
-    );
+    // Where each item came from: its old folder's path, unless that folder is gone (or trashed) too.
+    const entries = await Promise.all((await ops.trashed()).map(async (e) => {
+      const chain = await ctx.store.items.ancestry(e.originalParentId);
+      const alive = chain[0]?.id === ROOT_ID; // root first; a trashed folder's chain ends at the trash
+      const from = alive
+        ? { id: e.originalParentId, path: chain.slice(1).map((i) => i.name).join(" / ") }
+        : undefined;
+      return { ...e, from };
+    }));
+    return page(c, "Trash", <TrashPage entries={entries} {...takeNotice(c)} />);
   });
   app.post("/trash/:id/restore", (c) => {
     const item = requireItem(ctx, c, c.req.param("id"), "write");
@@ -52,19 +65,26 @@ export function trashRoutes({ core: ctx, ops }: FilesDeps): ShellApp {
         list={list}
         empty="Files you open, upload or edit show up here."
         when={(i) => at.get(i.id) ?? i.mtime}
+        rows={await rowsFor(list)}
+        back="/recent"
+        {...takeNotice(c)}
       />,
     );
   });
   app.get("/favorites", async (c) => {
     requireItem(ctx, c, ROOT_ID, "read");
+    const list = await ops.favorites();
     return page(
       c,
       "Favorites",
       <ItemsPage
         title="Favorites"
         current="/favorites"
-        list={await ops.favorites()}
+        list={list}
         empty="Star files and folders to find them here."
+        rows={await rowsFor(list)}
+        back="/favorites"
+        {...takeNotice(c)}
       />,
     );
   });

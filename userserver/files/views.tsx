@@ -265,6 +265,9 @@ function SelectionBar({ folderId, back }: { folderId: string; back: string }) {
       <button type="submit" class="secondary small" formaction="/files/favorite" name="on" value="1">
         <FmIcon name="star" /> Star
       </button>
+      <button type="submit" class="secondary small" formaction="/files/favorite" name="on" value="0">
+        Unstar
+      </button>
       <PickerButton action="move" label="Move" />
       <PickerButton action="copy" label="Copy" />
       <button type="submit" class="danger small" formaction="/files/trash" aria-keyshortcuts="Delete">
@@ -362,7 +365,17 @@ export function Listing(p: FolderViewProps) {
               )
               : ""}
             <ul class="items" aria-label="Items">
-              {listing.items.map((item) => <Row key={item.id} {...p} item={item} />)}
+              {listing.items.map((item) => (
+                <Row
+                  key={item.id}
+                  item={item}
+                  typeOf={p.typeOf}
+                  sizes={p.sizes}
+                  favorites={p.favorites}
+                  canThumb={p.canThumb}
+                  view={q.view}
+                />
+              ))}
             </ul>
           </>
         )}
@@ -413,7 +426,19 @@ export function Listing(p: FolderViewProps) {
   );
 }
 
-function Row(p: FolderViewProps & { item: Item }) {
+/** What one row of a listing needs (a folder's page, Recent and Favorites all use it). */
+export interface RowProps {
+  item: Item;
+  typeOf(item: Item): ItemType;
+  sizes: Map<string, { bytes: number; count: number }>;
+  favorites: Set<string>;
+  canThumb(item: Item): boolean;
+  view: "list" | "icons";
+  /** The time shown (Recent: when it was last used); the item's mtime otherwise. */
+  when?: number;
+}
+
+function Row(p: RowProps) {
   const { item } = p;
   const t = p.typeOf(item);
   const size = item.kind === "folder" ? p.sizes.get(item.id) : undefined;
@@ -446,16 +471,14 @@ function Row(p: FolderViewProps & { item: Item }) {
           )
           : ""}
         <span class="fm-glyph">
-          <FmIcon name={iconOf(item, t)} size={p.listing.query.view === "icons" ? "2.6rem" : "1.25em"} />
+          <FmIcon name={iconOf(item, t)} size={p.view === "icons" ? "2.6rem" : "1.25em"} />
         </span>
       </span>
       <span class="name">
         {/* A subfolder opens in the view this folder is in (icons stay icons). */}
         <a
           class="fm-open"
-          href={`/browse/${item.id}${
-            item.kind === "folder" && p.listing.query.view === "icons" ? "?view=icons" : ""
-          }`}
+          href={`/browse/${item.id}${item.kind === "folder" && p.view === "icons" ? "?view=icons" : ""}`}
         >
           {item.name}
         </a>
@@ -467,7 +490,7 @@ function Row(p: FolderViewProps & { item: Item }) {
           : formatBytes(item.size)}
       </span>
       <span class="meta when">
-        <Time ms={item.mtime} />
+        <Time ms={p.when ?? item.mtime} />
       </span>
       <span class="fm-rowacts">
         {item.kind === "file"
@@ -672,7 +695,13 @@ export function EditPage(
   );
 }
 
-export function TrashPage({ entries, error, ok }: { entries: TrashEntry[]; error?: string; ok?: string }) {
+export function TrashPage(
+  { entries, error, ok }: {
+    entries: Array<TrashEntry & { from?: { id: string; path: string } }>;
+    error?: string;
+    ok?: string;
+  },
+) {
   return (
     <>
       <Places current="/trash" />
@@ -708,6 +737,18 @@ export function TrashPage({ entries, error, ok }: { entries: TrashEntry[]; error
                   <span class="meta">{e.item.kind === "folder" ? "Folder" : formatBytes(e.item.size)}</span>
                   <span class="meta when">
                     deleted <Time ms={e.deletedAt} />
+                    <span class="fm-from">
+                      {e.from
+                        ? (
+                          <>
+                            from{" "}
+                            <a href={e.from.id === ROOT_ID ? "/browse" : `/browse/${e.from.id}`}>
+                              {e.from.path ? `Home / ${e.from.path}` : "Home"}
+                            </a>
+                          </>
+                        )
+                        : "from a folder that is gone"}
+                    </span>
                   </span>
                   <span class="fm-rowacts">
                     <form method="post" action={`/trash/${e.item.id}/restore`}>
@@ -734,13 +775,18 @@ export function TrashPage({ entries, error, ok }: { entries: TrashEntry[]; error
   );
 }
 
+/** Recent and Favorites: the same rows, selection bar and dialogs as a folder's page. */
 export function ItemsPage(
-  { title, current, list, empty, when }: {
+  { title, current, list, empty, when, rows, back, ok, error }: {
+    ok?: string;
+    error?: string;
     title: string;
     current: string;
     list: Item[];
     empty: string;
     when?: (item: Item) => number;
+    rows: Omit<RowProps, "item" | "when" | "view">;
+    back: string;
   },
 ) {
   return (
@@ -748,25 +794,25 @@ export function ItemsPage(
       <Places current={current} />
       <section class="card files">
         <h1>{title}</h1>
+        {error ? <p class="notice error" role="alert">{error}</p> : ""}
+        {ok ? <p class="notice ok" role="status">{ok}</p> : ""}
         {list.length === 0 ? <p class="empty">{empty}</p> : (
-          <ul class="items" aria-label={title}>
-            {list.map((item) => (
-              <li>
-                <span class={`icon${item.kind === "folder" ? " folder" : ""}`}>
-                  <FmIcon name={item.kind === "folder" ? "folder" : "file"} />
-                </span>
-                <span class="name">
-                  <a href={`/browse/${item.id}`}>{item.name}</a>
-                </span>
-                <span class="meta">{item.kind === "folder" ? "Folder" : formatBytes(item.size)}</span>
-                <span class="meta when">
-                  <Time ms={when ? when(item) : item.mtime} />
-                </span>
-              </li>
-            ))}
-          </ul>
+          <>
+            <SelectionBar folderId="" back={back} />
+            <div id="listing" class="fm-listing fm-list" data-total={String(list.length)} data-page="1">
+              <p class="fm-count" data-fm-count>
+                {`${fmt(list.length)} ${list.length === 1 ? "item" : "items"}`}
+              </p>
+              <ul class="items" aria-label={title}>
+                {list.map((item) => (
+                  <Row key={item.id} item={item} {...rows} view="list" when={when?.(item)} />
+                ))}
+              </ul>
+            </div>
+          </>
         )}
       </section>
+      <dialog id="fm-dialog" class="fm-dialog"></dialog>
     </>
   );
 }

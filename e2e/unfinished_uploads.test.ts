@@ -94,7 +94,7 @@ test("an interrupted upload is listed after a reload and can be discarded", asyn
 
 test("a refused upload says why in text, not only in a tooltip", async () => {
   await page.goto(`${origin}/browse`);
-  await page.locator("[data-fm-input]").setInputFiles({
+  await page.locator("#fm-files").setInputFiles({
     name: " leading space.txt",
     mimeType: "text/plain",
     buffer: Buffer.from("hello"),

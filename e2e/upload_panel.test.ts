@@ -79,7 +79,7 @@ test(
     await page.goto(`${origin}/browse`);
     expect(await page.evaluate(() => document.body.scrollHeight > innerHeight)).toBe(true);
     const hold = await holdPatches(page);
-    await page.locator("[data-fm-input]").setInputFiles(file("big.bin"));
+    await page.locator("#fm-files").setInputFiles(file("big.bin"));
     await h.waitFor("the PATCH is held", () => hold.held.length === 1);
     const row = page.locator(".fm-up", { hasText: "big.bin" });
     const box = (await page.locator("[data-fm-uploads]").boundingBox())!;
@@ -103,7 +103,7 @@ test("offline, an upload says so and finishes once the network is back", async (
   const p = await phone.newPage();
   await p.goto(`${origin}/browse`);
   const hold = await holdPatches(p);
-  await p.locator("[data-fm-input]").setInputFiles(file("trip.bin"));
+  await p.locator("#fm-files").setInputFiles(file("trip.bin"));
   await h.waitFor("the PATCH is held", () => hold.held.length === 1);
   await phone.setOffline(true);
   const row = p.locator(".fm-up", { hasText: "trip.bin" });

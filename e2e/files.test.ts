@@ -417,3 +417,40 @@ test("Recent and Favorites on a phone: the folder's rows (names on one line, the
   expect(await p.locator("#listing .fm-open", { hasText: name }).count()).toBe(1);
   await p.close();
 });
+
+test("select all across pages: the offer after a full page, then every item of the folder at once", async () => {
+  await page.goto(`${origin}/browse`);
+  const folder = await page.evaluate(async () => {
+    const root = document.querySelector<HTMLElement>("section.files[data-folder]")!.dataset.folder!;
+    await fetch(`/browse/${root}/mkdir`, { method: "POST", body: new URLSearchParams({ name: "Scans" }) });
+    const html = await (await fetch("/browse")).text();
+    const id = /href="\/browse\/([A-Za-z0-9_-]+)"[^>]*>Scans</.exec(html)![1]!;
+    const form = new FormData();
+    for (let i = 0; i < 130; i++) {
+      form.append("files", new File([String(i)], `scan-${String(i).padStart(3, "0")}.txt`));
+    }
+    await fetch(`/browse/${id}/upload`, { method: "POST", body: form });
+    return id;
+  });
+  await page.goto(`${origin}/browse/${folder}`);
+  const rows = page.locator("#listing .fm-check");
+  const onPage = await rows.count();
+  expect(onPage).toBeLessThan(130);
+  await rows.first().focus();
+  await page.keyboard.press("Control+a"); // every row of this page
+  await h.waitFor(
+    "the page ticked",
+    async () => (await page.locator("#listing .fm-check:checked").count()) === onPage,
+  );
+  const offer = page.locator("[data-fm-select-all]");
+  await h.waitFor("the offer", () => offer.isVisible());
+  expect(await offer.innerText()).toBe("Select all 130 items in this folder");
+  await offer.click();
+  expect(await page.locator("[data-fm-selcount]").innerText()).toBe("All 130 items selected");
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await page.getByRole("button", { name: "Star", exact: true }).click();
+  await h.waitFor("all starred", async () => {
+    await page.goto(`${origin}/favorites`);
+    return (await page.locator("#listing .fm-open").count()) >= 130;
+  });
+});

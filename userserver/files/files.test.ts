@@ -376,6 +376,44 @@ describe("actions", () => {
     expect(trash).toContain(`from <a href="/browse/${place.id}">Home / Starred place</a>`);
   });
 
+  test(
+    "select all across pages: the pager's first/last links; trash all of a filtered folder; a selection as one zip",
+    async () => {
+      await post(`/browse/${ROOT_ID}/mkdir`, { name: "Many" });
+      const many = (await store().items.childByName(ROOT_ID, "Many"))!;
+      for (let i = 0; i < 230; i++) {
+        await put(many.id, `${i % 2 ? "odd" : "even"}-${String(i).padStart(3, "0")}.txt`, `${i}`);
+      }
+      const first = await (await req(`/browse/${many.id}`)).text();
+      expect(first).toContain('title="Last page"');
+      expect(first).not.toContain('title="First page"');
+      expect(first).toContain(`href="/browse/${many.id}?page=3"`);
+      const last = await (await req(`/browse/${many.id}?page=3`)).text();
+      expect(last).toContain('title="First page"');
+      expect(last).toContain("Page 3 of 3");
+      // A selection as one zip: the ticked files, and a folder with what is below it.
+      const zip = await post("/files/zip", {
+        ids: [(await store().items.childByName(many.id, "even-000.txt"))!.id, many.id],
+        from: ROOT_ID,
+      });
+      expect(zip.headers.get("content-type")).toBe("application/zip");
+      const bytes = new Uint8Array(await zip.arrayBuffer());
+      const zpath = join(srcDir, "sel.zip");
+      writeFileSync(zpath, bytes);
+      const listed = Bun.spawnSync(["zipinfo", "-1", zpath]).stdout.toString().trim().split("\n");
+      expect(listed).toContain("even-000.txt");
+      expect(listed).toContain("Many/odd-229.txt");
+      expect(listed.filter((n) => n.startsWith("Many/")).length).toBe(231); // the folder and its 230 files
+      // "Select all" with a filter: every "odd" file on every page goes, the others stay.
+      const gone = await post("/files/trash", { all: many.id, allq: "odd", back: `/browse/${many.id}` });
+      expect(noticeOf(gone)).toContain("115 items moved to the trash");
+      const left = await store().items.children(many.id);
+      expect(left.length).toBe(115);
+      expect(left.every((i) => i.name.startsWith("even"))).toBe(true);
+    },
+    120_000,
+  );
+
   test("mkdir, rename, move, copy (same blob), trash, restore and empty", async () => {
     const made = await post(`/browse/${ROOT_ID}/mkdir`, { name: "Work" });
     expect(made.status).toBe(303);

@@ -147,6 +147,20 @@ export class FolderQueries {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * The ids of everything a folder's listing holds (with its filter): "select all N items" acts on
+   * every page at once, not only the one on screen. At most `limit`.
+   */
+  allIds(parentId: string, filter: string, limit = 10_000): string[] {
+    const args: Record<string, string | number> = { $parent: parentId, $limit: limit };
+    if (filter) args.$like = likePattern(filter);
+    return this.db.all<{ id: string }>(
+      `select id from items where parent_id = $parent ${NOT_OS_CLUTTER}
+        ${filter ? "and name like $like escape '\\'" : ""} limit $limit`,
+      args,
+    ).map((r) => r.id);
+  }
+
   /** Every folder below `rootId` with its parent and name (the Move/Copy tree), by name. */
   folderNodes(rootId: string, limit = 5000): Array<{ id: string; parentId: string; name: string }> {
     return this.db.all(

@@ -10,11 +10,26 @@ import type { FilesDeps } from "./_deps.ts";
 import { act, form, idsOf, redirectWith, requireItem, safeBack } from "./_http.tsx";
 import { FileOpError } from "./ops.ts";
 import { FolderPicker } from "./views.tsx";
+import { zipStream } from "./zip.ts";
+import { zipHeaders, zipTree } from "./zip_tree.ts";
 
 const MAX_FORM_UPLOAD = 1024 ** 3;
 
 export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): ShellApp {
   const app = new Hono<ShellEnv>();
+  /**
+   * The items an action is for: the ticked rows, or — after "Select all N items" — everything the
+   * folder's listing holds (`all` = the folder, `allq` = its filter), every page at once.
+   */
+  const selected = (c: Parameters<typeof requireItem>[1], f: Record<string, unknown>): string[] => {
+    if (typeof f.all === "string" && f.all) {
+      const folder = requireItem(ctx, c, f.all, "read");
+      const ids = queries.allIds(folder.id, typeof f.allq === "string" ? f.allq : "");
+      if (ids.length === 0) throw new FileOpError("That folder is empty");
+      return ids;
+    }
+    return idsOf(f);
+  };
   app.post("/browse/:id/mkdir", async (c) => {
     const folder = requireItem(ctx, c, c.req.param("id"), "write");
     const f = await form(c);
@@ -40,7 +55,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
     const f = await form(c);
     const back = safeBack(f.back, "/browse");
     return act(c, back, async () => {
-      const ids = idsOf(f);
+      const ids = selected(c, f);
       for (const id of ids) requireItem(ctx, c, id, "write");
       const n = await ops.trash(ids);
       return `${n} ${n === 1 ? "item" : "items"} moved to the trash`;
@@ -53,7 +68,7 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
       const back = safeBack(f.back, "/browse");
       const target = requireItem(ctx, c, String(f.target ?? ""), "write");
       return act(c, back, async () => {
-        const ids = idsOf(f);
+        const ids = selected(c, f);
         for (const id of ids) requireItem(ctx, c, id, action === "move" ? "write" : "read");
         const done = action === "move" ? await ops.move(ids, target.id) : await ops.copy(ids, target.id);
         const where = target.id === ROOT_ID ? "Home" : target.name;
@@ -66,7 +81,10 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
 
   app.get("/files-ui/picker", async (c) => {
     const action = c.req.query("action") === "copy" ? "copy" : "move";
-    const ids = c.req.queries("ids") ?? [];
+    const all = c.req.query("all");
+    const ids = all
+      ? queries.allIds(requireItem(ctx, c, all, "read").id, c.req.query("allq") ?? "")
+      : c.req.queries("ids") ?? [];
     const back = safeBack(c.req.query("back"), "/browse");
     // Where the items are now (not a target for a move), and the folders being moved (never a
     // target, nor anything inside them: their subtrees are left out).
@@ -81,16 +99,33 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
         here={action === "move" ? here : new Set()}
         action={action}
         ids={ids}
+        all={all ? { folder: all, q: c.req.query("allq") ?? "" } : undefined}
         back={back}
       />,
     );
+  });
+
+  // The ticked items (or all of a folder's) as one streamed zip, each folder with what is below it.
+  app.post("/files/zip", async (c) => {
+    const f = await form(c);
+    let ids: string[];
+    try {
+      ids = selected(c, f);
+    } catch (e) {
+      if (e instanceof FileOpError) return redirectWith(c, safeBack(f.back, "/browse"), { error: e.message });
+      throw e;
+    }
+    const items = ids.map((id) => requireItem(ctx, c, id, "read"));
+    const from = typeof f.from === "string" && f.from ? await ctx.store.items.get(f.from) : undefined;
+    const name = from && from.id !== ROOT_ID ? from.name : "Selection";
+    return new Response(zipStream(zipTree(ctx.store, items, "")), { headers: zipHeaders(name) });
   });
 
   app.post("/files/favorite", async (c) => {
     const f = await form(c);
     const back = safeBack(f.back, "/favorites");
     return act(c, back, async () => {
-      const ids = idsOf(f);
+      const ids = selected(c, f);
       const on = String(f.on ?? "1") !== "0";
       for (const id of ids) {
         requireItem(ctx, c, id, "read");

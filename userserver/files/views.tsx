@@ -244,7 +244,7 @@ export function FolderPage(p: FolderViewProps) {
             </a>
           </span>
         </form>
-        <SelectionBar folderId={here.id} back={base + listQueryString(q)} />
+        <SelectionBar folderId={here.id} back={base + listQueryString(q)} filter={q.q} />
         <Listing {...p} />
         <div class="fm-uploads" data-fm-uploads aria-live="polite" hidden></div>
         <div class="fm-dropmark" aria-hidden="true">
@@ -256,12 +256,20 @@ export function FolderPage(p: FolderViewProps) {
   );
 }
 
-function SelectionBar({ folderId, back }: { folderId: string; back: string }) {
+function SelectionBar({ folderId, back, filter = "" }: { folderId: string; back: string; filter?: string }) {
   return (
-    <form id="fm-sel" class="fm-selbar" method="post" action="/files/trash" data-fm-selbar>
+    // Not boosted: Download answers a zip to save, not a page to swap in.
+    <form id="fm-sel" class="fm-selbar" method="post" action="/files/trash" data-fm-selbar hx-boost="false">
       <input type="hidden" name="back" value={back} />
       <input type="hidden" name="from" value={folderId} />
+      {/* Set by "Select all N items" (files/client/selection.ts): every page of this folder at once. */}
+      <input type="hidden" name="all" value={folderId} disabled data-fm-all />
+      <input type="hidden" name="allq" value={filter} disabled data-fm-all />
       <span class="fm-selcount" data-fm-selcount>Select items to act on them</span>
+      <button type="button" class="secondary small" data-fm-select-all hidden></button>
+      <button type="submit" class="secondary small" formaction="/files/zip">
+        <FmIcon name="download" /> Download
+      </button>
       <button type="submit" class="secondary small" formaction="/files/favorite" name="on" value="1">
         <FmIcon name="star" /> Star
       </button>
@@ -285,7 +293,7 @@ function PickerButton({ action, label }: { action: "move" | "copy"; label: strin
       class="secondary small"
       {...{ [`data-fm-${action}`]: true }}
       hx-get={`/files-ui/picker?action=${action}`}
-      hx-include="#listing .fm-check:checked, #fm-sel [name=back]"
+      hx-include="#listing .fm-check:checked, #fm-sel [name=back], #fm-sel [data-fm-all]:not([disabled])"
       hx-target="#fm-dialog"
       hx-swap="innerHTML"
     >
@@ -384,16 +392,25 @@ export function Listing(p: FolderViewProps) {
           <nav class="fm-pager" aria-label="Pages" {...IN_PLACE}>
             {listing.page > 1
               ? (
-                <a
-                  class="button secondary small"
-                  rel="prev"
-                  href={base + listQueryString(q, {
-                    page: listing.page - 1,
-                    before: listing.items[0] && cursorOf(listing.items[0], q.sort),
-                  })}
-                >
-                  ← Previous
-                </a>
+                <span class="fm-pager-ends">
+                  <a
+                    class="button secondary small"
+                    href={base + listQueryString(q, { page: 1 })}
+                    title="First page"
+                  >
+                    « <span class="sr-only">First page</span>
+                  </a>
+                  <a
+                    class="button secondary small"
+                    rel="prev"
+                    href={base + listQueryString(q, {
+                      page: listing.page - 1,
+                      before: listing.items[0] && cursorOf(listing.items[0], q.sort),
+                    })}
+                  >
+                    ← Previous
+                  </a>
+                </span>
               )
               : <span></span>}
             <span class="muted">
@@ -407,16 +424,25 @@ export function Listing(p: FolderViewProps) {
             </span>
             {listing.page < listing.pages
               ? (
-                <a
-                  class="button secondary small"
-                  rel="next"
-                  href={base + listQueryString(q, {
-                    page: listing.page + 1,
-                    after: listing.items.at(-1) && cursorOf(listing.items.at(-1)!, q.sort),
-                  })}
-                >
-                  Next →
-                </a>
+                <span class="fm-pager-ends">
+                  <a
+                    class="button secondary small"
+                    rel="next"
+                    href={base + listQueryString(q, {
+                      page: listing.page + 1,
+                      after: listing.items.at(-1) && cursorOf(listing.items.at(-1)!, q.sort),
+                    })}
+                  >
+                    Next →
+                  </a>
+                  <a
+                    class="button secondary small"
+                    href={base + listQueryString(q, { page: listing.pages })}
+                    title="Last page"
+                  >
+                    <span class="sr-only">Last page</span> »
+                  </a>
+                </span>
               )
               : <span></span>}
           </nav>
@@ -823,11 +849,13 @@ export function ItemsPage(
  * folder disabled for a move, the moved folders and what is inside them left out.
  */
 export function FolderPicker(
-  { nodes, here, action, ids, back }: {
+  { nodes, here, action, ids, all, back }: {
     nodes: Array<{ id: string; parentId: string; name: string }>;
     here: Set<string>;
     action: "move" | "copy";
     ids: string[];
+    /** "Select all": the folder and filter whose every item goes (not a hidden input per item). */
+    all?: { folder: string; q: string };
     back: string;
   },
 ) {
@@ -864,7 +892,14 @@ export function FolderPicker(
   const verb = action === "move" ? "Move" : "Copy";
   return (
     <form method="post" action={`/files/${action}`} class="fm-picker">
-      {ids.map((id) => <input key={id} type="hidden" name="ids" value={id} />)}
+      {all
+        ? (
+          <>
+            <input type="hidden" name="all" value={all.folder} />
+            <input type="hidden" name="allq" value={all.q} />
+          </>
+        )
+        : ids.map((id) => <input key={id} type="hidden" name="ids" value={id} />)}
       <input type="hidden" name="back" value={back} />
       <h2 id="fm-picker-title">
         {verb} {ids.length === 1 ? "1 item" : `${ids.length} items`} to…

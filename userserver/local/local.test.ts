@@ -3,7 +3,7 @@
  * input), the peer checks, the offline link's shares, and local sessions.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenLogin, redeemOpenLogin } from "./open_login.ts";
@@ -171,7 +171,7 @@ describe("open with the default application", () => {
     const dir = mkdtempSync(join(tmpdir(), "hearth-openwith-"));
     const record = join(dir, "record");
     const opener = join(dir, "opener.sh");
-    writeFileSync(opener, `#!/bin/sh\nprintf '%s' "$1" > "${record}"\n`, { mode: 0o755 });
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$1" >> "${record}"\n`, { mode: 0o755 });
     const blob = join(dir, "blob");
     writeFileSync(blob, "content");
     process.env.HEARTH_OPENER = opener;
@@ -182,10 +182,11 @@ describe("open with the default application", () => {
         expect(path.split("/").length).toBe(join(dir, "opened").split("/").length + 2);
         expect(readFileSync(path, "utf8")).toBe("content");
       }
-      writeFileSync(join(dir, "record"), "");
       const path = openWithDefault(dir, blob, "letter.txt");
-      for (let i = 0; i < 500 && readFileSync(record, "utf8") === ""; i++) await Bun.sleep(10);
-      expect(readFileSync(record, "utf8")).toBe(path);
+      const opened = () => existsSync(record) ? readFileSync(record, "utf8").split("\n") : [];
+      // The opener runs on its own: wait (bounded) until it has written its line.
+      for (let i = 0; i < 1000 && !opened().includes(path); i++) await Bun.sleep(10);
+      expect(opened()).toContain(path);
     } finally {
       delete process.env.HEARTH_OPENER;
       rmSync(dir, { recursive: true, force: true });

@@ -48,10 +48,16 @@ test("Upload folder recreates the chosen folder's tree", async () => {
   writeFileSync(join(trip, "Day 1", "beach.txt"), "sand");
   writeFileSync(join(trip, "Day 2", "hill.txt"), "grass");
   await page.goto(`${origin}/browse`);
+  const storedBefore = await page.locator("#fm-usage").innerText();
   await page.locator("#fm-folder-files").setInputFiles(trip);
   await h.waitFor(
     "the three uploads",
     async () => (await page.locator('.fm-up[data-state="done"]').count()) === 3,
+  );
+  // The "… stored" figure follows without a reload.
+  await h.waitFor(
+    "the stored figure to follow",
+    async () => (await page.locator("#fm-usage").innerText()) !== storedBefore,
   );
   expect(await afterUploads(page)).toContain("Trip");
   await page.getByRole("link", { name: "Trip", exact: true }).first().click();

@@ -10,6 +10,7 @@ import type { FilesDeps } from "./_deps.ts";
 import { act, form, idsOf, redirectWith, requireItem, safeBack } from "./_http.tsx";
 import { FileOpError } from "./ops.ts";
 import { FolderPicker } from "./views.tsx";
+import { formatBytes } from "../web/format.ts";
 import { zipStream } from "./zip.ts";
 import { zipHeaders, zipTree } from "./zip_tree.ts";
 
@@ -119,6 +120,13 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
     const from = typeof f.from === "string" && f.from ? await ctx.store.items.get(f.from) : undefined;
     const name = from && from.id !== ROOT_ID ? from.name : "Selection";
     return new Response(zipStream(zipTree(ctx.store, items, "")), { headers: zipHeaders(name) });
+  });
+
+  // The "… stored" figure, fresh (the Places bar asks again after uploads and other changes).
+  app.get("/files-ui/usage", async (c) => {
+    requireItem(ctx, c, ROOT_ID, "read");
+    c.header("cache-control", "no-store");
+    return c.text(`${formatBytes((await ops.usage()).bytes)} stored`);
   });
 
   app.post("/files/favorite", async (c) => {

@@ -71,7 +71,15 @@ export function Places(
       ))}
       {usage
         ? (
-          <span class="fm-usage" title="Stored on this machine (each distinct content counted once)">
+          // Fetched again whenever the listing is (after uploads too: files/client/dom.ts refreshListing).
+          <span
+            id="fm-usage"
+            class="fm-usage"
+            title="Stored on this machine (each distinct content counted once)"
+            hx-get="/files-ui/usage"
+            hx-trigger="fm-refresh"
+            hx-swap="innerHTML"
+          >
             {formatBytes(usage.bytes)} stored
           </span>
         )

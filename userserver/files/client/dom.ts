@@ -23,4 +23,5 @@ export function isTyping(el: EventTarget | null): boolean {
 /** Asks the filter form to reload the listing (htmx: its `hx-trigger` lists `fm-refresh`). */
 export function refreshListing(): void {
   $("[data-fm-filter]")?.dispatchEvent(new Event("fm-refresh"));
+  $("#fm-usage")?.dispatchEvent(new Event("fm-refresh"));
 }

@@ -289,7 +289,10 @@ export function createAuth(opts: AuthOptions): Auth {
         c.header("hx-redirect", `/auth/login?return_to=${encodeURIComponent(currentPagePath(c) ?? "/")}`);
         return c.body(null, 401);
       }
-      if (c.req.method === "GET" || c.req.method === "HEAD") return c.redirect(login, 303);
+      // An upload's requests (tus HEAD included) hear 401, not a redirect an XHR would follow to
+      // another origin: the upload panel then offers sign-in and resumes (files/client/uploads.ts).
+      const upload = c.req.path.startsWith("/upload/") || c.req.header("tus-resumable") !== undefined;
+      if (!upload && (c.req.method === "GET" || c.req.method === "HEAD")) return c.redirect(login, 303);
       return c.text("Sign in first", 401);
     }
     if (!user.isOwner) {

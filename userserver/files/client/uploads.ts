@@ -8,11 +8,14 @@
  * Whole folders come from the folder picker (`webkitdirectory`) or a drop (the entries API), each
  * file with the folders it sits in (`relativePath`), empty folders too; before a batch is sent the
  * server says which names are taken, and the user chooses once for all: replace or keep both.
+ * Signed out mid-upload (401), the panel offers sign-in in a new tab and the uploads resume from
+ * the server's offset once signed in again (signed_out.ts).
  */
 import { type PreviousUpload, Upload } from "tus-js-client";
 import { $, folderSection, refreshListing } from "./dom.ts";
 import { showUnfinished } from "./unfinished.ts";
 import { askClash } from "./clash.ts";
+import { whenSignedIn } from "./signed_out.ts";
 import { entriesOfDrop, entriesOfInput, type Entry } from "./folder_entries.ts";
 
 const CHUNK_BYTES = 32 * 1024 * 1024;
@@ -37,7 +40,7 @@ class Cancelled extends Error {}
 
 function uploadOne(
   file: File,
-  target: { parent: string; dir: string; onClash: "replace" | "keep" },
+  target: { parent: string; dir: string; onClash: "replace" | "keep"; box: HTMLElement; label: HTMLElement },
   progress: (sent: number) => void,
   onAbort: (abort: () => void) => void,
 ): Promise<void> {
@@ -64,11 +67,24 @@ function uploadOne(
       // span a short outage; after them the upload waits for the network (onError).
       onShouldRetry: (err) => {
         const status = err.originalResponse?.getStatus() ?? 0;
+        if (status === 401) return false; // signed out: wait for sign-in (onError)
         return status < 400 || status >= 500 || status === 409 || status === 423;
       },
       onSuccess: () => resolve(),
       onError: (err) => {
         if (cancelled) return;
+        const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse
+          ?.getStatus();
+        if (status === 401) {
+          // The session ended: wait for sign-in in another tab, then resume from the server's offset.
+          target.label.textContent = "signed out";
+          void whenSignedIn(target.box, `/upload/unfinished/${encodeURIComponent(target.parent)}`).then(
+            () => {
+              if (!cancelled) upload.start();
+            },
+          );
+          return;
+        }
         if (navigator.onLine) return reject(err);
         // Offline however long: resume from the server's offset once the network is back.
         globalThis.addEventListener("online", () => {
@@ -168,7 +184,7 @@ export async function uploadFiles(entries: Entry[], emptyDirs: string[] = []): P
       r.row.dataset.state = "uploading";
       if (!navigator.onLine) r.label.textContent = "offline — retrying";
       try {
-        await uploadOne(r.file, { parent, dir: r.dir, onClash }, (sent) => {
+        await uploadOne(r.file, { parent, dir: r.dir, onClash, box, label: r.label }, (sent) => {
           r.bar.value = sent;
           r.label.textContent = `${Math.floor((100 * sent) / Math.max(1, r.file.size))}%`;
         }, (abort) => r.abort = abort);

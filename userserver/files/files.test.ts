@@ -430,6 +430,8 @@ describe("actions", () => {
     expect((await store().items.get(a.id))!.parentId).toBe(work.id);
     const cyc = await post("/files/move", { ids: [work.id], target: work.id, back: "/browse" });
     expect(noticeOf(cyc)).toContain("cannot be moved into itself");
+    const same = await post("/files/move", { ids: [a.id], target: work.id, back: "/browse" });
+    expect(noticeOf(same)).toBe("Already in Work: choose another folder");
 
     await post("/files/copy", { ids: [a.id], target: work.id });
     const copy = (await store().items.childByName(work.id, "alpha (copy).txt"))!;

@@ -70,9 +70,13 @@ export function actionRoutes({ core: ctx, ops, queries, editDir }: FilesDeps): S
       const target = requireItem(ctx, c, String(f.target ?? ""), "write");
       return act(c, back, async () => {
         const ids = selected(c, f);
-        for (const id of ids) requireItem(ctx, c, id, action === "move" ? "write" : "read");
-        const done = action === "move" ? await ops.move(ids, target.id) : await ops.copy(ids, target.id);
+        const chosen = ids.map((id) => requireItem(ctx, c, id, action === "move" ? "write" : "read"));
         const where = target.id === ROOT_ID ? "Home" : target.name;
+        // Not "0 items moved": say why (from the browse helper's branch, browse15).
+        if (action === "move" && chosen.length > 0 && chosen.every((i) => i.parentId === target.id)) {
+          throw new FileOpError(`Already in ${where}: choose another folder`);
+        }
+        const done = action === "move" ? await ops.move(ids, target.id) : await ops.copy(ids, target.id);
         return `${done.length} ${done.length === 1 ? "item" : "items"} ${
           action === "move" ? "moved" : "copied"
         } to ${where}`;

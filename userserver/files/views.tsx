@@ -22,6 +22,7 @@ import {
 import type { TrashEntry } from "./ops.ts";
 
 const FM_ICONS: Record<string, string> = {
+  more: "M5 12h.01M12 12h.01M19 12h.01",
   star: "M12 2l3.09 6.26L22 9.27l-5 4.87 1.18 6.88L12 17.77l-6.18 3.25L7 14.14 2 9.27l6.91-1.01L12 2z",
   trash: "M3 6h18M8 6V4h8v2M19 6l-1 14a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2L5 6M10 11v6M14 11v6",
   download: "M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3",
@@ -189,6 +190,7 @@ export function FolderPage(p: FolderViewProps) {
                 <FmIcon name="share" /> Share
               </a>
             )}
+            <PhoneMenu here={here} q={q} base={base} />
           </div>
         </div>
         {p.error ? <p class="notice error" role="alert">{p.error}</p> : ""}
@@ -261,6 +263,68 @@ export function FolderPage(p: FolderViewProps) {
       </section>
       <ShortcutHelp />
     </>
+  );
+}
+
+/**
+ * On a phone the toolbar keeps Upload and the filter; everything else — a new folder, a folder
+ * upload, the zip, sharing, sort and view — is one "More" menu, so the first files show in the top
+ * third of the screen. On a wider screen this menu is hidden and the controls stand in the toolbar.
+ */
+function PhoneMenu({ here, q, base }: { here: Item; q: ListQuery; base: string }) {
+  const sorts = [["name", "Name"], ["mtime", "Modified"], ["size", "Size"], ["type", "Type"]] as const;
+  return (
+    <details class="fm-more">
+      <summary class="button secondary small">
+        <FmIcon name="more" /> More
+      </summary>
+      <div class="fm-more-panel">
+        <button type="button" class="secondary small" data-fm-ask-mkdir={`/browse/${here.id}/mkdir`}>
+          <FmIcon name="plus" /> New folder
+        </button>
+        <label class="button secondary small" for="fm-folder-files">
+          <FmIcon name="upload" /> Upload folder
+        </label>
+        <a class="button secondary small" href={`/browse/${here.id}/zip`} hx-boost="false" download>
+          <FmIcon name="download" /> Download as zip
+        </a>
+        {here.id === ROOT_ID ? "" : (
+          <a class="button secondary small" href={`/browse/${here.id}/share`}>
+            <FmIcon name="share" /> Share
+          </a>
+        )}
+        <p class="fm-more-label">Sort by</p>
+        {sorts.map(([key, label]) => {
+          const active = q.sort === key;
+          const dir = active ? (q.dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc";
+          return (
+            <a
+              class="button secondary small"
+              href={base + listQueryString(q, { sort: key, dir, page: 1 })}
+              aria-current={active ? "true" : undefined}
+            >
+              {label}
+              {active ? (q.dir === "asc" ? " ↑" : " ↓") : ""}
+            </a>
+          );
+        })}
+        <p class="fm-more-label">View</p>
+        <a
+          class="button secondary small"
+          href={base + listQueryString(q, { view: "list", page: 1 })}
+          aria-current={q.view === "list" ? "true" : undefined}
+        >
+          <FmIcon name="list" /> List
+        </a>
+        <a
+          class="button secondary small"
+          href={base + listQueryString(q, { view: "icons", page: 1 })}
+          aria-current={q.view === "icons" ? "true" : undefined}
+        >
+          <FmIcon name="grid" /> Icons
+        </a>
+      </div>
+    </details>
   );
 }
 

@@ -75,9 +75,22 @@ dl.info dd { margin: 0; overflow-wrap: anywhere; }
 .skip-link { position: absolute; left: -999px; }
 .skip-link:focus { left: 1rem; top: .5rem; z-index: 10; background: var(--surface); padding: .4rem .7rem; border-radius: 8px; }
 @media (max-width: 640px) {
-  .topbar { flex-wrap: wrap; }
-  .tabs { order: 3; width: 100%; justify-content: space-between; }
-  .tabs a { flex: 1; text-align: center; }
+  /* A phone: one short header row (the mark, search, bell, account); the tabs sit at the bottom of
+     the screen, where a thumb reaches them, so the page's own content starts high. */
+  /* No backdrop filter here: it would make the header the box the fixed tab bar is placed in. */
+  .topbar { flex-wrap: nowrap; gap: .5rem; padding: .5rem .75rem; backdrop-filter: none; }
+  /* The server's name stays the link's accessible name, only visually hidden. */
+  .topbar .brand > span:not(.brand-mark) { position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip: rect(0 0 0 0); white-space: nowrap; }
+  .topbar .right { flex: 1; justify-content: flex-end; min-width: 0; }
+  .header-search { flex: 1; min-width: 0; }
+  .header-search input { width: 100%; max-width: none; }
+  .tabs { position: fixed; left: 0; right: 0; bottom: 0; z-index: 6; justify-content: space-around;
+    padding: .35rem .5rem calc(.35rem + env(safe-area-inset-bottom)); background: var(--surface);
+    border-top: 1px solid var(--border); }
+  .tabs a { flex: 1; text-align: center; min-height: 2.5rem; display: flex; align-items: center;
+    justify-content: center; }
+  main.shell { padding-top: .6rem; padding-bottom: 4.5rem; }
   .items li { grid-template-columns: 1.6rem 1fr auto; }
   .items .meta.when { display: none; }
 }

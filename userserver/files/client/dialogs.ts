@@ -73,6 +73,13 @@ export function askName(title: string, value: string, action: string): void {
 
 export function installDialogs(): void {
   document.addEventListener("click", (e) => {
+    // The phone menu's "New folder": the name in the dialog, posted to the folder's mkdir.
+    const mkdir = e.target instanceof Element ? e.target.closest<HTMLElement>("[data-fm-ask-mkdir]") : null;
+    if (mkdir) {
+      mkdir.closest("details")?.removeAttribute("open");
+      askName("New folder name", "", mkdir.dataset.fmAskMkdir ?? "");
+      return;
+    }
     const t = e.target instanceof Element ? e.target.closest("[data-fm-close],[data-fm-help]") : null;
     if (!t) return;
     if (t.matches("[data-fm-close]")) t.closest("dialog")?.close();

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeTestVideo } from "./_test_video.ts";
 import sharp from "sharp";
 import type { UserServer } from "../boot/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
@@ -204,20 +205,7 @@ describe("links", () => {
   test(
     "preview only, a video: the visitor watches a 480p rendition as it is made, never the original",
     async () => {
-      const src = join(dir, "trip.mp4");
-      const made = Bun.spawnSync([
-        "ffmpeg",
-        "-v",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=duration=4:size=1280x720:rate=24",
-        "-pix_fmt",
-        "yuv420p",
-        src,
-      ]);
-      expect(made.exitCode).toBe(0);
+      const src = makeTestVideo(join(dir, "trip.mp4"), 4, "1280x720");
       const original = new Uint8Array(await Bun.file(src).arrayBuffer());
       const films = await s.core.store.createFolder(ROOT_ID, "Films");
       const video =

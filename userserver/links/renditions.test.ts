@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeTestVideo } from "./_test_video.ts";
 import sharp from "sharp";
 import { silentLogger } from "../../shared/log/mod.ts";
 import { renditionKind, Renditions } from "./renditions.ts";
@@ -59,20 +60,7 @@ describe("renditions", () => {
   });
 
   test("a video: a 480p H.264 rendition", async () => {
-    const src = join(dir, "clip.mp4");
-    const made = Bun.spawnSync([
-      "ffmpeg",
-      "-v",
-      "error",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc=duration=1:size=1280x720:rate=10",
-      "-pix_fmt",
-      "yuv420p",
-      src,
-    ]);
-    expect(made.exitCode).toBe(0);
+    const src = makeTestVideo(join(dir, "clip.mp4"), 1, "1280x720", 10);
     const v = await r.get("video", "c".repeat(64), src);
     expect(v!.type).toBe("video/mp4");
     const probe = Bun.spawnSync([
@@ -93,20 +81,7 @@ describe("renditions", () => {
   test(
     "a video is watched while it is made: the live stream is the finished file, byte for byte",
     async () => {
-      const src = join(dir, "long.mp4");
-      const made = Bun.spawnSync([
-        "ffmpeg",
-        "-v",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=duration=8:size=640x360:rate=24",
-        "-pix_fmt",
-        "yuv420p",
-        src,
-      ]);
-      expect(made.exitCode).toBe(0);
+      const src = makeTestVideo(join(dir, "long.mp4"), 8, "640x360");
       const hash = "e".repeat(64);
       const first = await r.video(hash, src);
       expect(first && "live" in first).toBe(true); // nothing made yet: the first visitor joins the job

@@ -93,6 +93,7 @@ test(
     const second = await runDevUntilReady();
     expect(second.out).toContain("Hearth is running.");
     expect(second.out).not.toContain("relays marked dead"); // a restart on the same .data/ is a clean start
+    expect(second.out).toContain(`${join(dataDir, "cloud", "mail")}/`); // where a reset's mail lands
     expect(readFileSync(join(dataDir, "users", "alice", "tls.key"), "utf8")).toBe(aliceKey);
     expect(readFileSync(join(dataDir, "relay-a", "tls.crt"), "utf8")).toBe(relayCert);
     expect(await stopWithCtrlC(second)).toBe(0);

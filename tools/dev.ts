@@ -105,7 +105,8 @@ const accountLines = () =>
   stack.accounts.map((a) =>
     a.password
       ? `\n  ${a.name}'s account  ${a.email}  password: ${a.password}   (shown once: save it; TOTP is off)`
-      : `\n  ${a.name}'s account  ${a.email}  (password shown when it was created; reset it by mail from the login page)`
+      : `\n  ${a.name}'s account  ${a.email}  (password shown when it was created; reset it from the login page:` +
+        ` the mail lands in ${join(baseDir, "cloud", "mail")}/)`
   ).join("");
 console.log(`
 Hearth is running.

@@ -454,3 +454,26 @@ test("select all across pages: the offer after a full page, then every item of t
     return (await page.locator("#listing .fm-open").count()) >= 130;
   });
 });
+
+test("axe on a preview page and on Settings; an empty file uploads like any other", async () => {
+  await page.goto(`${origin}/browse`);
+  // An empty file: uploaded, listed, "done" (it once said "failed" and was stored anyway).
+  await page.locator("#fm-files").setInputFiles({
+    name: "empty.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.alloc(0),
+  });
+  await h.waitFor(
+    "the empty upload done",
+    async () =>
+      (await page.locator(".fm-up", { hasText: "empty.txt" }).getAttribute("data-state")) === "done",
+  );
+  await page.goto(`${origin}/browse`);
+  await page.locator("#listing .fm-open", { hasText: "empty.txt" }).click();
+  await page.waitForURL((u) => /^\/browse\/[A-Za-z0-9_-]+$/.test(u.pathname));
+  expect(await page.locator("main").innerText()).toContain("empty.txt");
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await page.goto(`${origin}/settings`);
+  expect(await page.locator("h1").first().innerText()).toBe("Settings");
+  expect(await seriousAxeViolations(page)).toEqual([]);
+});

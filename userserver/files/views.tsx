@@ -726,9 +726,12 @@ function CodeView({ text, truncated }: { text: string; truncated: boolean }) {
       {truncated
         ? <p class="notice">Showing the first part of a large file. Download it to see all of it.</p>
         : ""}
+      {/* A named, keyboard-scrollable region: aria-label alone is not allowed on a plain <pre>. */}
       <pre
         class="fm-code"
+        role="region"
         aria-label="File contents"
+        tabindex={0}
       ><code>{lines.map((l, i) => <span key={i} class="ln">{l + "\n"}</span>)}</code></pre>
     </>
   );

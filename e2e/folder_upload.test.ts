@@ -30,6 +30,26 @@ afterAll(async () => {
 /** The names in the listing of the folder the page shows. */
 const names = async (p: Page) =>
   (await p.locator("ul.items li a.name, ul.items li .name").allInnerTexts()).map((t) => t.trim());
+/** Names in a folder of alice's, by path from Home ("" is Home), as the server lists them. */
+async function namesIn(p: Page, path: string): Promise<string[]> {
+  return await p.evaluate(async (path) => {
+    let url = "/browse";
+    for (const part of path.split("/").filter(Boolean)) {
+      const html = await (await fetch(url)).text();
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      const link = [...doc.querySelectorAll<HTMLAnchorElement>("a.fm-open")].find((a) =>
+        a.textContent?.trim() === part
+      );
+      if (!link) return [`(no ${part})`];
+      url = link.getAttribute("href")!;
+    }
+    const doc = new DOMParser().parseFromString(await (await fetch(url)).text(), "text/html");
+    return [...doc.querySelectorAll("a.fm-open")].map((a) => a.textContent!.trim()).sort();
+  }, path);
+}
+const rowState = (p: Page, text: string) =>
+  p.locator(".fm-up", { hasText: text }).first().getAttribute("data-state");
+
 /** Waits until every upload in the panel is done, then shows the folder afresh; answers its names. */
 async function afterUploads(p: Page): Promise<string[]> {
   await h.waitFor("the uploads to finish", async () =>
@@ -106,3 +126,62 @@ for (
     await p.close();
   }, 120_000);
 }
+
+// Ported from the uploads helper's branch (up15), against this implementation.
+test(
+  "a dropped folder is read whole (empty subfolders too); a hostile name fails on its own row",
+  async () => {
+    await page.goto(`${origin}/browse`);
+    // Chromium's drop of a real folder cannot be scripted; the drop event carries entries that act
+    // as the browser's do (readEntries answers in batches of two, then an empty one).
+    await page.evaluate(() => {
+      type Fake = Record<string, unknown>;
+      const file = (name: string, text: string): Fake => ({
+        name,
+        isFile: true,
+        isDirectory: false,
+        file: (ok: (f: File) => void) => ok(new File([text], name)),
+      });
+      const dir = (name: string, children: Fake[]): Fake => ({
+        name,
+        isFile: false,
+        isDirectory: true,
+        createReader: () => {
+          let at = 0;
+          return {
+            readEntries: (ok: (e: Fake[]) => void) => {
+              const batch = children.slice(at, at + 2);
+              at += batch.length;
+              setTimeout(() => ok(batch), 0);
+            },
+          };
+        },
+      });
+      const tree = dir("album", [
+        file("1.txt", "one"),
+        file("2.txt", "two"),
+        file("3.txt", "three"),
+        dir("empty", []),
+        dir("sub", [file("4.txt", "four"), file("../escape.txt", "bad")]),
+      ]);
+      const items = [{ kind: "file", webkitGetAsEntry: () => tree }];
+      const ev = new DragEvent("drop", { bubbles: true, cancelable: true });
+      Object.defineProperty(ev, "dataTransfer", {
+        value: { items, files: [], types: ["Files"] },
+      });
+      document.querySelector("section.files")!.dispatchEvent(ev);
+    });
+    for (const name of ["album/1.txt", "album/2.txt", "album/3.txt", "album/sub/4.txt"]) {
+      await h.waitFor(`${name} done`, async () => (await rowState(page, name)) === "done");
+    }
+    const bad = page.locator(".fm-up", { hasText: "escape.txt" });
+    await h.waitFor("escape refused", async () => (await bad.getAttribute("data-state")) === "error");
+    expect(await bad.locator(".p").innerText()).toContain("failed:");
+    expect(await seriousAxeViolations(page)).toEqual([]); // the panel with done and failed rows
+    expect(await namesIn(page, "album")).toEqual(["1.txt", "2.txt", "3.txt", "empty", "sub"]);
+    expect(await namesIn(page, "album/sub")).toEqual(["4.txt"]);
+    expect(await namesIn(page, "album/empty")).toEqual([]);
+    expect((await namesIn(page, "")).some((n) => n.includes("escape"))).toBe(false);
+  },
+  120_000,
+);

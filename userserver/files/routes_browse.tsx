@@ -11,7 +11,7 @@ import type { FilesDeps } from "./_deps.ts";
 import { form, inTrash, isOwner, page, takeNotice } from "./_http.tsx";
 import { listQueryString, parseListQuery } from "./listing.ts";
 import { MAX_TEXT_PREVIEW, previewKind } from "./preview.ts";
-import { canThumbnail } from "./thumbs.ts";
+import { thumbnailable } from "./thumbs.ts";
 import { EditPage, folderHref, FolderPage, Listing, PreviewPage } from "./views.tsx";
 
 export function browseRoutes(
@@ -38,7 +38,7 @@ export function browseRoutes(
       favorites,
       usage,
       typeOf,
-      canThumb: (i: Item) => canThumbnail(i.type) || typeOf(i).thumbnail !== undefined,
+      canThumb: thumbnailable(typeOf),
       ...notice,
     };
   };

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requireAccess, type ShellApp, type ShellEnv } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
-import { canThumbnail } from "./thumbs.ts";
+import { thumbnailable } from "./thumbs.ts";
 import type { FilesDeps } from "./_deps.ts";
 import { act, inTrash, page, redirectWith, requireItem, takeNotice } from "./_http.tsx";
 import { TRASH_ID } from "./ops.ts";
@@ -16,7 +16,7 @@ export function trashRoutes({ core: ctx, ops, queries, typeOf }: FilesDeps): She
     typeOf,
     sizes: await ops.folderSizes(list.filter((i) => i.kind === "folder").map((i) => i.id)),
     favorites: queries.favoriteIds(list.map((i) => i.id)),
-    canThumb: (i: Item) => canThumbnail(i.type) || typeOf(i).thumbnail !== undefined,
+    canThumb: thumbnailable(typeOf),
   });
   app.get("/trash", async (c) => {
     requireItem(ctx, c, TRASH_ID, "read");

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import type { Logger } from "../../shared/log/mod.ts";
+import type { ItemType } from "../plugins/mod.ts";
+import type { Item } from "../store/mod.ts";
 
 export const THUMB_PX = 256;
 /** Types sharp decodes here (SVG is left out: it is shown as itself, sandboxed). */
@@ -18,6 +20,11 @@ const THUMBABLE = new Set(["image/jpeg", "image/png", "image/webp", "image/gif",
 
 export function canThumbnail(type: string): boolean {
   return THUMBABLE.has(type);
+}
+
+/** Whether a listing row gets a thumbnail: a type sharp reads, or a plugin's item type that makes one. */
+export function thumbnailable(typeOf: (item: Item) => ItemType): (item: Item) => boolean {
+  return (item) => canThumbnail(item.type) || typeOf(item).thumbnail !== undefined;
 }
 
 type Priority = "visible" | "background";

@@ -266,6 +266,12 @@ export function FolderPage(p: FolderViewProps) {
   );
 }
 
+/** The order a sort link asks for: the current sort flips; another starts ascending by name, else descending. */
+function nextSortDir(q: ListQuery, key: ListQuery["sort"]): "asc" | "desc" {
+  if (q.sort === key) return q.dir === "asc" ? "desc" : "asc";
+  return key === "name" ? "asc" : "desc";
+}
+
 /**
  * On a phone the toolbar keeps Upload and the filter; everything else — a new folder, a folder
  * upload, the zip, sharing, sort and view — is one "More" menu, so the first files show in the top
@@ -296,7 +302,7 @@ function PhoneMenu({ here, q, base }: { here: Item; q: ListQuery; base: string }
         <p class="fm-more-label">Sort by</p>
         {sorts.map(([key, label]) => {
           const active = q.sort === key;
-          const dir = active ? (q.dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc";
+          const dir = nextSortDir(q, key);
           return (
             <a
               class="button secondary small"
@@ -383,7 +389,7 @@ export function Listing(p: FolderViewProps) {
   const last = Math.min(listing.total, listing.page * q.per);
   const sortLink = (key: ListQuery["sort"], label: string) => {
     const active = q.sort === key;
-    const dir = active ? (q.dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc";
+    const dir = nextSortDir(q, key);
     return (
       <a
         href={base + listQueryString(q, { sort: key, dir, page: 1 })}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import * as OTPAuth from "otpauth";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { clickAndNavigate, launchChromium, SCREENSHOTS } from "./browser.ts";
+import { clickAndNavigate, launchChromium, SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -50,7 +50,7 @@ async function shot(page: Page, name: string) {
 }
 
 test("sign-up, verification link, TOTP enrolment, sign-out, sign-in with TOTP", async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, acceptDownloads: true });
   const email = "pia@example.com";
   const password = "tea kettle on the hob";
 
@@ -67,6 +67,10 @@ test("sign-up, verification link, TOTP enrolment, sign-out, sign-in with TOTP", 
   await shot(page, "verified");
   await clickAndNavigate(page, "text=Sign in");
 
+  // A first sign-in is not greeted as a return.
+  expect(await page.locator("h1").innerText()).toBe("Sign in");
+  expect(await page.locator("main").innerText()).not.toContain("Welcome back");
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
   await shot(page, "login");
@@ -74,15 +78,46 @@ test("sign-up, verification link, TOTP enrolment, sign-out, sign-in with TOTP", 
   expect(new URL(page.url()).pathname).toBe("/account");
   await shot(page, "account");
 
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await page.goto(`${base}/account/totp`);
   const uri = await page.locator("[data-otpauth-uri]").getAttribute("data-otpauth-uri");
   const totp = OTPAuth.URI.parse(uri!) as OTPAuth.TOTP;
   expect(await page.locator(".qr svg").count()).toBe(1);
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await shot(page, "totp-enrol");
+  // The phone scanned that QR; a reload must not change the key behind it.
+  await page.reload();
+  expect(await page.locator("[data-otpauth-uri]").getAttribute("data-otpauth-uri")).toBe(uri);
+  // A wrong code says so (not "codes work once"), and the key still stands.
+  const now = totp.generate();
+  await page.fill("#f-code", now === "000000" ? "111111" : "000000");
+  await clickAndNavigate(page, "main button[type=submit]");
+  const refusal = await page.locator("main").innerText();
+  expect(refusal).toContain("didn't match");
+  expect(refusal).not.toMatch(/work once|already used/);
+  expect(await page.locator("[data-otpauth-uri]").getAttribute("data-otpauth-uri")).toBe(uri);
   await page.fill("#f-code", totp.generate());
   await clickAndNavigate(page, "main button[type=submit]");
   await expect(page.locator("h1").innerText()).resolves.toBe("Two-step verification is on");
-  expect(await page.locator(".codes li").count()).toBe(10);
+  const codes = (await page.locator(".codes li").allInnerTexts()).map((c) => c.trim());
+  expect(codes.length).toBe(10);
+  // Copy: the clipboard holds the ten codes. Download: a text file with them.
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  const copy = page.locator("button[data-copy-codes]"); // its name changes to "Copied"
+  expect(await copy.innerText()).toBe("Copy the codes");
+  await h.waitFor("the copy button", () => copy.isVisible());
+  await copy.click();
+  await h.waitFor("Copied", async () => (await copy.innerText()) === "Copied");
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  expect(clip.trim().split("\n")).toEqual(codes);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download as a text file" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("hearth-recovery-codes.txt");
+  const saved = readFileSync((await download.path())!, "utf8");
+  for (const c of codes) expect(saved).toContain(c);
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await shot(page, "recovery-codes");
 
   await page.goto(`${base}/account/security`);

@@ -220,6 +220,13 @@ test("TOTP: enrol from the QR's URI; a code works once; recovery codes work once
     /href="(data:text\/plain;charset=utf-8,[^"]+)" download="hearth-recovery-codes.txt"/.exec(okPage)![1];
   const file = decodeURIComponent(href.replace(/&amp;/g, "&").slice("data:text/plain;charset=utf-8,".length));
   for (const code of recovery) assert.ok(file.includes(code));
+  // And a copy button: the one page whose CSP lets a script from IdCloud itself run it.
+  assert.match(okPage, /data-copy-codes="true" hidden/);
+  assert.match(ok.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+  const script = await b.request("/_static/id.js");
+  assert.equal(script.status, 200);
+  assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/);
+  assert.match(await script.text(), /clipboard/);
 
   await b.post("/signout", {});
   assert.equal((await b.request("/account")).status, 303);

@@ -38,6 +38,7 @@ import {
 import { newTotpSecret, totpQrSvg, totpUri } from "./totp.ts";
 import { isKnownDevice, mailLockout, rememberDevice } from "./known_devices.ts";
 import * as v from "./views.tsx";
+import { ID_SCRIPT_PATH, SCRIPT_PAGE_CSP, serveIdScript } from "./static.ts";
 
 const CHALLENGE_COOKIE = "hearth_login";
 
@@ -87,6 +88,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     await next();
   };
 
+  app.get(ID_SCRIPT_PATH, serveIdScript);
   app.get("/", async (c) => c.redirect((await getSession(c, deps)) ? "/account" : "/login", 303));
 
   // ------------------------------------------------------------------ sign-up and verification
@@ -433,7 +435,9 @@ export function createIdRoutes(deps: CloudDeps): Hono {
         400,
       );
     }
-    return c.html(<v.RecoveryCodesPage chrome={r.chrome} codes={codes} fresh />);
+    return c.html(<v.RecoveryCodesPage chrome={r.chrome} codes={codes} fresh />, 200, {
+      "content-security-policy": SCRIPT_PAGE_CSP,
+    });
   });
 
   async function passwordOk(accountId: string, password: string): Promise<boolean> {
@@ -461,7 +465,9 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       return await securityPage(c, r.s, { errors: { totp: "That isn't your current password." } }, 400);
     }
     const codes = await acc.newRecoveryCodes(deps, r.s.accountId);
-    return c.html(<v.RecoveryCodesPage chrome={r.chrome} codes={codes} fresh={false} />);
+    return c.html(<v.RecoveryCodesPage chrome={r.chrome} codes={codes} fresh={false} />, 200, {
+      "content-security-policy": SCRIPT_PAGE_CSP,
+    });
   });
 
   // ------------------------------------------------------------------ servers

@@ -5,6 +5,7 @@
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import { Page } from "../../shared/ui/page.tsx";
+import { ID_SCRIPT_PATH } from "./static.ts";
 
 type Notice = { kind: "error" | "ok" | "info"; text: Child } | undefined;
 
@@ -601,7 +602,11 @@ export function RecoveryCodesPage(
         <ul class="codes" aria-label="Recovery codes">
           {codes.map(codeItem)}
         </ul>
-        {/* A download needs no script (these pages run none): the codes travel in the link itself. */}
+        {/* Shown by the page's one script (edge/id/client/recovery_codes.ts); without it, the download remains. */}
+        <button type="button" class="secondary block" data-copy-codes hidden style="margin-bottom:.75rem">
+          Copy the codes
+        </button>
+        {/* A download needs no script: the codes travel in the link itself. */}
         <a
           class="button secondary block"
           href={`data:text/plain;charset=utf-8,${encodeURIComponent(recoveryCodesFile(codes))}`}
@@ -612,6 +617,7 @@ export function RecoveryCodesPage(
         </a>
         <a class="button block" href="/account">I've saved them</a>
       </div>
+      <script type="module" src={ID_SCRIPT_PATH}></script>
     </Shell>
   );
 }

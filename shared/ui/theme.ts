@@ -120,6 +120,7 @@ th { color: var(--muted); font-weight: 600; font-size: .8rem; text-transform: up
 .badge { display: inline-block; font-size: .75rem; font-weight: 600; padding: .1rem .5rem; border-radius: 999px;
   background: var(--accent-soft); color: var(--accent-strong); }
 .badge.ok { background: var(--ok-soft); color: var(--ok); }
+[hidden] { display: none !important; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 footer.site { text-align: center; color: var(--muted); font-size: .8rem; padding: 1.5rem; }

@@ -8,7 +8,7 @@ import type { CloudDeps } from "../deps.ts";
 
 export const HEARTBEAT_INTERVAL_MS = 2_000;
 export const MISSED_HEARTBEATS_FOR_DEAD = 3;
-const DEAD_AFTER_MS = HEARTBEAT_INTERVAL_MS * MISSED_HEARTBEATS_FOR_DEAD;
+export const DEAD_AFTER_MS = HEARTBEAT_INTERVAL_MS * MISSED_HEARTBEATS_FOR_DEAD;
 
 /** One tunnel a relay holds, as it reports it with every heartbeat. */
 export interface HeldTunnel {

@@ -349,3 +349,45 @@ test("relay and DNS-front credentials (hono/bearer-auth): missing, malformed and
   assert.equal(asText.status, 400);
   assert.match((await asText.json()).error, /application\/json/);
 });
+
+test("a server looks up another's key and the relays carrying it; unknown names are 404; unsigned is 401", async () => {
+  const bobKeys = await generateKeyPair();
+  const bob = await addServer(deps, "bob", await publicJwk(bobKeys.publicKey));
+  const peer = async (name: string, signer = keys.privateKey) => {
+    const body = JSON.stringify({ name });
+    const auth = await signServerRequest(signer, server.serverId, {
+      method: "POST",
+      path: "/reg/v1/server/peer",
+      body,
+    });
+    return await app.request("/reg/v1/server/peer", {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body,
+    });
+  };
+  // Offline: known, with its key, and no route.
+  let res = await peer("bob");
+  assert.equal(res.status, 200);
+  let info = await res.json();
+  assert.deepEqual(info.publicKeyJwk, await publicJwk(bobKeys.publicKey));
+  assert.deepEqual(info.routes, []);
+  // A tunnel on relay-b: that relay's browser address and port.
+  await asRelay("relay-b", "events", {
+    kind: "tunnel_up",
+    serverId: bob.serverId,
+    remoteAddress: "127.0.0.1:5555",
+    at: deps.clock.now,
+  });
+  info = await (await peer("BOB")).json();
+  assert.deepEqual(info.routes, [{ address: "127.0.0.1", port: 8443 }]);
+  // relay-b goes quiet: its tunnel no longer counts as a way in.
+  deps.clock.now += 5_000;
+  await heartbeat("relay-a");
+  deps.clock.now += 2_000;
+  assert.deepEqual((await (await peer("bob")).json()).routes, []);
+  res = await peer("nobody");
+  assert.equal(res.status, 404);
+  assert.match((await res.json()).error, /No Hearth server is named "nobody"/);
+  assert.equal((await peer("bob", (await generateKeyPair()).privateKey)).status, 401);
+});

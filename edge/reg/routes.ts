@@ -1,6 +1,7 @@
 /**
  * RegCloud's HTTP API (JSON), mounted at `/reg/v1` by the cloud app:
  *   POST /server/relays      server-signed   → alive relays, each with a one-time nonce
+ *   POST /server/peer        server-signed   → another server's public key and the relays that carry it
  *   POST /relay/attach       relay bearer    → verify a tunnel hello (nonce + TOTP)
  *   POST /relay/heartbeat    relay bearer    → liveness + load
  *   POST /relay/events       relay bearer    → tunnel_up / tunnel_down
@@ -14,6 +15,7 @@ import { offerRelays, verifyAttach } from "./attach.ts";
 import { recordHeartbeat, recordTunnelEvent, relayStatus } from "./liveness.ts";
 import { relayAuth, type RelayAuthEnv } from "./relay_auth.ts";
 import { serverAuth, type ServerAuthEnv } from "./server_auth.ts";
+import { lookUpPeer } from "./peer.ts";
 
 const attachBody = z.strictObject({
   serverId: z.string().min(1).max(128),
@@ -42,6 +44,7 @@ const eventBody = z.strictObject({
   at: z.number().int().positive(),
 });
 const relaysBody = z.strictObject({ max: z.number().int().min(1).max(16).default(8) });
+const peerBody = z.strictObject({ name: z.string().min(1).max(63) });
 
 export function createRegRoutes(deps: CloudDeps): Hono {
   const app = new Hono();
@@ -52,6 +55,13 @@ export function createRegRoutes(deps: CloudDeps): Hono {
     const { max } = c.req.valid("json");
     const relays = await offerRelays(deps, c.get("serverId"), max);
     return c.json({ serverId: c.get("serverId"), name: c.get("serverName"), relays });
+  });
+
+  server.post("/peer", jsonBody(peerBody), async (c) => {
+    const { name } = c.req.valid("json");
+    const peer = await lookUpPeer(deps, name.toLowerCase());
+    if (!peer) return c.json({ error: `No Hearth server is named "${name}"` }, 404);
+    return c.json(peer);
   });
 
   const relay = new Hono<RelayAuthEnv>();

@@ -234,6 +234,9 @@ export function createAuth(opts: AuthOptions): Auth {
         sub: claims.sub,
         email: typeof claims.email === "string" ? claims.email : "",
         isOwner: claims.hearth_owner === true,
+        servers: Array.isArray(claims.hearth_servers)
+          ? claims.hearth_servers.filter((s): s is string => typeof s === "string")
+          : [],
         idToken: tokens.id_token!,
         refreshToken: tokens.refresh_token ?? null,
       });

@@ -31,6 +31,8 @@ export interface SignedInUser {
   sub: string;
   email: string;
   isOwner: boolean;
+  /** The account's own Hearth servers (IdCloud's `hearth_servers`). */
+  servers: string[];
   sessionId: string;
   idToken: string;
   /** The grant's refresh token, introspected at IdCloud (session_check.ts); null for older sessions. */
@@ -45,7 +47,14 @@ export async function createSession(
   c: Context,
   db: Db,
   now: number,
-  user: { sub: string; email: string; isOwner: boolean; idToken: string; refreshToken: string | null },
+  user: {
+    sub: string;
+    email: string;
+    isOwner: boolean;
+    servers: string[];
+    idToken: string;
+    refreshToken: string | null;
+  },
 ): Promise<void> {
   const { id, secretHash, token } = await newSessionToken();
   await db.write(async () => {
@@ -54,6 +63,7 @@ export async function createSession(
       id,
       secretHash,
       ...user,
+      servers: JSON.stringify(user.servers),
       checkedAt: now,
       createdAt: now,
       lastSeenAt: now,
@@ -90,6 +100,7 @@ export async function readSession(c: Context, db: Db, now: number): Promise<Sign
     sub: row.sub,
     email: row.email,
     isOwner: row.isOwner,
+    servers: serversOf(row.servers),
     sessionId: row.id,
     idToken: row.idToken,
     refreshToken: row.refreshToken,
@@ -113,4 +124,14 @@ export async function markChecked(
 export async function deleteSession(c: Context, db: Db, sessionId: string): Promise<void> {
   await db.write(() => db.orm.delete(sessions).where(eq(sessions.id, sessionId)));
   cookie.clear(c);
+}
+
+/** The stored server names, or none if the column holds anything else. */
+function serversOf(json: string): string[] {
+  try {
+    const v = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((s): s is string => typeof s === "string").slice(0, 16) : [];
+  } catch {
+    return [];
+  }
 }

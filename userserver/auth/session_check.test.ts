@@ -11,6 +11,7 @@ function user(over: Partial<SignedInUser> = {}): SignedInUser {
     sub: "acc_a",
     email: "a@x",
     isOwner: true,
+    servers: [],
     sessionId: "s1",
     idToken: "t",
     refreshToken: "r1",

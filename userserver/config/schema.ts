@@ -32,6 +32,13 @@ export const userServerConfigSchema = z.strictObject({
   uploadExpiryDays: z.number().min(0.01).max(365).default(7),
   /** Days the activity stream keeps an entry (Activity). */
   activityRetentionDays: z.number().min(1).max(3650).default(90),
+  /** How often (seconds) the share task pings each friend and fetches what they share with this server. */
+  friendCheckSeconds: z.number().int().min(1).max(86_400).default(60),
+  /**
+   * Tests only: each CAPTCHA this server sets another (friend requests) is logged with its answer,
+   * so a test can answer it. Never set it in production.
+   */
+  captchaAnswersInLog: z.boolean().default(false),
   /** Tunnels to hold, each to a different relay. */
   tunnels: z.number().int().min(1).max(8).default(2),
   /** Directories "Add" may import from (live-editable in Settings). Nothing outside them is read. */

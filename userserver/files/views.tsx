@@ -60,6 +60,7 @@ export function Places(
     { path: "/recent", label: "Recent", icon: "clock" },
     { path: "/favorites", label: "Favorites", icon: "star" },
     { path: "/links", label: "Shared by link", icon: "share" },
+    { path: "/shared", label: "Shared with me", icon: "share" },
     { path: "/activity", label: "Activity", icon: "clock" },
     { path: "/trash", label: "Trash", icon: "trash" },
   ];

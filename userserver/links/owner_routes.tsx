@@ -4,6 +4,7 @@
  * (the plugin admits no other viewer here).
  */
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { renderSVG } from "uqr";
@@ -34,6 +35,8 @@ export interface OwnerDeps {
   publicOrigin: string;
   itemAlive(id: string): boolean;
   now?: () => number;
+  /** More on the Share page (friends and groups). */
+  shareSection?: (itemId: string) => Promise<unknown>;
 }
 
 type C = Context<ShellEnv>;
@@ -116,7 +119,13 @@ export function ownerRoutes(d: OwnerDeps): ShellApp {
     return page(
       c,
       `Share ${item.name}`,
-      <SharePage item={item} chain={ancestry} links={links} {...takeNotice(c)} />,
+      <SharePage
+        item={item}
+        chain={ancestry}
+        links={links}
+        more={(await d.shareSection?.(item.id)) as Child | undefined}
+        {...takeNotice(c)}
+      />,
     );
   });
   app.get("/links", async (c) => {

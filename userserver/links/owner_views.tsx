@@ -2,6 +2,7 @@
  * The owner's side of links: the Share page of an item (its links, each with its URL, copy and QR
  * code, figures and settings, and a form for a new one) and "Shared by link" (every link).
  */
+import type { Child } from "hono/jsx";
 import type { Item } from "../store/mod.ts";
 import { Time } from "../web/time.tsx";
 import { Icon } from "../web/icons.tsx";
@@ -122,12 +123,14 @@ function SettingsFields({ link, item }: { link?: Link; item: Item }) {
 }
 
 export function SharePage(
-  { item, chain, links, error, ok }: {
+  { item, chain, links, error, ok, more }: {
     item: Item;
     chain: Item[];
     links: LinkView[];
     error?: string;
     ok?: string;
+    /** Sections other plugins add (friends and groups). */
+    more?: Child;
   },
 ) {
   const back = `/browse/${item.id}/share`;
@@ -189,6 +192,7 @@ export function SharePage(
             <button type="submit">Create link</button>
           </form>
         </details>
+        {more ?? ""}
       </section>
     </>
   );

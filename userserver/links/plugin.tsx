@@ -23,6 +23,8 @@ export interface LinksPluginOptions {
   thumbs: Thumbnailer;
   /** Comments on a guest's item page when the link allows them (the comments plugin). */
   comments?: GuestComments;
+  /** More on an item's Share page (friends and groups: userserver/friends). */
+  shareSection?: (itemId: string) => Promise<unknown>;
   now?: () => number;
 }
 
@@ -65,7 +67,17 @@ export function linksPlugin(core: Core, opts: LinksPluginOptions): Plugin {
           now,
         }),
       );
-      app.route("/", ownerRoutes({ core: ctx, links, publicOrigin: opts.publicOrigin, itemAlive, now }));
+      app.route(
+        "/",
+        ownerRoutes({
+          core: ctx,
+          links,
+          publicOrigin: opts.publicOrigin,
+          itemAlive,
+          now,
+          shareSection: opts.shareSection,
+        }),
+      );
       return app;
     },
   };

@@ -92,6 +92,7 @@ describe("a throw-away plugin", () => {
     expect([...tabs.matchAll(/>([A-Za-z]+)<\/a>/g)].map((m) => m[1])).toEqual([
       "Browse",
       "Add",
+      "Friends",
       "Sketches",
       "Settings",
     ]);

@@ -74,7 +74,11 @@ export interface Plugin {
    * owner check; the first viewer answered wins, nobody's answer means anonymous. Must not throw
    * for bad input: answer undefined.
    */
-  recognise?(c: Context, core: Core): Viewer | undefined | Promise<Viewer | undefined>;
+  recognise?(
+    c: Context,
+    core: Core,
+    signedIn?: SignedInAccount,
+  ): Viewer | undefined | Promise<Viewer | undefined>;
   /** The plugin's routes, mounted at `/` with `app.route()`, behind the shell's door. */
   app?(core: Core): ShellApp;
   settings?: SettingsSection;
@@ -85,6 +89,13 @@ export interface Plugin {
   subscribe?(signals: Signals, core: Core): Array<() => void>;
   start?(core: Core): Promise<void> | void;
   stop?(): Promise<void> | void;
+}
+
+/** Someone signed in through IdCloud who is not this server's owner (a friend, maybe). */
+export interface SignedInAccount {
+  name: string;
+  /** The Hearth servers (user names) their account owns. */
+  servers: string[];
 }
 
 export class PluginError extends Error {
@@ -144,9 +155,9 @@ export class Plugins {
   }
 
   /** The first viewer a plugin recognises in `c` (see `Plugin.recognise`), or undefined. */
-  async recognise(c: Context, core: Core): Promise<Viewer | undefined> {
+  async recognise(c: Context, core: Core, signedIn?: SignedInAccount): Promise<Viewer | undefined> {
     for (const p of this.#plugins) {
-      const viewer = await p.recognise?.(c, core);
+      const viewer = await p.recognise?.(c, core, signedIn);
       if (viewer) return viewer;
     }
     return undefined;

@@ -10,6 +10,8 @@ import { constantTimeEqual } from "../../shared/crypto/mod.ts";
 export interface SignedInViewer {
   name: string;
   isOwner?: boolean;
+  /** The account's own Hearth servers (user names), as IdCloud said at sign-in. */
+  servers?: string[];
 }
 
 export interface ShellAuth {

@@ -17,6 +17,7 @@ import { createActivity } from "../activity/mod.ts";
 import { itemSections } from "./item_sections.tsx";
 import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
+import { createFriends } from "../friends/mod.ts";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
@@ -99,6 +100,8 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     typeOf: (item) => plugins.typeOf(item),
     itemSections: itemSections(comments, activity),
   });
+  // Friends: other Hearth servers this one trusts, and what they share (userserver/friends).
+  const friends = createFriends(core, { cloud: opts.cloud, thumbs: files.thumbs });
   const plugins: Plugins = new Plugins([
     files.plugin,
     linksPlugin(core, {
@@ -106,7 +109,9 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
       publicOrigin: publicOrigin(config),
       thumbs: files.thumbs,
       comments: { thread: comments.thread, post: comments.post },
+      shareSection: friends.shareSection,
     }),
+    friends.plugin,
     comments.plugin,
     activity.plugin,
     searchPlugin(),

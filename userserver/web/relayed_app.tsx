@@ -118,8 +118,10 @@ export function createRelayedApp(
   const viewerOf = async (c: Context): Promise<Viewer> => {
     const user = await auth.currentUser(c);
     if (user && (user.isOwner || user.name === name)) return { kind: "owner", name };
-    // Friends, devices and link guests are recognised by the plugins that bring them.
-    return (core ? await core.plugins.recognise(c, core.core) : undefined) ?? ANONYMOUS;
+    // Friends, devices and link guests are recognised by the plugins that bring them (a friend
+    // signed in with their own account by the servers it owns).
+    const signedIn = user ? { name: user.name, servers: user.servers ?? [] } : undefined;
+    return (core ? await core.plugins.recognise(c, core.core, signedIn) : undefined) ?? ANONYMOUS;
   };
   /** Whoever the door does not admit gets the sign-in's answer: sign in, or "not yours" / 404. */
   const refuse = async (c: Context<ShellEnv>, otherwise: () => Promise<Response>) =>
@@ -129,6 +131,8 @@ export function createRelayedApp(
     (c) =>
       c.get("viewer").kind === "owner"
         ? c.redirect(shell.tabs()[0]?.path ?? "/settings", 303)
+        : c.get("viewer").kind === "friend"
+        ? c.redirect("/f", 303) // a friend's own view: what is shared with them (userserver/friends)
         : refuse(c, () => Promise.resolve(c.text("Not found", 404))),
   );
   core?.plugins.mount(app, core.core);

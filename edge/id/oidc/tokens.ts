@@ -15,6 +15,7 @@ import {
   oidcCodes,
   oidcGrants,
   oidcRefreshTokens,
+  servers,
 } from "../../../shared/db/cloud/schema.ts";
 import { base64url, constantTimeEqual, randomToken, sha256, sha256Hex } from "../../../shared/crypto/mod.ts";
 import type { CloudDeps } from "../../deps.ts";
@@ -241,8 +242,13 @@ export async function userClaims(
       .from(accounts).where(eq(accounts.id, accountId)))[0];
     if (a) Object.assign(claims, { email: a.email, email_verified: a.verified !== null });
   }
-  // A user server learns from its provider whether this account owns it.
-  if (client.serverId) claims.hearth_owner = client.ownerAccountId === accountId;
+  // A user server learns from its provider whether this account owns it, and which servers the
+  // account owns: a friend signing in with their own account is recognised by their server's name.
+  if (client.serverId) {
+    claims.hearth_owner = client.ownerAccountId === accountId;
+    claims.hearth_servers = (await deps.db.orm.select({ name: servers.name }).from(servers)
+      .where(eq(servers.accountId, accountId))).map((s) => s.name).sort();
+  }
   return claims;
 }
 

@@ -127,6 +127,8 @@ export const sessions = sqliteTable("sessions", {
   email: text("email").notNull().default(""),
   /** Whether IdCloud said this account owns this server. */
   isOwner: integer("is_owner", { mode: "boolean" }).notNull(),
+  /** The Hearth servers (user names) IdCloud says this account owns, as JSON: a friend is known by them. */
+  servers: text("servers").notNull().default("[]"),
   /** The id_token, kept as the `id_token_hint` for RP-initiated logout. */
   idToken: text("id_token").notNull(),
   /**
@@ -263,3 +265,42 @@ export const activity = sqliteTable("activity", {
   firstAt: integer("first_at").notNull(),
   lastAt: integer("last_at").notNull(),
 }, (t) => [index("activity_last").on(t.lastAt), index("activity_item").on(t.itemId, t.lastAt)]);
+
+/**
+ * Friends (userserver/friends): one row per other Hearth server this one has a relation with, by
+ * its user name. `state` is this side's view: outgoing (I asked), incoming (they asked), accepted,
+ * rejected (by `rejectedBy`), subscribed (I read what they share; they may not read mine) or
+ * subscriber (they read what I share; I may not read theirs). The key is pinned when the relation
+ * starts; a different key at RegCloud later is recorded in `keyChangedAt` and shown to the owner.
+ */
+export const friends = sqliteTable("friends", {
+  name: text("name").primaryKey(),
+  state: text("state", {
+    enum: ["outgoing", "incoming", "accepted", "rejected", "subscribed", "subscriber"],
+  }).notNull(),
+  rejectedBy: text("rejected_by", { enum: ["me", "them"] }),
+  publicKeyJwk: text("public_key_jwk").notNull(),
+  /** The new key when RegCloud's differs from the pinned one (the owner decides); null otherwise. */
+  newKeyJwk: text("new_key_jwk"),
+  keyChangedAt: integer("key_changed_at"),
+  note: text("note").notNull().default(""),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * What friends share with this server, as last fetched by the share task: shown at once in
+ * "Shared with me" (marked unavailable while the friend is offline), never waited for.
+ */
+export const friendShares = sqliteTable("friend_shares", {
+  friend: text("friend").notNull(),
+  itemId: text("item_id").notNull(),
+  name: text("name").notNull(),
+  kind: text("kind", { enum: ["file", "folder"] }).notNull(),
+  type: text("type").notNull(),
+  size: integer("size").notNull(),
+  mtime: integer("mtime").notNull(),
+  access: text("access", { enum: ["read", "write"] }).notNull(),
+  hasThumb: integer("has_thumb", { mode: "boolean" }).notNull().default(false),
+  fetchedAt: integer("fetched_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.friend, t.itemId] })]);

@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` ADD `servers` text DEFAULT '[]' NOT NULL;

@@ -1,0 +1,248 @@
+/**
+ * Friends between real user servers through two real relays (every server-to-server request
+ * signed, TLS end to end): alice asks bob (a wrong CAPTCHA first), bob accepts; carol asks bob and
+ * bob subscribes; dave asks bob and bob rejects — each with its exact read consequences. Shares to
+ * a friend and to a group, revocation effective on the next request, a remote copy verified byte
+ * for byte, forged and replayed signed requests refused, and a stopped friend shown unavailable.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { generateKeyPair } from "../shared/pki/mod.ts";
+import { type Harness, startHarness } from "./harness.ts";
+import {
+  askFriend,
+  asOwner,
+  captchaAnswer,
+  challengeIdOf,
+  friendsReady,
+  signedPeerRequest,
+} from "./friends_helpers.ts";
+
+let h: Harness;
+const users = ["alice", "bob", "carol", "dave"];
+
+beforeAll(async () => {
+  h = await startHarness({ relays: 2, users });
+  await friendsReady(h, users);
+}, 240_000);
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Makes a folder in `user`'s Home with one text file; the folder's and the file's ids. */
+async function folderWithFile(user: string, folder: string, file: string, body: string) {
+  await asOwner(h, user, "/browse/root/mkdir", { name: folder });
+  const home = (await asOwner(h, user, "/browse")).text;
+  const id = new RegExp(`href="/browse/([A-Za-z0-9_-]+)"[^>]*>${folder}<`).exec(home)![1]!;
+  const form = new FormData();
+  form.append("files", new File([body], file, { type: "text/plain" }));
+  const res = await fetch(`https://${user}.hearth.localhost/browse/${id}/upload`, {
+    method: "POST",
+    unix: join(h.dirs.users[user]!, "relayed.sock"),
+    tls: { ca: h.caPem },
+    redirect: "manual",
+    headers: {
+      cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
+      origin: `https://${user}.hearth.localhost:${h.user(user).publicPort}`,
+    },
+    body: form,
+  } as RequestInit);
+  expect(res.status).toBeLessThan(400);
+  const listing = (await asOwner(h, user, `/browse/${id}`)).text;
+  const fileId = new RegExp(`href="/browse/([A-Za-z0-9_-]+)"[^>]*>${file.replace(".", "\\.")}<`).exec(
+    listing,
+  )![1]!;
+  return { id, fileId };
+}
+
+const sharedPage = (user: string) => asOwner(h, user, "/shared");
+
+test("the handshake: a wrong CAPTCHA gets a new one; the right one stores the request on both; bob accepts", async () => {
+  const asked = await asOwner(h, "alice", "/friends/ask", { name: "bob", note: "from the climbing club" });
+  expect(asked.location).toBe("/friends/ask/bob");
+  const page = (await asOwner(h, "alice", "/friends/ask/bob")).text;
+  expect(page).toContain('src="data:image/svg+xml;base64,');
+  const first = challengeIdOf(page);
+  const right = captchaAnswer(h, "bob", first);
+  const wrong = await asOwner(h, "alice", "/friends/ask/bob", {
+    challengeId: first,
+    answer: right === "zzzzz" ? "yyyyy" : "zzzzz",
+  });
+  expect(wrong.location).toBe("/friends/ask/bob");
+  const again = (await asOwner(h, "alice", "/friends/ask/bob")).text;
+  expect(again).toContain("That answer was wrong");
+  const second = challengeIdOf(again);
+  expect(second).not.toBe(first);
+  // The first challenge is spent: its right answer no longer counts.
+  const sent = await asOwner(h, "alice", "/friends/ask/bob", {
+    challengeId: second,
+    answer: captchaAnswer(h, "bob", second),
+  });
+  expect(sent.location).toBe("/friends");
+  // Stored on both servers; bob is notified.
+  expect((await asOwner(h, "alice", "/friends")).text).toMatch(/data-friend="bob"[\s\S]*?Request sent/);
+  const bobs = (await asOwner(h, "bob", "/friends")).text;
+  expect(bobs).toMatch(/data-friend="alice"[\s\S]*?Asks to be your friend/);
+  expect(bobs).toContain("from the climbing club");
+  expect((await asOwner(h, "bob", "/notifications")).text).toContain("alice asks to be your friend");
+
+  expect((await asOwner(h, "bob", "/friends/alice/accept", {})).location).toBe("/friends");
+  expect((await asOwner(h, "bob", "/friends")).text).toMatch(/data-friend="alice"[\s\S]*?Friend/);
+  expect((await asOwner(h, "alice", "/friends")).text).toMatch(/data-friend="bob"[\s\S]*?>Friend</);
+  expect((await asOwner(h, "alice", "/notifications")).text).toContain("bob accepted your friend request");
+});
+
+test("accepted: both read what the other shares; a revoked share is 404 on the next request", async () => {
+  const a = await folderWithFile("alice", "Holiday", "plan.txt", "alice's plan\n");
+  const b = await folderWithFile("bob", "Recipes", "soup.txt", "bob's soup\n");
+  expect(
+    (await asOwner(h, "alice", `/friends/share/${a.id}`, { principal: "user:bob", access: "read" })).status,
+  )
+    .toBe(303);
+  expect(
+    (await asOwner(h, "bob", `/friends/share/${b.id}`, { principal: "user:alice", access: "read" })).status,
+  )
+    .toBe(303);
+  // The share page names bob now.
+  expect((await asOwner(h, "alice", `/browse/${a.id}/share`)).text).toContain("Stop sharing with bob");
+  // Each side's share task (every second) brings the other's share into Shared with me.
+  await h.waitFor("Holiday at bob's", async () => (await sharedPage("bob")).text.includes(">Holiday<"));
+  await h.waitFor("Recipes at alice's", async () => (await sharedPage("alice")).text.includes(">Recipes<"));
+  // Opened live from alice's server, and the bytes through bob's.
+  const folder = (await asOwner(h, "bob", `/shared/alice/${a.id}`)).text;
+  expect(folder).toContain("plan.txt");
+  expect((await asOwner(h, "bob", `/shared/alice/${a.fileId}/content`)).text).toBe("alice's plan\n");
+  // Revoked: the very next request is refused.
+  await asOwner(h, "alice", `/friends/share/${a.id}/remove`, { principal: "user:bob" });
+  expect((await asOwner(h, "bob", `/shared/alice/${a.id}`)).status).toBe(404);
+  expect((await asOwner(h, "bob", `/shared/alice/${a.fileId}/content`)).status).toBe(404);
+});
+
+test("a group share reaches its members", async () => {
+  const g = await folderWithFile("alice", "Family", "tree.txt", "the family tree\n");
+  await asOwner(h, "alice", "/friends/groups", { name: "family" });
+  await asOwner(h, "alice", "/friends/groups/family/add", { member: "bob" });
+  expect((await asOwner(h, "alice", "/friends")).text).toContain("Groups: family");
+  await asOwner(h, "alice", `/friends/share/${g.id}`, { principal: "group:family", access: "read" });
+  await h.waitFor("Family at bob's", async () => (await sharedPage("bob")).text.includes(">Family<"));
+  expect((await asOwner(h, "bob", `/shared/alice/${g.fileId}/content`)).text).toBe("the family tree\n");
+  // Out of the group: out of the share, on the next request.
+  await asOwner(h, "alice", "/friends/groups/family/remove", { member: "bob" });
+  expect((await asOwner(h, "bob", `/shared/alice/${g.fileId}/content`)).status).toBe(404);
+});
+
+test("subscribe: bob reads what carol shares with him; carol cannot read bob's", async () => {
+  await askFriend(h, "carol", "bob");
+  expect((await asOwner(h, "bob", "/friends/carol/subscribe", {})).location).toBe("/friends");
+  const c = await folderWithFile("carol", "Zine", "issue1.txt", "carol's zine\n");
+  const b = await folderWithFile("bob", "Drafts", "draft.txt", "bob's draft\n");
+  await asOwner(h, "carol", `/friends/share/${c.id}`, { principal: "user:bob", access: "read" });
+  // bob cannot even offer carol a share: she is not among those he may share with.
+  expect((await asOwner(h, "bob", `/browse/${b.id}/share`)).text).not.toContain('value="user:carol"');
+  await h.waitFor("Zine at bob's", async () => (await sharedPage("bob")).text.includes(">Zine<"));
+  expect((await asOwner(h, "bob", `/shared/carol/${c.fileId}/content`)).text).toBe("carol's zine\n");
+  // carol's side: bob follows her; she has no Shared-with-me entry for him and no way to ask.
+  expect((await asOwner(h, "carol", "/friends")).text).toMatch(
+    /data-friend="bob"[\s\S]*?Follows what you share/,
+  );
+  expect((await sharedPage("carol")).text).not.toContain('data-friend="bob"');
+  expect((await asOwner(h, "carol", `/shared/bob/${b.id}`)).status).toBe(404);
+  // Even a request signed with carol's own key is not a friend's at bob's.
+  const probe = await signedPeerRequest(h, { signer: "carol", to: "bob", path: "/api/peer/v1/shared" });
+  expect((await probe.send()).status).not.toBe(200);
+});
+
+test("reject: neither reads the other's", async () => {
+  await askFriend(h, "dave", "bob");
+  expect((await asOwner(h, "bob", "/friends/dave/reject", {})).location).toBe("/friends");
+  expect((await asOwner(h, "dave", "/friends")).text).toMatch(/data-friend="bob"[\s\S]*?Declined/);
+  const d = await folderWithFile("dave", "Songs", "song.txt", "dave's song\n");
+  // dave cannot share with bob (a share form's principal is checked, not trusted).
+  await asOwner(h, "dave", `/friends/share/${d.id}`, { principal: "user:bob", access: "read" });
+  expect((await asOwner(h, "dave", `/browse/${d.id}/share`)).text).toContain(
+    "bob is not among the friends you can share with",
+  );
+  expect((await asOwner(h, "bob", `/shared/dave/${d.fileId}`)).status).toBe(404);
+  const probe = await signedPeerRequest(h, { signer: "dave", to: "bob", path: "/api/peer/v1/shared" });
+  expect((await probe.send()).status).not.toBe(200);
+  // And dave cannot ask again: bob declined.
+  const again = await asOwner(h, "dave", "/friends/ask", { name: "bob" });
+  expect(again.location).toBe("/friends");
+  expect((await asOwner(h, "dave", "/friends")).text).toContain("declined your request");
+});
+
+test("signed requests: alice's own key works once; a replay, a forged key and another host are refused", async () => {
+  const ok = await signedPeerRequest(h, { signer: "alice", to: "bob", path: "/api/peer/v1/shared" });
+  const first = await ok.send();
+  expect(first.status).toBe(200);
+  expect(Array.isArray((await first.json()).items)).toBe(true);
+  expect((await ok.send()).status).not.toBe(200); // the same nonce again
+  const forged = await signedPeerRequest(h, {
+    signer: "alice",
+    to: "bob",
+    path: "/api/peer/v1/shared",
+    key: (await generateKeyPair()).privateKey,
+  });
+  expect((await forged.send()).status).not.toBe(200);
+  // Signed for carol's server, delivered to bob's: refused (the authority is part of what is signed).
+  const elsewhere = await signedPeerRequest(h, {
+    signer: "alice",
+    to: "carol",
+    deliverTo: "bob",
+    path: "/api/peer/v1/shared",
+  });
+  expect((await elsewhere.send()).status).not.toBe(200);
+});
+
+test("a 200 MB copy from a friend arrives byte for byte", async () => {
+  const big = new Uint8Array(200 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) & 0xff;
+  const sum = createHash("sha256").update(big).digest("hex");
+  const form = new FormData();
+  form.append("files", new File([big], "big.bin", { type: "application/octet-stream" }));
+  const up = await fetch("https://alice.hearth.localhost/browse/root/upload", {
+    method: "POST",
+    unix: join(h.dirs.users.alice!, "relayed.sock"),
+    tls: { ca: h.caPem },
+    redirect: "manual",
+    headers: {
+      cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
+      origin: `https://alice.hearth.localhost:${h.user("alice").publicPort}`,
+    },
+    body: form,
+  } as RequestInit);
+  expect(up.status).toBeLessThan(400);
+  const home = (await asOwner(h, "alice", "/browse")).text;
+  const id = /href="\/browse\/([A-Za-z0-9_-]+)"[^>]*>big\.bin</.exec(home)![1]!;
+  await asOwner(h, "alice", `/friends/share/${id}`, { principal: "user:bob", access: "read" });
+  await h.waitFor("big.bin at bob's", async () => (await sharedPage("bob")).text.includes(">big.bin<"));
+  const copy = await asOwner(h, "bob", `/shared/alice/${id}/copy`, {});
+  expect(copy.status).toBe(303);
+  await h.waitFor(
+    "the copy's notification",
+    async () =>
+      (await asOwner(h, "bob", "/notifications")).text.includes("big.bin from alice is in your files"),
+    120_000,
+  );
+  // The blob in bob's store is the same bytes.
+  const blob = join(h.dirs.users.bob!, "blobs", sum.slice(0, 2), sum.slice(2, 4), sum);
+  expect(createHash("sha256").update(readFileSync(blob)).digest("hex")).toBe(sum);
+}, 240_000);
+
+test("bob's server stopped: alice sees him offline and his shares unavailable, at once", async () => {
+  await h.waitFor("Recipes at alice's", async () => (await sharedPage("alice")).text.includes(">Recipes<"));
+  await h.processes.get("user:bob")!.stop();
+  await h.waitFor(
+    "bob offline",
+    async () => /data-friend="bob"[\s\S]*?offline/.test((await sharedPage("alice")).text),
+  );
+  const page = (await sharedPage("alice")).text;
+  expect(page).toContain("unavailable: offline");
+  const started = performance.now();
+  const open = await asOwner(h, "alice", "/shared/bob/anything");
+  expect(open.text).toContain("bob&#39;s server is unavailable");
+  // Time-boxed: an answer, not a hang (the bound, not the machine's speed, is what is checked).
+  expect(performance.now() - started).toBeLessThan(30_000);
+});

@@ -1,0 +1,185 @@
+/**
+ * The server-to-server API another Hearth server calls (`/api/peer/v1/…`), every request signed
+ * (door.ts). A server not yet a friend may only ask for a CAPTCHA, answer it, and learn where the
+ * relation stands; a friend (accepted, or subscribed to this server) reads what is shared with it.
+ * Answers are JSON; what a caller may not see is 404.
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { z } from "zod";
+import type { Core } from "../core/mod.ts";
+import type { ShellEnv } from "../plugins/mod.ts";
+import { fileResponse, type Thumbnailer } from "../files/mod.ts";
+import { jsonBody } from "../../shared/web/json_body.ts";
+import type { Captchas } from "./captcha.ts";
+import type { PeerDirectory } from "./directory.ts";
+import { PEER_API, signedBy } from "./door.ts";
+import { mirrored, type Relations } from "./relations.ts";
+import { describe, friendAccess, sharedWith } from "./shared_items.ts";
+
+export interface PeerApiDeps {
+  core: Core;
+  relations: Relations;
+  captchas: Captchas;
+  directory: PeerDirectory;
+  thumbs: Thumbnailer;
+}
+
+const requestBody = z.strictObject({
+  challengeId: z.string().min(1).max(64),
+  answer: z.string().max(32),
+  note: z.string().max(500).default(""),
+});
+const statementBody = z.strictObject({ state: z.enum(["accepted", "rejected", "subscribed", "ended"]) });
+
+export function peerApi(d: PeerApiDeps): Hono<ShellEnv> {
+  const app = new Hono<ShellEnv>();
+  const { relations, captchas } = d;
+  const notify = (title: string, body?: string) =>
+    d.core.notifications.create({ kind: "friends", title, body, link: "/friends" });
+
+  // Where the relation stands, as the caller sees it (also the share task's ping).
+  app.get(`${PEER_API}/hello`, async (c) => {
+    const from = signedBy(c);
+    if (!from) return c.json({ error: "Not found" }, 404);
+    const r = await relations.get(from);
+    return c.json({ name: d.core.config.current.name, state: r ? mirrored(r.state) : "none" });
+  });
+
+  app.post(`${PEER_API}/friend-requests/challenge`, async (c) => {
+    const from = signedBy(c);
+    if (!from) return c.json({ error: "Not found" }, 404);
+    const refusal = await refusalFor(from);
+    if (refusal) return c.json({ error: refusal.error, state: refusal.state }, 409);
+    const wait = captchas.retryAfterS(from);
+    if (wait > 0) return tooMany(c, wait);
+    const challenge = captchas.issue(from);
+    return c.json({ challenge });
+  });
+
+  app.post(`${PEER_API}/friend-requests`, signedOnly, jsonBody(requestBody), async (c) => {
+    const from = signedBy(c);
+    if (!from) return c.json({ error: "Not found" }, 404);
+    const refusal = await refusalFor(from);
+    if (refusal) return c.json({ error: refusal.error, state: refusal.state }, 409);
+    const { challengeId, answer, note } = c.req.valid("json");
+    const result = captchas.answer(from, challengeId, answer);
+    if (!result.ok) {
+      if (result.reason === "throttled") return tooMany(c, result.retryAfterS);
+      return c.json({
+        error: result.reason === "wrong"
+          ? "That answer was wrong. Here is a new one."
+          : "That challenge expired. Here is a new one.",
+        challenge: result.next,
+      }, 400);
+    }
+    const key = (await d.directory.lookUp(from)).publicKeyJwk;
+    await relations.put(from, "incoming", key, note);
+    await notify(`${from} asks to be your friend`, note || undefined);
+    return c.json({ state: "outgoing" }, 201);
+  });
+
+  // The caller tells how it answered (accept, reject, subscribe) or that it ended the relation.
+  app.post(`${PEER_API}/friendship`, signedOnly, jsonBody(statementBody), async (c) => {
+    const from = signedBy(c);
+    if (!from) return c.json({ error: "Not found" }, 404);
+    const r = await relations.get(from);
+    if (!r) return c.json({ state: "none" });
+    const { state } = c.req.valid("json");
+    if (state === "ended") {
+      await relations.remove(from);
+      if (r.state === "incoming") await notify(`${from} withdrew their friend request`);
+      else if (r.state !== "rejected") await notify(`${from} ended your friendship`);
+      return c.json({ state: "none" });
+    }
+    // An answer counts only to a request this server made.
+    if (r.state !== "outgoing") {
+      return c.json({ error: "There is no request of ours to answer", state: mirrored(r.state) }, 409);
+    }
+    if (state === "accepted") {
+      await relations.setState(from, "accepted");
+      await notify(`${from} accepted your friend request`);
+    } else if (state === "subscribed") {
+      await relations.setState(from, "subscriber");
+      await notify(
+        `${from} subscribed to what you share with them`,
+        "They can read what you share with them; you cannot read theirs.",
+      );
+    } else {
+      await relations.setState(from, "rejected", "them");
+      await notify(`${from} declined your friend request`);
+    }
+    return c.json({ state: mirrored((await relations.get(from))!.state) });
+  });
+
+  // What is shared with the caller (friend viewers only: the plugin's door admits no one else).
+  app.get(`${PEER_API}/shared`, (c) => {
+    const friend = friendName(c);
+    return c.json({ items: sharedWith(d.core, friend) });
+  });
+
+  app.get(`${PEER_API}/items/:id`, async (c) => {
+    const friend = friendName(c);
+    const reach = friendAccess(d.core, friend, c.req.param("id"));
+    if (!reach) return c.json({ error: "Not found" }, 404);
+    const item = describe(reach.item, reach.access);
+    if (reach.item.kind !== "folder") return c.json({ item });
+    const children = [];
+    for (const child of await d.core.store.items.children(reach.item.id)) {
+      const sub = friendAccess(d.core, friend, child.id);
+      if (sub) children.push(describe(sub.item, sub.access));
+    }
+    return c.json({ item, children });
+  });
+
+  app.get(`${PEER_API}/items/:id/content`, (c) => {
+    const reach = friendAccess(d.core, friendName(c), c.req.param("id"));
+    if (!reach || reach.item.kind !== "file" || !reach.item.blobHash) {
+      return c.json({ error: "Not found" }, 404);
+    }
+    return fileResponse(reach.item, {
+      download: true,
+      blobPath: d.core.store.blobs.pathOf(reach.item.blobHash),
+      range: c.req.header("range"),
+      ifRange: c.req.header("if-range"),
+    });
+  });
+
+  app.get(`${PEER_API}/items/:id/thumb`, async (c) => {
+    const reach = friendAccess(d.core, friendName(c), c.req.param("id"));
+    if (!reach?.item.blobHash) return c.json({ error: "Not found" }, 404);
+    const path = await d.thumbs.get(reach.item.blobHash, d.core.store.blobs.pathOf(reach.item.blobHash));
+    if (!path) return c.json({ error: "No thumbnail" }, 404);
+    return new Response(Bun.file(path), {
+      headers: { "content-type": "image/webp", "cache-control": "private, max-age=3600" },
+    });
+  });
+
+  /** Why a friend request from `from` is not taken now, or undefined. */
+  async function refusalFor(from: string) {
+    const r = await relations.get(from);
+    if (!r || (r.state === "rejected" && r.rejectedBy === "them") || r.state === "outgoing") return undefined;
+    if (r.state === "rejected") {
+      return { error: `${d.core.config.current.name} declined your request`, state: "rejected" };
+    }
+    return { error: "You are already connected", state: mirrored(r.state) };
+  }
+  return app;
+}
+
+/** Before any validation: a request no server signed is not found (not "invalid"). */
+const signedOnly: MiddlewareHandler<ShellEnv> = async (c, next) => {
+  if (!signedBy(c)) return c.json({ error: "Not found" }, 404);
+  await next();
+};
+
+function friendName(c: { get(key: "viewer"): ShellEnv["Variables"]["viewer"] }): string {
+  const v = c.get("viewer");
+  if (v.kind !== "friend") throw new Error("the peer API's friend routes admit friends only");
+  return v.name;
+}
+
+function tooMany(c: { json: (b: unknown, s: 429, h: Record<string, string>) => Response }, wait: number) {
+  return c.json({ error: `Too many wrong answers: try again in ${wait} s`, retryAfterS: wait }, 429, {
+    "retry-after": String(wait),
+  });
+}

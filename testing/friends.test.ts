@@ -120,6 +120,48 @@ test("accepted: both read what the other shares; a revoked share is 404 on the n
   expect((await asOwner(h, "bob", `/shared/alice/${a.fileId}/content`)).status).toBe(404);
 });
 
+test("a write share: bob sends a file into alice's folder (in chunks) and renames there; read-only refuses", async () => {
+  const w = await folderWithFile("alice", "Inbox", "readme.txt", "drop things here\n");
+  const r = await folderWithFile("alice", "Archive", "old.txt", "look, don't touch\n");
+  await asOwner(h, "alice", `/friends/share/${w.id}`, { principal: "user:bob", access: "write" });
+  await asOwner(h, "alice", `/friends/share/${r.id}`, { principal: "user:bob", access: "read" });
+  await h.waitFor("Inbox at bob's", async () => (await sharedPage("bob")).text.includes(">Inbox<"));
+  expect((await asOwner(h, "bob", `/shared/alice/${w.id}`)).text).toContain("Send a file into this folder");
+  expect((await asOwner(h, "bob", `/shared/alice/${r.id}`)).text).not.toContain(
+    "Send a file into this folder",
+  );
+  // 9 MiB and a bit: three signed chunks.
+  const bytes = new Uint8Array(9 * 1024 * 1024 + 123).map((_, i) => (i * 31) & 0xff);
+  const send = async (folder: string) => {
+    const body = new FormData();
+    body.append("file", new File([bytes], "scan.bin"));
+    return await fetch(`https://bob.hearth.localhost/shared/alice/${folder}/upload`, {
+      method: "POST",
+      unix: join(h.dirs.users.bob!, "relayed.sock"),
+      tls: { ca: h.caPem },
+      redirect: "manual",
+      headers: {
+        cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
+        origin: `https://bob.hearth.localhost:${h.user("bob").publicPort}`,
+      },
+      body,
+    } as RequestInit);
+  };
+  expect((await send(w.id)).status).toBe(303);
+  const inbox = (await asOwner(h, "alice", `/browse/${w.id}`)).text;
+  const scanId = /href="\/browse\/([A-Za-z0-9_-]+)"[^>]*>scan\.bin</.exec(inbox)![1]!;
+  const sum = createHash("sha256").update(bytes).digest("hex");
+  const blob = join(h.dirs.users.alice!, "blobs", sum.slice(0, 2), sum.slice(2, 4), sum);
+  expect(createHash("sha256").update(readFileSync(blob)).digest("hex")).toBe(sum);
+  // Renamed from bob's side.
+  await asOwner(h, "bob", `/shared/alice/${scanId}/rename`, { name: "scan-2024.bin" });
+  expect((await asOwner(h, "alice", `/browse/${w.id}`)).text).toContain(">scan-2024.bin<");
+  // The read-only folder takes nothing.
+  const refused = await send(r.id);
+  expect(decodeURIComponent(refused.headers.getSetCookie().join(";"))).toContain("to view only");
+  expect((await asOwner(h, "alice", `/browse/${r.id}`)).text).not.toContain("scan.bin");
+});
+
 test("a group share reaches its members", async () => {
   const g = await folderWithFile("alice", "Family", "tree.txt", "the family tree\n");
   await asOwner(h, "alice", "/friends/groups", { name: "family" });

@@ -15,6 +15,8 @@ export interface PeerCallOptions {
   method?: "GET" | "POST" | "DELETE";
   /** Sent as JSON. */
   json?: unknown;
+  /** Sent as they are (application/octet-stream); a POST. */
+  bytes?: Uint8Array;
   /** The whole call, connection included (default 4 s). */
   timeoutMs?: number;
   /** More headers (lowercase names), e.g. `range`. */
@@ -43,7 +45,8 @@ export class PeerClient {
    * PeerUnavailableError when no relay carries it, or none answered in time.
    */
   async call(name: string, path: string, opts: PeerCallOptions = {}): Promise<Response> {
-    const { method = opts.json === undefined ? "GET" : "POST", timeoutMs = 4_000 } = opts;
+    const hasBody = opts.json !== undefined || opts.bytes !== undefined;
+    const { method = hasBody ? "POST" : "GET", timeoutMs = 4_000 } = opts;
     const deadline = AbortSignal.timeout(timeoutMs);
     let location;
     try {
@@ -53,7 +56,8 @@ export class PeerClient {
       throw e;
     }
     if (location.routes.length === 0) throw new PeerUnavailableError(`${name}'s server is offline`);
-    const body = opts.json === undefined ? "" : JSON.stringify(opts.json);
+    const body: Uint8Array | string = opts.bytes ??
+      (opts.json === undefined ? "" : JSON.stringify(opts.json));
     const url = new URL(path, "https://peer.invalid");
     const host = `${name}.${this.o.zone}`;
     let last: unknown;
@@ -62,7 +66,11 @@ export class PeerClient {
       const authority = `${host}:${route.port}`;
       const headers: Record<string, string> = {
         ...opts.headers,
-        ...(body ? { "content-type": "application/json" } : {}),
+        ...(opts.bytes
+          ? { "content-type": "application/octet-stream" }
+          : body
+          ? { "content-type": "application/json" }
+          : {}),
       };
       const signed = await signRequest(
         { method, authority, path: url.pathname, query: url.search, headers, body },
@@ -76,7 +84,7 @@ export class PeerClient {
           {
             method,
             headers: { ...headers, ...signed, host: authority },
-            body: body || undefined,
+            body: body.length ? body as BodyInit : undefined,
             redirect: "manual",
             signal: deadline,
             tls: { serverName: host, ...(this.o.caPem ? { ca: this.o.caPem } : {}) },

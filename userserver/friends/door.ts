@@ -10,10 +10,12 @@ import type { Context } from "hono";
 import { HttpSigError, importPublicJwk, verifyRequest } from "../../shared/httpsig/mod.ts";
 import type { PeerDirectory } from "./directory.ts";
 import type { Relations } from "./relations.ts";
+import { PEER_CHUNK_BYTES } from "./peer_uploads.ts";
 
 /** The path prefix of the server-to-server API: only requests under it are looked at. */
 export const PEER_API = "/api/peer/v1";
-const MAX_SIGNED_BODY = 1024 * 1024;
+/** A signed body is read whole to check its digest: at most one upload chunk and a little. */
+const MAX_SIGNED_BODY = PEER_CHUNK_BYTES + 64 * 1024;
 const NONCE_MEMORY = 100_000;
 
 /** The other server a request came from, once its signature is verified. */

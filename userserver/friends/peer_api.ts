@@ -4,11 +4,14 @@
  * relation stands; a friend (accepted, or subscribed to this server) reads what is shared with it.
  * Answers are JSON; what a caller may not see is 404.
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Core } from "../core/mod.ts";
 import type { ShellEnv } from "../plugins/mod.ts";
-import { fileResponse, type Thumbnailer } from "../files/mod.ts";
+import { FileOpError, fileResponse, type Thumbnailer } from "../files/mod.ts";
+import { ItemConflictError } from "../store/mod.ts";
+import { ItemNameError } from "../store/names.ts";
+import { PeerUploadError, type PeerUploads } from "./peer_uploads.ts";
 import { jsonBody } from "../../shared/web/json_body.ts";
 import type { Captchas } from "./captcha.ts";
 import type { PeerDirectory } from "./directory.ts";
@@ -22,6 +25,7 @@ export interface PeerApiDeps {
   captchas: Captchas;
   directory: PeerDirectory;
   thumbs: Thumbnailer;
+  uploads: PeerUploads;
 }
 
 const requestBody = z.strictObject({
@@ -30,6 +34,12 @@ const requestBody = z.strictObject({
   note: z.string().max(500).default(""),
 });
 const statementBody = z.strictObject({ state: z.enum(["accepted", "rejected", "subscribed", "ended"]) });
+const uploadBody = z.strictObject({
+  name: z.string().min(1).max(255),
+  size: z.number().int().min(0),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+const renameBody = z.strictObject({ name: z.string().min(1).max(255) });
 
 export function peerApi(d: PeerApiDeps): Hono<ShellEnv> {
   const app = new Hono<ShellEnv>();
@@ -154,6 +164,40 @@ export function peerApi(d: PeerApiDeps): Hono<ShellEnv> {
     });
   });
 
+  // A friend with write access: a file into a shared folder (in chunks), or a new name.
+  app.post(`${PEER_API}/items/:id/uploads`, jsonBody(uploadBody), (c) => {
+    const friend = friendName(c);
+    const reach = friendAccess(d.core, friend, c.req.param("id"));
+    if (!reach || reach.item.kind !== "folder" || reach.access !== "write") {
+      return c.json({ error: "Not found" }, 404);
+    }
+    return peerAnswer(c, () => d.uploads.begin(friend, reach.item.id, c.req.valid("json")));
+  });
+  app.post(`${PEER_API}/uploads/:upload`, async (c) => {
+    const friend = friendName(c);
+    const offset = Number(c.req.header("upload-offset"));
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      return c.json({ error: "Upload-Offset is missing" }, 400);
+    }
+    const chunk = new Uint8Array(await c.req.arrayBuffer());
+    return await peerAnswerAsync(c, async () => {
+      // Write access is checked again for every chunk: a share revoked mid-transfer stops it.
+      const pending = d.uploads.get(friend, c.req.param("upload"));
+      if (friendAccess(d.core, friend, pending.folderId)?.access !== "write") {
+        throw new PeerUploadError("No such upload", 404);
+      }
+      return await d.uploads.append(friend, pending.id, offset, chunk);
+    });
+  });
+  app.post(`${PEER_API}/items/:id/rename`, jsonBody(renameBody), async (c) => {
+    const reach = friendAccess(d.core, friendName(c), c.req.param("id"));
+    if (!reach || reach.access !== "write") return c.json({ error: "Not found" }, 404);
+    return await peerAnswerAsync(c, async () => {
+      await d.uploads.rename(reach.item.id, c.req.valid("json").name);
+      return { ok: true };
+    });
+  });
+
   /** Why a friend request from `from` is not taken now, or undefined. */
   async function refusalFor(from: string) {
     const r = await relations.get(from);
@@ -164,6 +208,29 @@ export function peerApi(d: PeerApiDeps): Hono<ShellEnv> {
     return { error: "You are already connected", state: mirrored(r.state) };
   }
   return app;
+}
+
+/** A JSON answer, or the sentence a bad request deserves (never a 500 for a friend's mistake). */
+function peerAnswer(c: Context, fn: () => unknown): Response {
+  try {
+    return c.json(fn() as object);
+  } catch (e) {
+    return refusal(c, e);
+  }
+}
+async function peerAnswerAsync(c: Context, fn: () => Promise<unknown>): Promise<Response> {
+  try {
+    return c.json(await fn() as object);
+  } catch (e) {
+    return refusal(c, e);
+  }
+}
+function refusal(c: Context, e: unknown): Response {
+  if (e instanceof PeerUploadError) return c.json({ error: e.message, offset: e.offset }, e.status);
+  if (e instanceof ItemNameError || e instanceof ItemConflictError || e instanceof FileOpError) {
+    return c.json({ error: e.message }, 400);
+  }
+  throw e;
 }
 
 /** Before any validation: a request no server signed is not found (not "invalid"). */

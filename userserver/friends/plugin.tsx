@@ -22,6 +22,7 @@ import { Groups } from "./groups.ts";
 import { Handshake } from "./handshake.ts";
 import { ownerRoutes } from "./routes.tsx";
 import { peerApi } from "./peer_api.ts";
+import { PeerUploads } from "./peer_uploads.ts";
 import { mayReadMine, Relations } from "./relations.ts";
 import { ShareTask } from "./share_task.ts";
 import { ShareWithFriends } from "./views.tsx";
@@ -85,6 +86,7 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
     ? new Handshake({ self: config.name, relations, client, notifications: core.notifications })
     : undefined;
   const copier = client ? new Copier(core, client) : undefined;
+  const uploads = new PeerUploads(core, now);
 
   const shareSection = async (itemId: string) => {
     const own = await core.permissions.entriesOf(itemId);
@@ -112,6 +114,7 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
       // What is shared: friends only.
       [`${PEER_API}/shared`]: ["friend"],
       [`${PEER_API}/items/`]: ["friend"],
+      [`${PEER_API}/uploads/`]: ["friend"],
       // A friend in a browser (signed in with their own account): what is shared with them.
       "/f": ["friend"],
     },
@@ -130,7 +133,7 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
     },
     app: (ctx) => {
       const app = new Hono<ShellEnv>();
-      app.route("/", peerApi({ core: ctx, relations, captchas, directory, thumbs: opts.thumbs }));
+      app.route("/", peerApi({ core: ctx, relations, captchas, directory, thumbs: opts.thumbs, uploads }));
       app.route("/", friendPages(ctx));
       if (handshake && task && client && copier) {
         app.route("/", ownerRoutes({ core: ctx, relations, groups, handshake, task, client, copier }));

@@ -17,6 +17,7 @@ import { groupName, type Groups } from "./groups.ts";
 import { type Decision, FriendError, type Handshake } from "./handshake.ts";
 import { mayReadMine, mayReadTheirs, type Relations } from "./relations.ts";
 import type { ShareTask } from "./share_task.ts";
+import { renameAtFriend, sendToFriend } from "./remote_writes.ts";
 import type { PeerItem } from "./shared_items.ts";
 import { AskPage, FriendsPage, RemoteItemPage, SharedWithMePage, UnavailablePage } from "./views.tsx";
 
@@ -297,6 +298,31 @@ export function ownerRoutes(d: OwnerRoutesDeps): Hono<ShellEnv> {
     // A friend's file is never a page of this origin.
     headers.set("content-security-policy", "sandbox");
     return new Response(res.body, { status: res.status, headers });
+  });
+
+  // A write share: a file into the friend's folder, or a new name there.
+  app.post("/shared/:friend/:id/upload", async (c) => {
+    const friend = c.req.param("friend");
+    const id = c.req.param("id");
+    const back = `/shared/${friend}/${id}`;
+    if (!REMOTE_ID.test(id) || !mayReadTheirs(await relations.get(friend))) return c.notFound();
+    const f = await form(c);
+    const files = [f.file].flat().filter((x): x is File => x instanceof File);
+    return act(c, back, async () => {
+      if (files.length === 0) throw new FriendError("Choose a file to send");
+      for (const file of files) await sendToFriend(d.client, friend, id, file, file.name);
+      return `Sent to ${friend}: ${files.map((x) => x.name).join(", ")}`;
+    });
+  });
+  app.post("/shared/:friend/:id/rename", async (c) => {
+    const friend = c.req.param("friend");
+    const id = c.req.param("id");
+    if (!REMOTE_ID.test(id) || !mayReadTheirs(await relations.get(friend))) return c.notFound();
+    const f = await form(c);
+    return act(c, `/shared/${friend}/${id}`, async () => {
+      await renameAtFriend(d.client, friend, id, String(f.name ?? ""));
+      return "Renamed";
+    });
   });
 
   app.post("/shared/:friend/:id/copy", async (c) => {

@@ -318,6 +318,24 @@ export function RemoteItemPage(
           {item.kind === "folder" ? "Folder" : `${formatBytes(item.size)} · ${item.type}`} · shared by{" "}
           {friend} · {item.access === "write" ? "you can edit" : "you can view"}
         </p>
+        {item.access === "write"
+          ? (
+            <form method="post" action={`${base}/rename`} class="row">
+              <label for="fr-rename">Name</label>
+              <input id="fr-rename" name="name" type="text" required value={item.name} />
+              <button type="submit" class="secondary small">Rename</button>
+            </form>
+          )
+          : ""}
+        {item.kind === "folder" && item.access === "write"
+          ? (
+            <form method="post" action={`${base}/upload`} enctype="multipart/form-data" class="row">
+              <label for="fr-file">Send a file into this folder</label>
+              <input id="fr-file" name="file" type="file" multiple required />
+              <button type="submit" class="small">Send</button>
+            </form>
+          )
+          : ""}
         {item.kind === "file"
           ? (
             <>

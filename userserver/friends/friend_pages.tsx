@@ -1,7 +1,7 @@
 /**
  * A friend in a browser on this server: they signed in through IdCloud with their own account,
  * and IdCloud named the Hearth servers that account owns; one of them being a friend here makes
- * them a `friend` viewer. They see exactly what is shared with them (`/f`), open folders and
+ * them a `friend` viewer. They see exactly what is shared with them (`/f/`), open folders and
  * files, and download — every item through the one access check, 404 for anything else.
  */
 import { Hono } from "hono";
@@ -44,7 +44,7 @@ export function friendPages(core: Core): Hono<ShellEnv> {
   const app = new Hono<ShellEnv>();
   const owner = () => core.config.current.name;
 
-  app.get("/f", (c) => {
+  app.get("/f/", (c) => {
     const friend = friendOf(c);
     const items = sharedWith(core, friend);
     return c.html(
@@ -73,7 +73,7 @@ export function friendPages(core: Core): Hono<ShellEnv> {
     return c.html(
       <GuestFrame title={item.name}>
         <nav class="crumbs" aria-label="Where">
-          <a href="/f">Shared with you</a> / <span>{item.name}</span>
+          <a href="/f/">Shared with you</a> / <span>{item.name}</span>
         </nav>
         <div class="g-head">
           <h1>{item.name}</h1>

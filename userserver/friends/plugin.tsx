@@ -116,7 +116,8 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
       [`${PEER_API}/items/`]: ["friend"],
       [`${PEER_API}/uploads/`]: ["friend"],
       // A friend in a browser (signed in with their own account): what is shared with them.
-      "/f": ["friend"],
+      // ("/f/", not "/f": a prefix, and "/friends" is the owner's alone.)
+      "/f/": ["friend"],
     },
     async recognise(c, _core, signedIn) {
       // A friend in a browser: signed in with their own account, which owns a server I share with.

@@ -1,6 +1,11 @@
 /** The friends plugin's pages: Friends (requests, friends, groups), the CAPTCHA step, Shared with me. */
 import type { Child } from "hono/jsx";
 import { FmIcon, Places } from "../files/views.tsx";
+
+/** The friends pages' own styles (on every page of theirs and on the Share page's section). */
+export function FriendsStyles() {
+  return <link rel="stylesheet" href="/_static/friends.css" />;
+}
 import { formatBytes } from "../web/format.ts";
 import { Time } from "../web/time.tsx";
 import type { Relation } from "./relations.ts";
@@ -121,6 +126,7 @@ export function FriendsPage(
   const sharable = relations.filter((r) => r.state === "accepted" || r.state === "subscriber");
   return (
     <section class="card fr-page">
+      <FriendsStyles />
       <h1>Friends</h1>
       <NoticeLines {...notices} />
       <form method="post" action="/friends/ask" class="row fr-ask">
@@ -205,6 +211,7 @@ export function AskPage({ ask }: { ask: PendingAsk }) {
   const src = `data:image/svg+xml;base64,${btoa(ask.challenge.svg)}`;
   return (
     <section class="card fr-page">
+      <FriendsStyles />
       <h1>Ask {ask.name} to be your friend</h1>
       {ask.error ? <p class="notice error" role="alert">{ask.error}</p> : ""}
       <p>{ask.name}'s server asks you to type the characters in this picture:</p>
@@ -218,7 +225,9 @@ export function AskPage({ ask }: { ask: PendingAsk }) {
       />
       <form method="post" action={`/friends/ask/${ask.name}`} class="row">
         <input type="hidden" name="challengeId" value={ask.challenge.id} />
-        <label for="fr-answer">The characters</label>
+        <label for="fr-answer">
+          The characters <span class="hint">Upper or lower case, as you like.</span>
+        </label>
         <input
           id="fr-answer"
           name="answer"
@@ -247,10 +256,12 @@ function SharedRow({ friend, item, online }: { friend: string; item: PeerItem; o
       <span class="name">
         {online ? <a class="fm-open" href={href}>{item.name}</a> : <span class="fm-open">{item.name}</span>}
       </span>
-      <span class="meta">{item.kind === "folder" ? "Folder" : formatBytes(item.size)}</span>
-      <span class="meta">{item.kind === "folder" ? "" : item.type}</span>
-      <span class="meta">{item.access === "write" ? "can edit" : "can view"}</span>
-      <span class="meta when">{online ? <Time ms={item.mtime} /> : "unavailable: offline"}</span>
+      <span class="meta size">{item.kind === "folder" ? "Folder" : formatBytes(item.size)}</span>
+      <span class="meta type">{item.kind === "folder" ? "" : item.type}</span>
+      <span class="meta access">{item.access === "write" ? "can edit" : "can view"}</span>
+      <span class={online ? "meta when" : "meta when off"}>
+        {online ? <Time ms={item.mtime} /> : "unavailable: offline"}
+      </span>
     </li>
   );
 }
@@ -264,6 +275,7 @@ export function SharedWithMePage(
 ) {
   return (
     <>
+      <FriendsStyles />
       <Places current="/shared" />
       <section class="card files fr-shared">
         <h1>Shared with me</h1>
@@ -307,6 +319,7 @@ export function RemoteItemPage(
   const base = `/shared/${friend}/${item.id}`;
   return (
     <>
+      <FriendsStyles />
       <Places current="/shared" />
       <section class="card files fr-remote" data-friend={friend} data-item={item.id}>
         <nav class="crumbs" aria-label="Where">
@@ -395,6 +408,7 @@ export function ShareWithFriends(
   const shown = entries.map((e) => ({ ...e, who: e.principal.slice(e.principal.indexOf(":") + 1) }));
   return (
     <section class="fr-share" aria-labelledby="fr-share-h">
+      <FriendsStyles />
       <h2 id="fr-share-h">Friends and groups</h2>
       {inherited && entries.length ? <p class="muted">Shared through a folder above this one.</p> : ""}
       {shown.length === 0 ? <p class="muted">Not shared with any friend.</p> : (

@@ -103,6 +103,10 @@ describe("a throw-away plugin", () => {
     expect(await (await request("/sketches", "POST")).text()).toBe("saved");
     expect(admitted(sketches, "/sketches").has("anonymous")).toBe(false);
     expect(admitted(sketches, "/sketches/gallery").has("anonymous")).toBe(true);
+    expect(admitted(sketches, "/sketches/gallery/:id").has("anonymous")).toBe(true);
+    // By whole segments: a longer name that merely starts the same is not in the group.
+    expect(admitted(sketches, "/sketches/gallery-admin").has("anonymous")).toBe(false);
+    expect(admitted(sketches, "/sketches/shared2").has("linkGuest")).toBe(false);
     try {
       signIn(undefined); // anonymous
       expect(await (await request("/sketches/gallery")).text()).toBe("the public gallery");

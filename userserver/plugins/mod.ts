@@ -115,9 +115,18 @@ export function admitted(plugin: Plugin, path: string): Set<ViewerKind> {
   let best = "";
   let kinds: ViewerKind[] = [];
   for (const [prefix, k] of Object.entries(plugin.viewers ?? {})) {
-    if (path.startsWith(prefix) && prefix.length >= best.length) [best, kinds] = [prefix, k];
+    if (coversPath(prefix, path) && prefix.length >= best.length) [best, kinds] = [prefix, k];
   }
   return new Set<ViewerKind>(["owner", ...kinds]);
+}
+
+/**
+ * Whether a route group's prefix covers `path`, by whole path segments: "/f" covers "/f" and
+ * "/f/:id" but never "/friends" (a prefix ending in "/" covers what is below it).
+ */
+export function coversPath(prefix: string, path: string): boolean {
+  if (prefix.endsWith("/")) return path.startsWith(prefix);
+  return path === prefix || path.startsWith(`${prefix}/`);
 }
 
 /** The registered plugins, in order; what they contribute, and their start and stop. */

@@ -132,7 +132,7 @@ export function createRelayedApp(
       c.get("viewer").kind === "owner"
         ? c.redirect(shell.tabs()[0]?.path ?? "/settings", 303)
         : c.get("viewer").kind === "friend"
-        ? c.redirect("/f", 303) // a friend's own view: what is shared with them (userserver/friends)
+        ? c.redirect("/f/", 303) // a friend's own view: what is shared with them (userserver/friends)
         : refuse(c, () => Promise.resolve(c.text("Not found", 404))),
   );
   core?.plugins.mount(app, core.core);

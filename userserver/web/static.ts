@@ -30,6 +30,7 @@ const PLAIN: Array<[string, string, string]> = [
   ["htmx.min.js", join(HTMX_DIST, "htmx.min.js"), JS],
   ["hx-sse.min.js", join(HTMX_DIST, "ext", "hx-sse.min.js"), JS],
   ["files.css", new URL("../files/client/files.css", import.meta.url).pathname, CSS],
+  ["friends.css", new URL("../friends/client/friends.css", import.meta.url).pathname, CSS],
 ];
 
 /**

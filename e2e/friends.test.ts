@@ -1,0 +1,153 @@
+/**
+ * Friends in Chromium: alice and bob, each signed in to their own server through IdCloud in their
+ * own browser context, do the handshake (alice types the CAPTCHA bob's server set), bob accepts,
+ * alice shares a folder with him from its Share page, bob finds it in Shared with me and opens a
+ * file; then bob opens alice's server himself (his own account) and sees what she shares with him —
+ * nothing else. axe on each page; phone and desktop, light and dark screenshots.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
+import { restartUserWith } from "../testing/userserver_helpers.ts";
+import { captchaAnswer } from "../testing/friends_helpers.ts";
+import { clickAndNavigate, launchChromium, SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
+import { idResolverRule, signInAsOwner } from "./sign_in.ts";
+
+let h: Harness;
+let browser: Browser;
+const origin: Record<string, string> = {};
+const contexts: Record<string, BrowserContext> = {};
+const pages: Record<string, Page> = {};
+
+beforeAll(async () => {
+  h = await startHarness({ relays: 1, users: ["alice", "bob"] });
+  for (const u of ["alice", "bob"]) {
+    await restartUserWith(h, u, { captchaAnswersInLog: true, friendCheckSeconds: 1 });
+  }
+  for (const u of ["alice", "bob"]) {
+    await h.waitFor(`${u}'s tunnel`, async () => (await h.tunnelsOf(u)).length === 1);
+  }
+  const r = h.relay("relay-a");
+  browser = await launchChromium({
+    trustCaPem: h.caPem,
+    resolverRules: [
+      `MAP alice.${ZONE} ${r.browserAddresses[0]}`,
+      `MAP bob.${ZONE} ${r.browserAddresses[0]}`,
+      idResolverRule(h, ZONE),
+    ],
+  });
+  for (const [u, scheme] of [["alice", "light"], ["bob", "dark"]] as const) {
+    origin[u] = `https://${u}.${ZONE}:${r.browserPort}`;
+    contexts[u] = await browser.newContext({ viewport: { width: 1200, height: 800 }, colorScheme: scheme });
+    pages[u] = await contexts[u]!.newPage();
+    await signInAsOwner(pages[u]!, h, u, origin[u]!);
+  }
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+const shot = (p: Page, name: string) =>
+  p.screenshot({ path: join(SCREENSHOTS, `friends-${name}.png`), fullPage: true });
+
+test("alice asks bob (answering his server's CAPTCHA), bob accepts", async () => {
+  const a = pages.alice!;
+  await a.goto(`${origin.alice}/friends`);
+  expect(await seriousAxeViolations(a)).toEqual([]);
+  await a.fill("#fr-name", "bob");
+  await a.click("form.fr-ask button[type=submit]");
+  await a.waitForURL((u) => u.pathname === "/friends/ask/bob");
+  const img = a.locator("img.fr-captcha");
+  expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+  expect(await seriousAxeViolations(a)).toEqual([]);
+  await shot(a, "captcha");
+  const id = await a.locator('input[name="challengeId"]').inputValue();
+  await a.fill("#fr-answer", captchaAnswer(h, "bob", id));
+  await a.click("main form.row button[type=submit]");
+  await a.waitForURL((u) => u.pathname === "/friends");
+  await h.waitFor("the notice", async () => (await a.locator(".notice.ok").count()) > 0);
+  expect(await a.locator(".notice.ok").innerText()).toContain("Request sent to bob");
+
+  const b = pages.bob!;
+  await b.goto(`${origin.bob}/friends`);
+  const row = b.locator('li[data-friend="alice"]');
+  expect(await row.innerText()).toContain("Asks to be your friend");
+  expect(await seriousAxeViolations(b)).toEqual([]);
+  await shot(b, "request-dark");
+  await b.click('li[data-friend="alice"] button:has-text("Accept")');
+  await h.waitFor("accepted", async () => (await b.locator(".notice.ok").count()) > 0);
+  expect(await b.locator(".notice.ok").innerText()).toContain("You and alice are friends");
+  await a.goto(`${origin.alice}/friends`);
+  expect(await a.locator('li[data-friend="bob"]').innerText()).toContain("Friend");
+});
+
+test("alice shares a folder with bob; bob finds it in Shared with me and opens its file", async () => {
+  const a = pages.alice!;
+  await a.goto(`${origin.alice}/browse`);
+  const folder = await a.evaluate(async () => {
+    const root = document.querySelector<HTMLElement>("section.files[data-folder]")!.dataset.folder!;
+    await fetch(`/browse/${root}/mkdir`, {
+      method: "POST",
+      body: new URLSearchParams({ name: "Trip photos" }),
+    });
+    const html = await (await fetch("/browse")).text();
+    const id = /href="\/browse\/([A-Za-z0-9_-]+)"[^>]*>Trip photos</.exec(html)![1]!;
+    const form = new FormData();
+    form.append("files", new File(["Day 1: the lake\n"], "itinerary.txt", { type: "text/plain" }));
+    await fetch(`/browse/${id}/upload`, { method: "POST", body: form });
+    return id;
+  });
+  await a.goto(`${origin.alice}/browse/${folder}/share`);
+  await a.selectOption('.fr-share select[name="principal"]', "user:bob");
+  await a.click(".fr-share button[type=submit]");
+  await h.waitFor("shared", async () => (await a.locator(".notice.ok").count()) > 0);
+  expect(await a.locator(".fr-share").innerText()).toContain("can view");
+  expect(await seriousAxeViolations(a)).toEqual([]);
+  await shot(a, "share-page");
+
+  const b = pages.bob!;
+  await h.waitFor("Trip photos in bob's Shared with me", async () => {
+    await b.goto(`${origin.bob}/shared`);
+    return (await b.locator('section[data-friend="alice"]').innerText()).includes("Trip photos");
+  });
+  expect(await seriousAxeViolations(b)).toEqual([]);
+  await shot(b, "shared-with-me-dark");
+  await b.click('section[data-friend="alice"] a:has-text("Trip photos")');
+  await b.waitForURL((u) => u.pathname.startsWith("/shared/alice/"));
+  await b.click('a:has-text("itinerary.txt")');
+  await h.waitFor("the file's page", async () => (await b.locator("h1").innerText()) === "itinerary.txt");
+  const text = await b.evaluate(
+    async (href) => await (await fetch(href)).text(),
+    new URL("content", b.url() + "/").pathname,
+  );
+  expect(text).toBe("Day 1: the lake\n");
+  // On a phone.
+  await b.setViewportSize({ width: 390, height: 844 });
+  await b.goto(`${origin.bob}/shared`);
+  await shot(b, "shared-with-me-phone-dark");
+  await b.setViewportSize({ width: 1200, height: 800 });
+});
+
+test("bob opens alice's server with his own account: only what she shares with him", async () => {
+  const b = await contexts.bob!.newPage();
+  await b.goto(`${origin.alice}/`);
+  // Signed in at IdCloud already: alice's server asks for consent once, then shows /f.
+  await b.waitForURL((u) => u.pathname.startsWith("/oidc/authorize") || u.origin === origin.alice);
+  if (new URL(b.url()).pathname.startsWith("/oidc/authorize")) {
+    await clickAndNavigate(b, 'button[value="allow"]');
+  }
+  await b.waitForURL((u) => u.origin === origin.alice && u.pathname === "/f/");
+  expect(await b.locator("h1").innerText()).toContain("alice shares with you, bob");
+  expect(await b.locator("main").innerText()).toContain("Trip photos");
+  expect(await seriousAxeViolations(b)).toEqual([]);
+  await shot(b, "bob-at-alice");
+  await clickAndNavigate(b, 'a:has-text("Trip photos")');
+  expect(await b.locator("main").innerText()).toContain("itinerary.txt");
+  // Nothing else of alice's exists for him.
+  for (const path of ["/browse", "/settings", "/friends", "/friends/groups", "/shared", "/f", "/links"]) {
+    expect([path, (await b.goto(`${origin.alice}${path}`))?.status()]).toEqual([path, 404]);
+  }
+  await b.close();
+});

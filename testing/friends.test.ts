@@ -7,9 +7,11 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateKeyPair } from "../shared/pki/mod.ts";
+import { exportPrivateKeyPem, generateKeyPair, publicJwk } from "../shared/pki/mod.ts";
+import { SERVER_KEY_FILE } from "../platform/secrets.ts";
+import { cloudDb } from "./oidc_helpers.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import {
   askFriend,
@@ -272,6 +274,41 @@ test("a 200 MB copy from a friend arrives byte for byte", async () => {
   const blob = join(h.dirs.users.bob!, "blobs", sum.slice(0, 2), sum.slice(2, 4), sum);
   expect(createHash("sha256").update(readFileSync(blob)).digest("hex")).toBe(sum);
 }, 240_000);
+
+test("a changed key is shown and refused until alice trusts it", async () => {
+  await h.waitFor("Recipes at alice's", async () => (await sharedPage("alice")).text.includes(">Recipes<"));
+  // bob's server gets a new key (a reinstall): RegCloud and bob's data directory both change.
+  const fresh = await generateKeyPair();
+  const bob = h.processes.get("user:bob")!;
+  await bob.stop();
+  writeFileSync(join(h.dirs.users.bob!, SERVER_KEY_FILE), await exportPrivateKeyPem(fresh.privateKey), {
+    mode: 0o600,
+  });
+  const db = await cloudDb(h);
+  try {
+    await db.execute({
+      sql: "update servers set public_key_jwk = ? where name = 'bob'",
+      args: [JSON.stringify(await publicJwk(fresh.publicKey))],
+    });
+  } finally {
+    db.close();
+  }
+  await h.start("user:bob");
+  await h.waitFor("bob's tunnels", async () => (await h.tunnelsOf("bob")).length === h.relaySpecs.length);
+  // bob's pings (signed with the new key) are refused at alice's, and she is shown why.
+  await h.waitFor(
+    "the key change at alice's",
+    async () =>
+      /data-friend="bob"[\s\S]*?server key changed/.test((await asOwner(h, "alice", "/friends")).text),
+  );
+  const probe = await signedPeerRequest(h, { signer: "bob", to: "alice", path: "/api/peer/v1/shared" });
+  expect((await probe.send()).status).not.toBe(200);
+  // alice trusts it: bob is a friend again on the next request.
+  await asOwner(h, "alice", "/friends/bob/trust-key", {});
+  expect((await asOwner(h, "alice", "/friends")).text).not.toContain("server key changed");
+  const again = await signedPeerRequest(h, { signer: "bob", to: "alice", path: "/api/peer/v1/shared" });
+  expect((await again.send()).status).toBe(200);
+});
 
 test("bob's server stopped: alice sees him offline and his shares unavailable, at once", async () => {
   await h.waitFor("Recipes at alice's", async () => (await sharedPage("alice")).text.includes(">Recipes<"));

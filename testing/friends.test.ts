@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import sharp from "sharp";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportPrivateKeyPem, generateKeyPair, publicJwk } from "../shared/pki/mod.ts";
@@ -116,6 +117,32 @@ test("accepted: both read what the other shares; a revoked share is 404 on the n
   const folder = (await asOwner(h, "bob", `/shared/alice/${a.id}`)).text;
   expect(folder).toContain("plan.txt");
   expect((await asOwner(h, "bob", `/shared/alice/${a.fileId}/content`)).text).toBe("alice's plan\n");
+  // An image shows with a thumbnail (fetched from alice's server through bob's).
+  const png = await sharp({ create: { width: 600, height: 400, channels: 3, background: "#3a7" } }).png()
+    .toBuffer();
+  const form = new FormData();
+  form.append("files", new File([png], "view.png", { type: "image/png" }));
+  await fetch(`https://alice.hearth.localhost/browse/${a.id}/upload`, {
+    method: "POST",
+    unix: join(h.dirs.users.alice!, "relayed.sock"),
+    tls: { ca: h.caPem },
+    redirect: "manual",
+    headers: {
+      cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
+      origin: `https://alice.hearth.localhost:${h.user("alice").publicPort}`,
+    },
+    body: form,
+  } as RequestInit);
+  const inFolder = (await asOwner(h, "bob", `/shared/alice/${a.id}`)).text;
+  const thumbSrc = /<img class="fr-thumb" src="([^"]+)"/.exec(inFolder)?.[1];
+  expect(thumbSrc).toMatch(/^\/shared\/alice\/[A-Za-z0-9_-]+\/thumb$/);
+  const thumb = await fetch(`https://bob.hearth.localhost${thumbSrc}`, {
+    unix: join(h.dirs.users.bob!, "relayed.sock"),
+    tls: { ca: h.caPem },
+    headers: { cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop` },
+  } as RequestInit);
+  expect(thumb.status).toBe(200);
+  expect((await sharp(new Uint8Array(await thumb.arrayBuffer())).metadata()).format).toBe("webp");
   // Revoked: the very next request is refused.
   await asOwner(h, "alice", `/friends/share/${a.id}/remove`, { principal: "user:bob" });
   expect((await asOwner(h, "bob", `/shared/alice/${a.id}`)).status).toBe(404);

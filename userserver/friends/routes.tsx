@@ -325,6 +325,30 @@ export function ownerRoutes(d: OwnerRoutesDeps): Hono<ShellEnv> {
     });
   });
 
+  // A thumbnail of a friend's image, through my server (lazy, time-boxed; none if they are away).
+  app.get("/shared/:friend/:id/thumb", async (c) => {
+    const friend = c.req.param("friend");
+    const id = c.req.param("id");
+    if (!REMOTE_ID.test(id) || !mayReadTheirs(await relations.get(friend))) return c.notFound();
+    try {
+      const res = await d.client.call(friend, `${PEER_API}/items/${id}/thumb`, { timeoutMs: 5_000 });
+      if (res.status !== 200 || res.headers.get("content-type") !== "image/webp") {
+        await res.body?.cancel();
+        return c.notFound();
+      }
+      return new Response(res.body, {
+        headers: {
+          "content-type": "image/webp",
+          "cache-control": "private, max-age=3600",
+          "x-content-type-options": "nosniff",
+        },
+      });
+    } catch (e) {
+      if (e instanceof PeerUnavailableError) return c.text(e.message, 502);
+      throw e;
+    }
+  });
+
   app.post("/shared/:friend/:id/copy", async (c) => {
     const friend = c.req.param("friend");
     const back = `/shared/${friend}/${c.req.param("id")}`;

@@ -251,7 +251,9 @@ function SharedRow({ friend, item, online }: { friend: string; item: PeerItem; o
   return (
     <li class={online ? "" : "fr-unavailable"} data-item={item.id}>
       <span class="icon">
-        <FmIcon name={item.kind === "folder" ? "folder" : "file"} />
+        {online && item.kind === "file" && item.type.startsWith("image/")
+          ? <img class="fr-thumb" src={`${href}/thumb`} alt="" width="32" height="32" loading="lazy" />
+          : <FmIcon name={item.kind === "folder" ? "folder" : "file"} />}
       </span>
       <span class="name">
         {online ? <a class="fm-open" href={href}>{item.name}</a> : <span class="fm-open">{item.name}</span>}

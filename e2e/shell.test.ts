@@ -74,7 +74,7 @@ test("the shell and each tab", async () => {
   expect(res?.status()).toBe(200);
   expect(new URL(page.url()).pathname).toBe("/browse");
   expect((await res!.securityDetails())?.subjectName).toBe(`alice.${ZONE}`);
-  expect(await page.locator("nav.tabs a").allInnerTexts()).toEqual(["Browse", "Add", "Settings"]);
+  expect(await page.locator("nav.tabs a").allInnerTexts()).toEqual(["Browse", "Add", "Friends", "Settings"]);
   expect(await page.locator("h1").innerText()).toBe("Your files");
   await shot("browse-empty");
 
@@ -88,6 +88,12 @@ test("the shell and each tab", async () => {
   await page.waitForURL(`${origin}/add`);
   await textIs(page.locator("h1"), "Add files");
   await shot("add");
+
+  await page.locator("nav.tabs a", { hasText: "Friends" }).click();
+  await page.waitForURL(`${origin}/friends`);
+  await textIs(page.locator("h1"), "Friends");
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await shot("friends");
 });
 
 test("the account menu opens from the keyboard: who is signed in, IdCloud's pages, sign-out; no serious axe findings", async () => {

@@ -351,4 +351,9 @@ test("bob's server stopped: alice sees him offline and his shares unavailable, a
   expect(open.text).toContain("bob&#39;s server is unavailable");
   // Time-boxed: an answer, not a hang (the bound, not the machine's speed, is what is checked).
   expect(performance.now() - started).toBeLessThan(30_000);
+  // Asking needs both servers online: carol is told bob's is offline, and may retry later.
+  await asOwner(h, "carol", "/friends/bob/end", {});
+  const ask = await asOwner(h, "carol", "/friends/ask", { name: "bob" });
+  expect(ask.location).toBe("/friends");
+  expect((await asOwner(h, "carol", "/friends")).text).toContain("bob&#39;s server is offline");
 });

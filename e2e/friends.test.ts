@@ -151,3 +151,32 @@ test("bob opens alice's server with his own account: only what she shares with h
   }
   await b.close();
 });
+
+test("bob's search finds alice's shared file by its content, marked as hers; with her server stopped his search still answers", async () => {
+  const b = pages.bob!;
+  await b.goto(`${origin.bob}/search`);
+  await b.fill("#search-q", "lake");
+  const fromFriends = b.locator("#search-friends");
+  await h.waitFor("alice's itinerary among bob's results", async () => {
+    if (!(await fromFriends.count())) return false;
+    const text = await fromFriends.innerText();
+    if (text.includes("itinerary.txt")) return true;
+    await b.fill("#search-q", ""); // the index may still be catching up: search again
+    await b.fill("#search-q", "lake");
+    return false;
+  });
+  expect(await fromFriends.innerText()).toContain("shared by alice");
+  expect(await seriousAxeViolations(b)).toEqual([]);
+  await shot(b, "search-from-friends-dark");
+  await b.locator("#search-friends a", { hasText: "itinerary.txt" }).click();
+  await b.waitForURL((u) => u.pathname.startsWith("/shared/alice/"));
+
+  // alice's server stops: bob's own results come as ever, hers are named as not searched.
+  await h.processes.get("user:alice")!.stop();
+  await b.goto(`${origin.bob}/search?q=lake`);
+  expect(await b.locator("#search-results").count()).toBe(1);
+  await h.waitFor(
+    "alice named as not searched",
+    async () => /alice \((offline|did not answer in time)\)/.test(await fromFriends.innerText()),
+  );
+});

@@ -149,6 +149,40 @@ test("accepted: both read what the other shares; a revoked share is 404 on the n
   expect((await asOwner(h, "bob", `/shared/alice/${a.fileId}/content`)).status).toBe(404);
 });
 
+test("federated search: alice finds bob's shared file by its content, marked as his; unshared, it is gone", async () => {
+  const b = await folderWithFile("bob", "Kitchen", "stew.txt", "a slow stew with cardamom and lentils\n");
+  await asOwner(h, "bob", `/friends/share/${b.id}`, { principal: "user:alice", access: "read" });
+  const found = await h.waitFor("cardamom from bob", async () => {
+    const t = (await asOwner(h, "alice", "/search/friends?q=cardamom")).text;
+    return t.includes("stew.txt") ? t : undefined;
+  });
+  expect(found).toMatch(/data-friend="bob"[\s\S]*?shared by <strong>bob<\/strong>/);
+  expect(found).toContain("<mark>cardamom</mark>");
+  // alice's own results page asks for friends' results after showing her own.
+  expect((await asOwner(h, "alice", "/search?q=cardamom")).text).toContain(
+    'hx-get="/search/friends?q=cardamom"',
+  );
+  // bob stops sharing: gone from the very next search.
+  await asOwner(h, "bob", `/friends/share/${b.id}/remove`, { principal: "user:alice" });
+  expect((await asOwner(h, "alice", "/search/friends?q=cardamom")).text).not.toContain("stew.txt");
+  // Asked directly with alice's own key, bob's server answers — without the unshared file.
+  const direct = await signedPeerRequest(h, {
+    signer: "alice",
+    to: "bob",
+    path: "/api/peer/v1/search?q=cardamom",
+  });
+  const answer = await direct.send();
+  expect(answer.status).toBe(200);
+  expect(JSON.stringify(await answer.json())).not.toContain("stew.txt");
+  // carol, not bob's friend, finds nothing of his even signed with her own key.
+  const probe = await signedPeerRequest(h, {
+    signer: "carol",
+    to: "bob",
+    path: "/api/peer/v1/search?q=cardamom",
+  });
+  expect((await probe.send()).status).not.toBe(200);
+});
+
 test("a write share: bob sends a file into alice's folder (in chunks) and renames there; read-only refuses", async () => {
   const w = await folderWithFile("alice", "Inbox", "readme.txt", "drop things here\n");
   const r = await folderWithFile("alice", "Archive", "old.txt", "look, don't touch\n");
@@ -351,6 +385,10 @@ test("bob's server stopped: alice sees him offline and his shares unavailable, a
   expect(open.text).toContain("bob&#39;s server is unavailable");
   // Time-boxed: an answer, not a hang (the bound, not the machine's speed, is what is checked).
   expect(performance.now() - started).toBeLessThan(30_000);
+  // Searching: alice's own results as ever; bob is named as not searched, without waiting for him.
+  expect((await asOwner(h, "alice", "/search?q=plan")).status).toBe(200);
+  const friends = await asOwner(h, "alice", "/search/friends?q=plan");
+  expect(friends.text).toContain("bob (offline)");
   // Asking needs both servers online: carol is told bob's is offline, and may retry later.
   await asOwner(h, "carol", "/friends/bob/end", {});
   const ask = await asOwner(h, "carol", "/friends/ask", { name: "bob" });

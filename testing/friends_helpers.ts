@@ -118,7 +118,14 @@ export async function signedPeerRequest(
   const relay = h.relaySpecs[0]!;
   const authority = `${to}.${ZONE}:${relay.browserPort}`;
   const signed = await signRequest(
-    { method: "GET", authority, path, query: "", headers: {}, body: "" },
+    {
+      method: "GET",
+      authority,
+      path: new URL(path, "https://x").pathname,
+      query: new URL(path, "https://x").search,
+      headers: {},
+      body: "",
+    },
     { keyId: signer, privateKey },
   );
   return {

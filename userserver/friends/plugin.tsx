@@ -25,6 +25,7 @@ import { peerApi } from "./peer_api.ts";
 import { PeerUploads } from "./peer_uploads.ts";
 import { mayReadMine, Relations } from "./relations.ts";
 import { ShareTask } from "./share_task.ts";
+import { friendSearchRoute, peerSearchRoute } from "./search.tsx";
 import { ShareWithFriends } from "./views.tsx";
 
 export interface FriendsOptions {
@@ -115,6 +116,7 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
       [`${PEER_API}/shared`]: ["friend"],
       [`${PEER_API}/items/`]: ["friend"],
       [`${PEER_API}/uploads/`]: ["friend"],
+      [`${PEER_API}/search`]: ["friend"],
       // A friend in a browser (signed in with their own account): what is shared with them.
       // ("/f/", not "/f": a prefix, and "/friends" is the owner's alone.)
       "/f/": ["friend"],
@@ -136,8 +138,10 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
       const app = new Hono<ShellEnv>();
       app.route("/", peerApi({ core: ctx, relations, captchas, directory, thumbs: opts.thumbs, uploads }));
       app.route("/", friendPages(ctx));
+      app.route("/", peerSearchRoute(ctx));
       if (handshake && task && client && copier) {
         app.route("/", ownerRoutes({ core: ctx, relations, groups, handshake, task, client, copier }));
+        app.route("/", friendSearchRoute({ relations, client, task }));
       }
       return app;
     },

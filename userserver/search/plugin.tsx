@@ -21,11 +21,19 @@ const TYPES: Array<{ id: string; label: string; prefixes: string[] }> = [
   { id: "folders", label: "Folders", prefixes: ["folder"] },
 ];
 
-export function searchPlugin(): Plugin {
+export interface SearchPluginOptions {
+  /**
+   * A route that answers the same words from elsewhere (friends: `/search/friends`), asked by the
+   * results once they are shown, so it never delays them.
+   */
+  alsoFrom?: string;
+}
+
+export function searchPlugin(opts: SearchPluginOptions = {}): Plugin {
   return {
     id: "search",
     // No tab: the search box sits in every page's header (web/layout.tsx).
-    app: (core) => searchApp(core),
+    app: (core) => searchApp(core, opts),
     settings: {
       id: "search",
       title: "Search index",
@@ -34,7 +42,7 @@ export function searchPlugin(): Plugin {
   };
 }
 
-function searchApp(core: Core) {
+function searchApp(core: Core, opts: SearchPluginOptions) {
   const app = new Hono<ShellEnv>();
   app.get("/search", async (c) => {
     const q = (c.req.query("q") ?? "").slice(0, 500);
@@ -43,7 +51,14 @@ function searchApp(core: Core) {
     const result = q.trim()
       ? await core.search.search({ q, types: type.prefixes, sort, limit: 50, visible: visibleTo(core, c) })
       : undefined;
-    const results = <Results q={q} hits={result?.hits} guarded={result?.guarded ?? false} />;
+    const results = (
+      <Results
+        q={q}
+        hits={result?.hits}
+        guarded={result?.guarded ?? false}
+        alsoFrom={c.var.viewer.kind === "owner" ? opts.alsoFrom : undefined}
+      />
+    );
     if (c.req.header("HX-Request") === "true") {
       // The address follows the words (replaced, not pushed: one history entry per search).
       const params = new URLSearchParams({ q });
@@ -117,13 +132,24 @@ function visibleTo(core: Core, c: ShellContext): SearchRequest["visible"] {
   return (ids) => Promise.resolve(new Set(ids.filter((id) => core.permissions.check(viewer, id, "read"))));
 }
 
-function Results({ q, hits, guarded }: { q: string; hits: SearchHit[] | undefined; guarded: boolean }) {
+function Results(
+  { q, hits, guarded, alsoFrom }: {
+    q: string;
+    hits: SearchHit[] | undefined;
+    guarded: boolean;
+    alsoFrom?: string;
+  },
+) {
   return (
     <div id="search-results" aria-live="polite">
       {hits === undefined
         ? <p class="muted">Type to search the names, text and tags of everything on this server.</p>
         : hits.length === 0
-        ? <p class="muted">Nothing matches “{q}”.</p>
+        ? (
+          <p class="muted">
+            {alsoFrom ? `Nothing matches “${q}” on your server.` : `Nothing matches “${q}”.`}
+          </p>
+        )
         : (
           <>
             <p class="muted">
@@ -153,6 +179,18 @@ function Results({ q, hits, guarded }: { q: string; hits: SearchHit[] | undefine
             </ol>
           </>
         )}
+      {alsoFrom && q.trim()
+        ? (
+          // Asked once these results are on screen; replaced by what comes back.
+          <div
+            id="search-friends"
+            hx-get={`${alsoFrom}?${new URLSearchParams({ q })}`}
+            hx-trigger="load"
+            hx-swap="outerHTML"
+          >
+          </div>
+        )
+        : ""}
     </div>
   );
 }

@@ -114,7 +114,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     friends.plugin,
     comments.plugin,
     activity.plugin,
-    searchPlugin(),
+    searchPlugin({ alsoFrom: "/search/friends" }),
     addPlugin(opts.importer),
     notificationsPlugin,
     dav.plugin,

@@ -18,6 +18,7 @@ import { itemSections } from "./item_sections.tsx";
 import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { createFriends } from "../friends/mod.ts";
+import { devicesPlugin } from "../devices/plugin.tsx";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
@@ -119,6 +120,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     notificationsPlugin,
     dav.plugin,
     localSessionsPlugin(localSessions),
+    devicesPlugin(core, { publicOrigin: publicOrigin(config) }),
     settingsPlugin(
       { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
       () => plugins.settingsSections(),

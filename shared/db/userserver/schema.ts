@@ -304,3 +304,32 @@ export const friendShares = sqliteTable("friend_shares", {
   hasThumb: integer("has_thumb", { mode: "boolean" }).notNull().default(false),
   fetchedAt: integer("fetched_at").notNull(),
 }, (t) => [primaryKey({ columns: [t.friend, t.itemId] })]);
+
+/**
+ * Paired phones (userserver/devices): each holds a long-lived credential in a `__Host-` cookie —
+ * `<id>.<secret>`, only the secret's SHA-256 kept here. It is rotated on use (at most daily; the
+ * previous secret works until the device first shows the new one) and revoked by the owner.
+ */
+export const devices = sqliteTable("devices", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  platform: text("platform").notNull(),
+  secretHash: text("secret_hash").notNull(),
+  previousSecretHash: text("previous_secret_hash"),
+  previousValidUntil: integer("previous_valid_until"),
+  rotatedAt: integer("rotated_at").notNull(),
+  pairedAt: integer("paired_at").notNull(),
+  lastSeenAt: integer("last_seen_at"),
+  lastSeenFrom: text("last_seen_from"),
+  revokedAt: integer("revoked_at"),
+});
+
+/** One-time pairing links (a QR code on the owner's screen): five minutes, single use, only the token's hash kept. */
+export const pairings = sqliteTable("pairings", {
+  id: text("id").primaryKey(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+  deviceId: text("device_id"),
+});

@@ -1,0 +1,172 @@
+/** The devices plugin's pages: the owner's list and pairing page, and the phone's pairing pages. */
+import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
+import { Layout } from "../web/layout_public.tsx";
+import { Time } from "../web/time.tsx";
+import type { Device, Pairing, PairingRefusal } from "./store.ts";
+
+interface Notices {
+  ok?: string;
+  error?: string;
+}
+
+export function DevicesList({ devices, notices, now }: { devices: Device[]; notices: Notices; now: number }) {
+  return (
+    <section class="card">
+      <h1>Devices</h1>
+      {notices.error ? <p class="notice error" role="alert">{notices.error}</p> : ""}
+      {notices.ok ? <p class="notice ok" role="status">{notices.ok}</p> : ""}
+      <p>
+        A paired phone opens your files through the relays like this browser does — no password to type, no
+        app store. It cannot pair others, see devices or change Settings.
+      </p>
+      <form method="post" action="/devices/pair">
+        <button type="submit">Pair a phone</button>
+      </form>
+      <h2>Paired</h2>
+      {devices.length === 0
+        ? <p class="muted">No devices yet.</p>
+        : (
+          <ul class="items" aria-label="Paired devices">
+            {devices.map((d) => (
+              <li key={d.id} data-device={d.id} style="grid-template-columns: minmax(0, 1fr) auto">
+                <span class="name">
+                  <strong>{d.name}</strong> <span class="muted">{d.platform}</span>
+                  <br />
+                  <span class="muted small">
+                    paired <Time ms={d.pairedAt} />
+                    {d.lastSeenAt && now - d.lastSeenAt > 0
+                      ? (
+                        <>
+                          {" · last seen "}
+                          <Time ms={d.lastSeenAt} />
+                          {d.lastSeenFrom ? ` from ${d.lastSeenFrom}` : ""}
+                        </>
+                      )
+                      : ""}
+                  </span>
+                </span>
+                <form method="post" action={`/devices/${d.id}/revoke`}>
+                  <button type="submit" class="danger small" aria-label={`Revoke ${d.name}`}>Revoke</button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        )}
+    </section>
+  );
+}
+
+export function PairingPage(
+  { qr, url, minutes, state }: { qr?: string; url?: string; minutes: number; state: Child },
+) {
+  return (
+    <section class="card">
+      <h1>Pair a phone</h1>
+      <p>
+        Scan this code with the phone's camera. It works once, for {minutes} minutes; nothing to type.
+      </p>
+      {qr
+        ? (
+          <figure class="pair-qr" style="margin:0 0 1rem">
+            {/* The SVG is ours (uqr), drawn from our own URL. */}
+            <div
+              role="img"
+              aria-label="QR code of the pairing link"
+              style="width:min(280px,80vw);background:#fff;padding:8px;border-radius:10px"
+            >
+              {raw(qr.replace("<svg ", '<svg width="100%" height="100%" '))}
+            </div>
+            <figcaption class="muted small" style="overflow-wrap:anywhere">{url}</figcaption>
+          </figure>
+        )
+        : ""}
+      {state}
+      <p>
+        <a href="/devices">Back to devices</a>
+      </p>
+    </section>
+  );
+}
+
+/** Live: waiting (with the time left), paired, or expired. */
+export function PairingState({ pairing, device, now }: { pairing: Pairing; device?: Device; now: number }) {
+  const done = pairing.usedAt !== null;
+  const expired = !done && pairing.expiresAt <= now;
+  return (
+    <div
+      id="pairing-state"
+      role="status"
+      aria-live="polite"
+      hx-get={done || expired ? undefined : `/devices/pairings/${pairing.id}/state`}
+      hx-trigger={done || expired ? undefined : "every 1s"}
+      hx-swap="outerHTML"
+      data-state={done ? "paired" : expired ? "expired" : "waiting"}
+    >
+      {done
+        ? (
+          <p class="notice ok">
+            Paired: <strong>{device?.name ?? "a device"}</strong>{" "}
+            ({device?.platform}). It can open your files now.
+          </p>
+        )
+        : expired
+        ? <p class="notice error">This code expired. Pair again for a new one.</p>
+        : <p class="muted">Waiting for the phone… ({Math.ceil((pairing.expiresAt - now) / 1000)} s left)</p>}
+    </div>
+  );
+}
+
+export function PairPage({ owner, suggested }: { owner: string; suggested: string }) {
+  return (
+    <Layout title={`Pair with ${owner}'s Hearth`}>
+      <h1>Pair this device with {owner}'s Hearth</h1>
+      <p>
+        It will open {owner}'s files from anywhere, without a password. The owner can revoke it at any time.
+      </p>
+      <form method="post">
+        <label for="pair-name">This device's name</label>
+        <input id="pair-name" name="name" type="text" value={suggested} maxlength={60} required />
+        <button type="submit" style="margin-top:1rem">Pair this device</button>
+      </form>
+    </Layout>
+  );
+}
+
+const REFUSAL: Record<PairingRefusal, { title: string; text: string }> = {
+  unknown: {
+    title: "This pairing link is not valid",
+    text: "Check that the whole code was scanned, or pair again.",
+  },
+  expired: {
+    title: "This pairing link expired",
+    text: "Pairing links work for five minutes. Pair again for a new one.",
+  },
+  used: {
+    title: "This pairing link was already used",
+    text: "Each link pairs one device, once. Pair again for a new one.",
+  },
+};
+
+export function PairRefusedPage({ why }: { why: PairingRefusal }) {
+  return (
+    <Layout title={REFUSAL[why].title}>
+      <h1>{REFUSAL[why].title}</h1>
+      <p>{REFUSAL[why].text}</p>
+    </Layout>
+  );
+}
+
+export function PairedPage({ owner, name }: { owner: string; name: string }) {
+  return (
+    <Layout title="Paired">
+      <h1>Paired</h1>
+      <p>
+        <strong>{name}</strong> can now open {owner}'s files.
+      </p>
+      <p>
+        <a class="button" href="/browse">Open the files</a>
+      </p>
+    </Layout>
+  );
+}

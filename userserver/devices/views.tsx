@@ -73,9 +73,9 @@ export function PairingPage(
             <div
               role="img"
               aria-label="QR code of the pairing link"
-              style="width:min(280px,80vw);background:#fff;padding:8px;border-radius:10px"
+              style="width:min(280px,80vw);aspect-ratio:1/1;background:#fff;padding:8px;border-radius:10px;border:1px solid var(--border)"
             >
-              {raw(qr.replace("<svg ", '<svg width="100%" height="100%" '))}
+              {raw(qr.replace("<svg ", '<svg width="100%" height="100%" style="display:block" '))}
             </div>
             <figcaption class="muted small" style="overflow-wrap:anywhere">{url}</figcaption>
           </figure>

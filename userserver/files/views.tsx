@@ -175,6 +175,7 @@ export function FolderPage(p: FolderViewProps) {
                 id="fm-folder-files"
                 class="sr-only"
                 type="file"
+                aria-label="Upload a folder"
                 multiple
                 data-fm-input
                 {...{ webkitdirectory: "" }}

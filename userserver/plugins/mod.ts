@@ -150,8 +150,10 @@ export class Plugins {
     return this.#plugins;
   }
 
-  nav(): NavEntry[] {
-    return this.#plugins.flatMap((p) => p.nav ?? []).sort((a, b) => a.order - b.order);
+  /** The tabs; for a viewer kind, only those whose route group admits it (a device: Browse). */
+  nav(kind: ViewerKind = "owner"): NavEntry[] {
+    return this.#plugins.flatMap((p) => (p.nav ?? []).filter((n) => admitted(p, n.path).has(kind)))
+      .sort((a, b) => a.order - b.order);
   }
 
   typeOf(item: Item): ItemType {

@@ -21,6 +21,8 @@ export interface ShellProps {
   path: string;
   unseen: number;
   account?: AccountMenuInfo;
+  /** The owner's header widgets (search, the bell); false for a device. Default true. */
+  ownerWidgets?: boolean;
   /** Extra elements for <head> (e.g. a no-JS refresh). */
   head?: Child;
   children: Child;
@@ -40,7 +42,9 @@ export interface AccountMenuInfo {
   onThisComputer?: boolean;
 }
 
-export function Shell({ title, name, tabs, path, unseen, account, head, children }: ShellProps) {
+export function Shell(
+  { title, name, tabs, path, unseen, account, ownerWidgets = true, head, children }: ShellProps,
+) {
   return (
     <html lang="en">
       <Head
@@ -63,13 +67,25 @@ export function Shell({ title, name, tabs, path, unseen, account, head, children
             ))}
           </nav>
           <div class="right">
-            <form class="header-search" role="search" action="/search" method="get">
-              <label class="visually-hidden" for="header-search-q">Search everything</label>
-              <input id="header-search-q" type="search" name="q" placeholder="Search" autocomplete="off" />
-            </form>
-            <span id="bell" hx-sse:connect="/events/bell" hx-swap="innerHTML">
-              <Bell unseen={unseen} />
-            </span>
+            {ownerWidgets
+              ? (
+                <>
+                  <form class="header-search" role="search" action="/search" method="get">
+                    <label class="visually-hidden" for="header-search-q">Search everything</label>
+                    <input
+                      id="header-search-q"
+                      type="search"
+                      name="q"
+                      placeholder="Search"
+                      autocomplete="off"
+                    />
+                  </form>
+                  <span id="bell" hx-sse:connect="/events/bell" hx-swap="innerHTML">
+                    <Bell unseen={unseen} />
+                  </span>
+                </>
+              )
+              : ""}
             {account && <AccountMenu {...account} />}
           </div>
         </header>

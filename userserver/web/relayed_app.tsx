@@ -95,7 +95,7 @@ export function createRelayedApp(
 
   const shell: ShellInfo = {
     name,
-    tabs: () => (core?.plugins.nav() ?? []).map((n) => ({ label: n.label, path: n.path })),
+    tabs: (kind) => (core?.plugins.nav(kind) ?? []).map((n) => ({ label: n.label, path: n.path })),
     unseen: () => core?.core.notifications.unseenCount() ?? Promise.resolve(0),
     account: async (c) => {
       const user = await auth.currentUser(c);

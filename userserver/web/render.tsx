@@ -3,10 +3,12 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type AccountMenuInfo, Shell, type Tab } from "./layout.tsx";
+import type { Viewer, ViewerKind } from "../permissions/mod.ts";
 
 export interface ShellInfo {
   name: string;
-  tabs(): Tab[];
+  /** The tabs a viewer of this kind may open (the owner: all). */
+  tabs(kind?: ViewerKind): Tab[];
   unseen(): Promise<number>;
   /** Who is signed in, for the account menu (undefined: no menu). */
   account?(c: Context): Promise<AccountMenuInfo | undefined>;
@@ -32,14 +34,19 @@ export async function render(
   c.header("Vary", "HX-Request, HX-Request-Type");
   c.header("Cache-Control", "no-store");
   if (isFragmentRequest(c)) return c.html(<>{body}</>, status);
+  // Anyone but the owner (a paired device) gets the tabs it may open and none of the owner's own
+  // widgets: no bell (its live stream is the owner's), no search, no account menu.
+  const kind: ViewerKind = (c.get("viewer") as Viewer | undefined)?.kind ?? "owner";
+  const owner = kind === "owner";
   return c.html(
     <Shell
       title={title}
       name={shell.name}
-      tabs={shell.tabs()}
+      tabs={shell.tabs(kind)}
       path={c.req.path}
-      unseen={await shell.unseen()}
-      account={await shell.account?.(c)}
+      unseen={owner ? await shell.unseen() : 0}
+      account={owner ? await shell.account?.(c) : undefined}
+      ownerWidgets={owner}
       head={head}
     >
       {body}

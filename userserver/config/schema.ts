@@ -32,6 +32,8 @@ export const userServerConfigSchema = z.strictObject({
   uploadExpiryDays: z.number().min(0.01).max(365).default(7),
   /** Days the activity stream keeps an entry (Activity). */
   activityRetentionDays: z.number().min(1).max(3650).default(90),
+  /** The folder in Home that Camera uploads from phones go into (made on first use). */
+  cameraFolder: z.string().min(1).max(255).default("Camera"),
   /** How often (seconds) the share task pings each friend and fetches what they share with this server. */
   friendCheckSeconds: z.number().int().min(1).max(86_400).default(60),
   /**

@@ -61,6 +61,7 @@ export function Places(
     { path: "/favorites", label: "Favorites", icon: "star" },
     { path: "/links", label: "Shared by link", icon: "share" },
     { path: "/shared", label: "Shared with me", icon: "share" },
+    { path: "/camera", label: "Camera", icon: "image" },
     { path: "/activity", label: "Activity", icon: "clock" },
     { path: "/trash", label: "Trash", icon: "trash" },
   ];

@@ -50,8 +50,11 @@ export function Shell(
       <Head
         title={`${title} · ${name}'s Hearth`}
         css={SHELL_CSS}
-        scripts={["/_static/htmx.min.js", "/_static/hx-sse.min.js", "/_static/local.js"]}
+        scripts={["/_static/htmx.min.js", "/_static/hx-sse.min.js", "/_static/local.js", "/_static/pwa.js"]}
       >
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <meta name="theme-color" content="#d9653b" />
+        <link rel="apple-touch-icon" href="/_pwa/icon-192.png" />
         {head}
       </Head>
       <body hx-boost:inherited="true">

@@ -19,6 +19,7 @@ import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { createFriends } from "../friends/mod.ts";
 import { devicesPlugin } from "../devices/plugin.tsx";
+import { cameraPlugin } from "../camera/plugin.tsx";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
@@ -121,6 +122,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     dav.plugin,
     localSessionsPlugin(localSessions),
     devicesPlugin(core, { publicOrigin: publicOrigin(config) }),
+    cameraPlugin(core),
     settingsPlugin(
       { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
       () => plugins.settingsSections(),

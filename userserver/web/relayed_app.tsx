@@ -13,6 +13,7 @@ import type { Logger } from "../../shared/log/mod.ts";
 import { silentLogger } from "../../shared/log/mod.ts";
 import { Layout } from "./layout_public.tsx";
 import { mountStatic } from "./static.ts";
+import { mountPwa } from "../pwa/mod.ts";
 import { errorPage, plainOnError, webGuard } from "./guard.tsx";
 import type { ShellAuth } from "./auth.ts";
 import type { Core } from "../core/mod.ts";
@@ -65,6 +66,7 @@ export function createRelayedApp(
   app.onError(plainOnError(log)); // replaced below by the shell's, once there is an owner to show it to
   app.get("/healthz", (c) => c.json({ ok: true, service: "userserver", listener: "relayed", name }));
   mountStatic(app);
+  mountPwa(app, name);
   if (enableByteStream) mountByteStream(app);
   if (auth?.routes) app.route("/", auth.routes);
 

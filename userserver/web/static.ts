@@ -24,6 +24,8 @@ const BUNDLES: Array<[string, string]> = [
   ["files.js", new URL("../files/client/main.ts", import.meta.url).pathname],
   ["links.js", new URL("../links/client/main.ts", import.meta.url).pathname],
   ["local.js", new URL("../local/client/here.ts", import.meta.url).pathname],
+  ["pwa.js", new URL("../pwa/client/register.ts", import.meta.url).pathname],
+  ["camera.js", new URL("../camera/client/main.ts", import.meta.url).pathname],
 ];
 /** Files served as they are: the served name → path and type. */
 const PLAIN: Array<[string, string, string]> = [

@@ -1,0 +1,142 @@
+/**
+ * A phone (Pixel 7 profile: touch, small screen), paired with alice's server, as an installable
+ * web app: the manifest, icons and service worker; pages opened are readable offline. Camera
+ * upload: 20 photos chosen from the gallery; the app is killed mid-way (its storage kept, as a
+ * phone keeps it), started again, the same 20 chosen again — every photo stored once, byte-exact.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import sharp from "sharp";
+import { type Browser, type BrowserContext, devices, type Page, type Route } from "playwright-core";
+import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
+import { SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
+import { aliceThroughRelay } from "./sign_in.ts";
+
+let h: Harness;
+let browser: Browser;
+let owner: Page;
+let origin: string;
+let phone: BrowserContext;
+
+const shot = (p: Page, name: string) =>
+  p.screenshot({ path: join(SCREENSHOTS, `phone-${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  h = await startHarness({ relays: 1, users: ["alice"] });
+  ({ browser, page: owner, origin } = await aliceThroughRelay(h, ZONE));
+  // Pair a phone (the pairing itself is e2e/devices.test.ts's subject).
+  await owner.goto(`${origin}/devices`);
+  await owner.getByRole("button", { name: "Pair a phone" }).click();
+  await owner.waitForURL((u) => u.pathname.startsWith("/devices/pairings/"));
+  const url = (await owner.locator(".pair-qr figcaption").innerText()).trim();
+  phone = await browser.newContext({ ...devices["Pixel 7"] });
+  const p = await phone.newPage();
+  await p.goto(url);
+  await p.getByRole("button", { name: "Pair this device" }).tap();
+  await p.waitForSelector("text=can now open alice's files");
+  await p.close();
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+test("installable: manifest, icons, a service worker for the whole site; opened pages readable offline", async () => {
+  const p = await phone.newPage();
+  await p.goto(`${origin}/browse`);
+  const manifestHref = await p.locator('link[rel="manifest"]').getAttribute("href");
+  const m = await p.evaluate(async (href) => await (await fetch(href!)).json(), manifestHref);
+  expect(m.display).toBe("standalone");
+  expect(m.start_url).toBe("/browse");
+  expect(m.short_name).toBe("Hearth");
+  expect(m.share_target.action).toBe("/camera/share");
+  for (const size of [192, 512]) {
+    const icon = m.icons.find((i: { sizes: string }) => i.sizes === `${size}x${size}`);
+    const bytes = await p.evaluate(
+      async (src) => [...new Uint8Array(await (await fetch(src)).arrayBuffer())],
+      icon.src,
+    );
+    const meta = await sharp(Buffer.from(bytes)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(["png", size, size]);
+  }
+  const scope = await p.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  expect(scope).toBe(`${origin}/`);
+  // The worker controls the page once reloaded; what is opened now is kept for offline.
+  await p.reload();
+  await h.waitFor("controlled", () => p.evaluate(() => navigator.serviceWorker.controller !== null));
+  await p.goto(`${origin}/browse`);
+  expect(await p.locator("h1").innerText()).toBe("Your files");
+  await phone.setOffline(true);
+  await p.reload();
+  expect(await p.locator("h1").innerText()).toBe("Your files");
+  await p.goto(`${origin}/recent`); // never opened: the offline page
+  expect(await p.locator("h1").innerText()).toBe("You are offline");
+  await shot(p, "offline");
+  await phone.setOffline(false);
+  await p.close();
+});
+
+test("camera upload: 20 photos, the app killed mid-way and started again — each stored once, byte-exact", async () => {
+  const photos = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+    const raw = Buffer.alloc(400 * 300 * 3).map((_, j) => (j * (i + 3) + i * 17) & 0xff);
+    const buffer = await sharp(raw, { raw: { width: 400, height: 300, channels: 3 } }).jpeg({ quality: 90 })
+      .toBuffer();
+    return { name: `IMG_${String(1000 + i)}.jpg`, mimeType: "image/jpeg", buffer };
+  }));
+  const sums = photos.map((f) => createHash("sha256").update(f.buffer).digest("hex")).sort();
+
+  // First run: the network holds every upload after the eighth, as if the app were killed then.
+  const p = await phone.newPage();
+  let created = 0;
+  const held: Route[] = [];
+  await p.route("**/upload/tus", async (route) => {
+    if (route.request().method() === "POST" && ++created > 8) held.push(route);
+    else await route.continue();
+  });
+  await p.goto(`${origin}/camera`);
+  expect(await seriousAxeViolations(p)).toEqual([]);
+  await p.locator("#cam-pick").setInputFiles(photos);
+  await h.waitFor(
+    "eight sent",
+    async () => (await p.locator('.cam-queue li[data-state="sent"]').count()) >= 8,
+  ).catch(async (e) => {
+    console.log("QUEUE", await p.locator(".cam").innerText());
+    throw e;
+  });
+  await shot(p, "camera-busy");
+  // Killed: the page and context go; a phone keeps its storage (cookies, the uploads it remembers).
+  const storage = await phone.storageState();
+  await phone.close();
+  for (const r of held) await r.abort().catch(() => {});
+
+  // Started again, the same 20 chosen: what is stored is skipped, the rest is sent.
+  phone = await browser.newContext({ ...devices["Pixel 7"], storageState: storage });
+  const again = await phone.newPage();
+  await again.goto(`${origin}/camera`);
+  await again.locator("#cam-pick").setInputFiles(photos);
+  const section = again.locator("[data-camera-folder]");
+  await h.waitFor("all done", async () => (await section.getAttribute("data-cam-left")) === "0", 60_000);
+  const summary = await again.locator("[data-cam-summary]").innerText();
+  expect(summary).toMatch(/^12 sent, 8 already on your server/);
+  await shot(again, "camera-done");
+
+  // alice's Camera folder: the 20 contents, each once.
+  const db = createClient({ url: `file:${join(h.dirs.users.alice!, "userserver.db")}`, timeout: 10_000 });
+  try {
+    const rows = await db.execute(
+      "select i.blob_hash from items i join items f on i.parent_id = f.id where f.name = 'Camera' and f.parent_id = 'root'",
+    );
+    expect(rows.rows.map((r) => String(r.blob_hash)).sort()).toEqual(sums);
+  } finally {
+    db.close();
+  }
+  // And choosing them a third time sends nothing.
+  await again.reload();
+  await again.locator("#cam-pick").setInputFiles(photos.slice(0, 5));
+  await h.waitFor(
+    "checked",
+    async () => (await again.locator('.cam-queue li[data-state="skipped"]').count()) === 5,
+  );
+});

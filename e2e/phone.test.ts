@@ -9,6 +9,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import sharp from "sharp";
+import bwipjs from "bwip-js/node";
+import { renderSVG } from "uqr";
 import { type Browser, type BrowserContext, devices, type Page, type Route } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
 import { SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
@@ -139,4 +141,56 @@ test("camera upload: 20 photos, the app killed mid-way and started again — eac
     "checked",
     async () => (await again.locator('.cam-queue li[data-state="skipped"]').count()) === 5,
   );
+});
+
+test("barcodes: a QR code and an EAN-13 read from photos, a code typed; the collection lists and filters them", async () => {
+  const qrPng = await sharp(Buffer.from(renderSVG("https://example.org/guitar-42", { border: 4 }))).resize(
+    600,
+  )
+    .png().toBuffer();
+  // An EAN-13 as a shop's label has it: black bars on white, a quiet zone around.
+  const ean = await bwipjs.toBuffer({
+    bcid: "ean13",
+    text: "4006381333931",
+    scale: 3,
+    height: 30,
+    includetext: true,
+    backgroundcolor: "FFFFFF",
+    paddingwidth: 20,
+    paddingheight: 10,
+  });
+  const eanPng = await sharp(ean).flatten({ background: "#ffffff" })
+    .extend({ top: 40, bottom: 40, left: 60, right: 60, background: "#ffffff" }).png().toBuffer();
+  const p = await phone.newPage();
+  await p.goto(`${origin}/collection`);
+  expect(await seriousAxeViolations(p)).toEqual([]);
+  const status = p.locator("[data-scan-status]");
+  for (
+    const [name, buffer, code] of [
+      ["qr.png", qrPng, "https://example.org/guitar-42"],
+      ["ean.png", eanPng, "4006381333931"],
+    ] as const
+  ) {
+    await p.locator("#scan-photo").setInputFiles({ name, mimeType: "image/png", buffer });
+    await h.waitFor(`${code} added`, async () => (await status.innerText()) === `Added ${code}`).catch(
+      async (e) => {
+        console.log("STATUS", await status.innerText());
+        throw e;
+      },
+    );
+  }
+  await p.locator("summary", { hasText: "Type a code" }).tap();
+  await p.fill("#coll-code", "LIBRARY-0007");
+  await p.fill("#coll-note", "borrowed book");
+  await p.locator("form[action='/collection'] button[type=submit]").tap();
+  await h.waitFor("typed", async () => (await p.locator(".notice.ok").count()) > 0);
+  const list = p.locator("[data-collection-list] li");
+  expect(await list.count()).toBe(3);
+  const text = await p.locator("[data-collection-list]").innerText();
+  expect(text).toContain("QR code");
+  expect(text).toContain("EAN-13");
+  expect(text).toContain("borrowed book");
+  await shot(p, "collection");
+  await p.goto(`${origin}/collection?q=4006`);
+  expect(await p.locator("[data-collection-list] li").count()).toBe(1);
 });

@@ -43,3 +43,13 @@ export function securityHeaders({ connectSrc = [] }: { connectSrc?: string[] } =
     overwrite: false,
   });
 }
+
+/**
+ * The same policy as a header value, for the one page that needs WebAssembly compiled (the barcode
+ * scanner's ZXing decoder: `'wasm-unsafe-eval'` lets a page compile WebAssembly, never run `eval`).
+ */
+export function cspAllowingWasm(): string {
+  const d = { ...CSP_DIRECTIVES, scriptSrc: [...CSP_DIRECTIVES.scriptSrc, "'wasm-unsafe-eval'"] };
+  const name = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return Object.entries(d).map(([k, v]) => `${name(k)} ${v.join(" ")}`).join("; ");
+}

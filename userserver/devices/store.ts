@@ -8,6 +8,7 @@
 import { and, desc, eq, isNull, lte } from "drizzle-orm";
 import { newSessionToken, parseSessionToken, secretMatches } from "../../shared/auth/session_token.ts";
 import { randomToken, sha256Hex } from "../../shared/crypto/mod.ts";
+import { withoutControlChars } from "../../shared/text.ts";
 import { devices, pairings } from "../../shared/db/userserver/schema.ts";
 import type { UserDb } from "../database/mod.ts";
 
@@ -173,11 +174,8 @@ export class Devices {
 }
 
 function cleanName(s: string): string {
-  // Control characters out (a name is shown in lists and logs), by code point: no regex needed.
-  return [...s].filter((ch) => ch.codePointAt(0)! >= 0x20 && ch !== "\u007f").join("").trim().slice(
-    0,
-    MAX_NAME,
-  );
+  // Control characters out: a name is shown in lists and logs.
+  return withoutControlChars(s).trim().slice(0, MAX_NAME);
 }
 
 /** A short platform name from a User-Agent ("Android phone", "iPhone", "Chrome on Linux"…). */

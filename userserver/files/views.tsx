@@ -62,6 +62,7 @@ export function Places(
     { path: "/links", label: "Shared by link", icon: "share" },
     { path: "/shared", label: "Shared with me", icon: "share" },
     { path: "/camera", label: "Camera", icon: "image" },
+    { path: "/collection", label: "Collection", icon: "file" },
     { path: "/activity", label: "Activity", icon: "clock" },
     { path: "/trash", label: "Trash", icon: "trash" },
   ];

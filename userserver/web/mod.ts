@@ -20,6 +20,7 @@ import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { createFriends } from "../friends/mod.ts";
 import { devicesPlugin } from "../devices/plugin.tsx";
 import { cameraPlugin } from "../camera/plugin.tsx";
+import { collectionPlugin } from "../collection/plugin.tsx";
 import { setupRegistration } from "../registration/mod.ts";
 import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
@@ -123,6 +124,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     localSessionsPlugin(localSessions),
     devicesPlugin(core, { publicOrigin: publicOrigin(config) }),
     cameraPlugin(core),
+    collectionPlugin(core),
     settingsPlugin(
       { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
       () => plugins.settingsSections(),

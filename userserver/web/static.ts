@@ -26,6 +26,7 @@ const BUNDLES: Array<[string, string]> = [
   ["local.js", new URL("../local/client/here.ts", import.meta.url).pathname],
   ["pwa.js", new URL("../pwa/client/register.ts", import.meta.url).pathname],
   ["camera.js", new URL("../camera/client/main.ts", import.meta.url).pathname],
+  ["scan.js", new URL("../collection/client/scan.ts", import.meta.url).pathname],
 ];
 /** Files served as they are: the served name → path and type. */
 const PLAIN: Array<[string, string, string]> = [
@@ -33,6 +34,12 @@ const PLAIN: Array<[string, string, string]> = [
   ["hx-sse.min.js", join(HTMX_DIST, "ext", "hx-sse.min.js"), JS],
   ["files.css", new URL("../files/client/files.css", import.meta.url).pathname, CSS],
   ["friends.css", new URL("../friends/client/friends.css", import.meta.url).pathname, CSS],
+  // The barcode scanner's decoder (userserver/collection/client/scan.ts), served here, not from a CDN.
+  [
+    "zxing_reader.wasm",
+    new URL("../../node_modules/zxing-wasm/dist/reader/zxing_reader.wasm", import.meta.url).pathname,
+    "application/wasm",
+  ],
 ];
 
 /**

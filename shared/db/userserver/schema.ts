@@ -333,3 +333,17 @@ export const pairings = sqliteTable("pairings", {
   usedAt: integer("used_at"),
   deviceId: text("device_id"),
 });
+
+/**
+ * The Collection (userserver/collection): physical things by their bar codes — scanned with the
+ * phone's camera, read from a photo, or typed. Nothing is looked up online.
+ */
+export const collectionItems = sqliteTable("collection_items", {
+  id: text("id").primaryKey(),
+  code: text("code").notNull(),
+  /** The symbology as the scanner names it: qr_code, ean_13, code_128, … ("" when typed). */
+  format: text("format").notNull(),
+  note: text("note").notNull().default(""),
+  source: text("source", { enum: ["camera", "photo", "typed"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("collection_items_created").on(t.createdAt)]);

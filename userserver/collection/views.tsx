@@ -1,0 +1,95 @@
+/** The Collection page: scan (camera or photo), type a code, and the list. */
+import { Places } from "../files/views.tsx";
+import { Time } from "../web/time.tsx";
+import type { CollectionItem } from "./plugin.tsx";
+
+const FORMAT_NAMES: Record<string, string> = {
+  qr_code: "QR code",
+  ean_13: "EAN-13",
+  ean_8: "EAN-8",
+  upc_a: "UPC-A",
+  upc_e: "UPC-E",
+  code_128: "Code 128",
+  code_39: "Code 39",
+  data_matrix: "Data Matrix",
+  pdf417: "PDF417",
+  itf: "ITF",
+};
+
+export function CollectionPage(
+  { items, total, q, notices }: {
+    items: CollectionItem[];
+    total: number;
+    q: string;
+    notices: { ok?: string; error?: string };
+  },
+) {
+  return (
+    <>
+      <script src="/_static/scan.js" type="module"></script>
+      <Places current="/collection" />
+      <section class="card coll" data-collection>
+        <h1>Collection</h1>
+        {notices.error ? <p class="notice error" role="alert">{notices.error}</p> : ""}
+        {notices.ok ? <p class="notice ok" role="status">{notices.ok}</p> : ""}
+        <p class="muted">
+          Bar codes of the things you own, kept on your own server. Nothing is looked up online.
+        </p>
+        <div class="row">
+          <button type="button" data-scan-camera>Scan with the camera</button>
+          <label class="button secondary" for="scan-photo">Read a code from a photo</label>
+          <input id="scan-photo" class="sr-only" type="file" accept="image/*" data-scan-photo />
+        </div>
+        <div class="coll-camera" data-scan-view hidden>
+          <video data-scan-video muted playsinline aria-label="Camera view"></video>
+          <button type="button" class="secondary small" data-scan-stop>Stop</button>
+        </div>
+        <p role="status" aria-live="polite" data-scan-status></p>
+        <details>
+          <summary>Type a code</summary>
+          <form method="post" action="/collection" class="row">
+            <input type="hidden" name="source" value="typed" />
+            <label for="coll-code" class="sr-only">Code</label>
+            <input
+              id="coll-code"
+              name="code"
+              type="text"
+              required
+              placeholder="4006381333931"
+              inputmode="text"
+            />
+            <label for="coll-note" class="sr-only">Note</label>
+            <input id="coll-note" name="note" type="text" placeholder="A note (optional)" />
+            <button type="submit" class="small">Add</button>
+          </form>
+        </details>
+        <form method="get" action="/collection" class="row" role="search">
+          <label for="coll-q" class="sr-only">Filter the collection</label>
+          <input id="coll-q" name="q" type="search" value={q} placeholder="Filter by code or note" />
+        </form>
+        <p class="muted small">
+          {q ? `${items.length} of ${total}` : `${total} ${total === 1 ? "thing" : "things"}`}
+        </p>
+        <ul class="items" aria-label="Collection" data-collection-list>
+          {items.map((i) => (
+            <li key={i.id} data-code={i.code} style="grid-template-columns: minmax(0, 1fr) auto">
+              <span class="name">
+                <strong style="overflow-wrap:anywhere">{i.code}</strong>{" "}
+                <span class="badge">{FORMAT_NAMES[i.format] ?? (i.format || "typed")}</span>
+                {i.note ? <span class="muted">· {i.note}</span> : ""}
+                <br />
+                <span class="muted small">
+                  <Time ms={i.createdAt} /> ·{" "}
+                  {i.source === "camera" ? "scanned" : i.source === "photo" ? "from a photo" : "typed"}
+                </span>
+              </span>
+              <form method="post" action={`/collection/${i.id}/delete`}>
+                <button type="submit" class="danger small" aria-label={`Remove ${i.code}`}>Remove</button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -20,6 +20,7 @@ import {
   captchaAnswer,
   challengeIdOf,
   friendsReady,
+  postFormAs,
   signedPeerRequest,
 } from "./friends_helpers.ts";
 
@@ -41,17 +42,7 @@ async function folderWithFile(user: string, folder: string, file: string, body: 
   const id = new RegExp(`href="/browse/([A-Za-z0-9_-]+)"[^>]*>${folder}<`).exec(home)![1]!;
   const form = new FormData();
   form.append("files", new File([body], file, { type: "text/plain" }));
-  const res = await fetch(`https://${user}.hearth.localhost/browse/${id}/upload`, {
-    method: "POST",
-    unix: join(h.dirs.users[user]!, "relayed.sock"),
-    tls: { ca: h.caPem },
-    redirect: "manual",
-    headers: {
-      cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
-      origin: `https://${user}.hearth.localhost:${h.user(user).publicPort}`,
-    },
-    body: form,
-  } as RequestInit);
+  const res = await postFormAs(h, user, `/browse/${id}/upload`, form);
   expect(res.status).toBeLessThan(400);
   const listing = (await asOwner(h, user, `/browse/${id}`)).text;
   const fileId = new RegExp(`href="/browse/([A-Za-z0-9_-]+)"[^>]*>${file.replace(".", "\\.")}<`).exec(
@@ -122,17 +113,7 @@ test("accepted: both read what the other shares; a revoked share is 404 on the n
     .toBuffer();
   const form = new FormData();
   form.append("files", new File([png], "view.png", { type: "image/png" }));
-  await fetch(`https://alice.hearth.localhost/browse/${a.id}/upload`, {
-    method: "POST",
-    unix: join(h.dirs.users.alice!, "relayed.sock"),
-    tls: { ca: h.caPem },
-    redirect: "manual",
-    headers: {
-      cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
-      origin: `https://alice.hearth.localhost:${h.user("alice").publicPort}`,
-    },
-    body: form,
-  } as RequestInit);
+  await postFormAs(h, "alice", `/browse/${a.id}/upload`, form);
   const inFolder = (await asOwner(h, "bob", `/shared/alice/${a.id}`)).text;
   const thumbSrc = /<img class="fr-thumb" src="([^"]+)"/.exec(inFolder)?.[1];
   expect(thumbSrc).toMatch(/^\/shared\/alice\/[A-Za-z0-9_-]+\/thumb$/);
@@ -198,17 +179,7 @@ test("a write share: bob sends a file into alice's folder (in chunks) and rename
   const send = async (folder: string) => {
     const body = new FormData();
     body.append("file", new File([bytes], "scan.bin"));
-    return await fetch(`https://bob.hearth.localhost/shared/alice/${folder}/upload`, {
-      method: "POST",
-      unix: join(h.dirs.users.bob!, "relayed.sock"),
-      tls: { ca: h.caPem },
-      redirect: "manual",
-      headers: {
-        cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
-        origin: `https://bob.hearth.localhost:${h.user("bob").publicPort}`,
-      },
-      body,
-    } as RequestInit);
+    return await postFormAs(h, "bob", `/shared/alice/${folder}/upload`, body);
   };
   expect((await send(w.id)).status).toBe(303);
   const inbox = (await asOwner(h, "alice", `/browse/${w.id}`)).text;
@@ -307,17 +278,7 @@ test("a 200 MB copy from a friend arrives byte for byte", async () => {
   const sum = createHash("sha256").update(big).digest("hex");
   const form = new FormData();
   form.append("files", new File([big], "big.bin", { type: "application/octet-stream" }));
-  const up = await fetch("https://alice.hearth.localhost/browse/root/upload", {
-    method: "POST",
-    unix: join(h.dirs.users.alice!, "relayed.sock"),
-    tls: { ca: h.caPem },
-    redirect: "manual",
-    headers: {
-      cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop`,
-      origin: `https://alice.hearth.localhost:${h.user("alice").publicPort}`,
-    },
-    body: form,
-  } as RequestInit);
+  const up = await postFormAs(h, "alice", "/browse/root/upload", form);
   expect(up.status).toBeLessThan(400);
   const home = (await asOwner(h, "alice", "/browse")).text;
   const id = /href="\/browse\/([A-Za-z0-9_-]+)"[^>]*>big\.bin</.exec(home)![1]!;

@@ -68,6 +68,21 @@ export async function asOwner(
   return { status: res.status, location: res.headers.get("location"), text: await res.text() };
 }
 
+/** A multipart POST by `user`'s owner to their own server (uploads); the raw response. */
+export async function postFormAs(h: Harness, user: string, path: string, form: FormData): Promise<Response> {
+  return await fetch(`https://${user}.${ZONE}${path}`, {
+    method: "POST",
+    unix: join(h.dirs.users[user]!, "relayed.sock"),
+    tls: { ca: h.caPem },
+    redirect: "manual",
+    headers: {
+      cookie: `__Host-hearth-test-owner=${TEST_OWNER_TOKEN}`,
+      origin: `https://${user}.${ZONE}:${h.user(user).publicPort}`,
+    },
+    body: form,
+  } as RequestInit);
+}
+
 /** The answer `asked` logged for the CAPTCHA `id`. */
 export function captchaAnswer(h: Harness, asked: string, id: string): string {
   for (const line of h.output) {

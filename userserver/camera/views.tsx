@@ -1,11 +1,12 @@
 /** The Camera page: take or pick photos; the queue with progress, pause and retry. */
+import { type Notice, Notices } from "../web/notices.tsx";
 import { Places } from "../files/views.tsx";
 
 export function CameraPage(
   { folderId, folderName, notices }: {
     folderId: string;
     folderName: string;
-    notices: { ok?: string; error?: string };
+    notices: Notice;
   },
 ) {
   return (
@@ -14,8 +15,7 @@ export function CameraPage(
       <Places current="/camera" />
       <section class="card cam" data-camera-folder={folderId}>
         <h1>Camera uploads</h1>
-        {notices.error ? <p class="notice error" role="alert">{notices.error}</p> : ""}
-        {notices.ok ? <p class="notice ok" role="status">{notices.ok}</p> : ""}
+        <Notices {...notices} />
         <p>
           Photos and videos go to <a href={`/browse/${folderId}`}>{folderName}</a>{" "}
           on your own server. Ones it already has are skipped, so choosing the same photos again sends

@@ -1,4 +1,5 @@
 /** The Collection page: scan (camera or photo), type a code, and the list. */
+import { type Notice, Notices } from "../web/notices.tsx";
 import { Places } from "../files/views.tsx";
 import { Time } from "../web/time.tsx";
 import type { CollectionItem } from "./plugin.tsx";
@@ -21,7 +22,7 @@ export function CollectionPage(
     items: CollectionItem[];
     total: number;
     q: string;
-    notices: { ok?: string; error?: string };
+    notices: Notice;
   },
 ) {
   return (
@@ -30,8 +31,7 @@ export function CollectionPage(
       <Places current="/collection" />
       <section class="card coll" data-collection>
         <h1>Collection</h1>
-        {notices.error ? <p class="notice error" role="alert">{notices.error}</p> : ""}
-        {notices.ok ? <p class="notice ok" role="status">{notices.ok}</p> : ""}
+        <Notices {...notices} />
         <p class="muted">
           Bar codes of the things you own, kept on your own server. Nothing is looked up online.
         </p>

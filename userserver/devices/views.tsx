@@ -1,21 +1,16 @@
 /** The devices plugin's pages: the owner's list and pairing page, and the phone's pairing pages. */
+import { type Notice, Notices } from "../web/notices.tsx";
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { Layout } from "../web/layout_public.tsx";
 import { Time } from "../web/time.tsx";
 import type { Device, Pairing, PairingRefusal } from "./store.ts";
 
-interface Notices {
-  ok?: string;
-  error?: string;
-}
-
-export function DevicesList({ devices, notices, now }: { devices: Device[]; notices: Notices; now: number }) {
+export function DevicesList({ devices, notices, now }: { devices: Device[]; notices: Notice; now: number }) {
   return (
     <section class="card">
       <h1>Devices</h1>
-      {notices.error ? <p class="notice error" role="alert">{notices.error}</p> : ""}
-      {notices.ok ? <p class="notice ok" role="status">{notices.ok}</p> : ""}
+      <Notices {...notices} />
       <p>
         A paired phone opens your files through the relays like this browser does — no password to type, no
         app store. It cannot pair others, see devices or change Settings.

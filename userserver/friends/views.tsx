@@ -1,6 +1,7 @@
 /** The friends plugin's pages: Friends (requests, friends, groups), the CAPTCHA step, Shared with me. */
 import type { Child } from "hono/jsx";
 import { FmIcon, Places } from "../files/views.tsx";
+import { type Notice, Notices } from "../web/notices.tsx";
 
 /** The friends pages' own styles (on every page of theirs and on the Share page's section). */
 export function FriendsStyles() {
@@ -13,20 +14,6 @@ import type { PendingAsk } from "./handshake.ts";
 import type { FriendStatus } from "./share_task.ts";
 import type { PeerItem } from "./shared_items.ts";
 import type { AclEntry } from "../permissions/mod.ts";
-
-export interface Notices {
-  ok?: string;
-  error?: string;
-}
-
-function NoticeLines({ ok, error }: Notices) {
-  return (
-    <>
-      {error ? <p class="notice error" role="alert">{error}</p> : ""}
-      {ok ? <p class="notice ok" role="status">{ok}</p> : ""}
-    </>
-  );
-}
 
 function Status({ status }: { status: FriendStatus | undefined }) {
   if (!status) return <span class="badge">checking…</span>;
@@ -100,7 +87,7 @@ export function FriendsPage(
     relations: Relation[];
     statusOf: (name: string) => FriendStatus | undefined;
     groups: { name: string; members: string[] }[];
-    notices: Notices;
+    notices: Notice;
     self: string;
     zone: string;
   },
@@ -128,7 +115,7 @@ export function FriendsPage(
     <section class="card fr-page">
       <FriendsStyles />
       <h1>Friends</h1>
-      <NoticeLines {...notices} />
+      <Notices {...notices} />
       <form method="post" action="/friends/ask" class="row fr-ask">
         <label for="fr-name">Ask a friend by their Hearth name</label>
         <input
@@ -272,7 +259,7 @@ export function SharedWithMePage(
   { byFriend, statusOf, notices }: {
     byFriend: { friend: string; items: PeerItem[] }[];
     statusOf: (name: string) => FriendStatus | undefined;
-    notices: Notices;
+    notices: Notice;
   },
 ) {
   return (
@@ -281,7 +268,7 @@ export function SharedWithMePage(
       <Places current="/shared" />
       <section class="card files fr-shared">
         <h1>Shared with me</h1>
-        <NoticeLines {...notices} />
+        <Notices {...notices} />
         {byFriend.length === 0
           ? <p class="muted">Nothing yet. What your friends share with you shows here.</p>
           : ""}
@@ -315,7 +302,7 @@ export function RemoteItemPage(
     item: PeerItem;
     /** A folder's items (not `children`: JSX keeps that name for nested elements). */
     entries?: PeerItem[];
-    notices: Notices;
+    notices: Notice;
   },
 ) {
   const base = `/shared/${friend}/${item.id}`;
@@ -328,7 +315,7 @@ export function RemoteItemPage(
           <a href="/shared">Shared with me</a> / <span>{friend}</span>
         </nav>
         <h1>{item.name}</h1>
-        <NoticeLines {...notices} />
+        <Notices {...notices} />
         <p class="muted">
           {item.kind === "folder" ? "Folder" : `${formatBytes(item.size)} · ${item.type}`} · shared by{" "}
           {friend} · {item.access === "write" ? "you can edit" : "you can view"}

@@ -77,7 +77,7 @@ p { margin: 0 0 1rem; }
 label { display: block; font-weight: 600; font-size: .925rem; margin-bottom: .35rem; }
 .field { margin-bottom: 1.1rem; }
 .hint { display: block; font-weight: 400; color: var(--muted); font-size: .85rem; margin-top: .3rem; }
-input[type=email], input[type=password], input[type=text], input[type=url], select, textarea {
+input[type=email], input[type=password], input[type=text], input[type=url], input[type=search], select, textarea {
   width: 100%; font: inherit; color: var(--text); background: var(--surface);
   border: 1px solid var(--border); border-radius: 10px; padding: .65rem .8rem; transition: border-color .15s; }
 input:hover, select:hover, textarea:hover { border-color: var(--muted); }

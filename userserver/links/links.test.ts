@@ -245,6 +245,8 @@ describe("links", () => {
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: `ids=${text.id}&ids=${secret.id}`,
     });
+    // (Status and type first: a failure then says what came back instead of a zip.)
+    expect([sel.status, sel.headers.get("content-type")]).toEqual([200, "application/zip"]);
     expect(await zipNames(new Uint8Array(await sel.arrayBuffer()))).toEqual(["notes.txt"]);
   });
 
@@ -338,5 +340,10 @@ function zipNames(bytes: Uint8Array): string[] {
     "import sys,zipfile,json;print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))",
     path,
   ]);
+  if (py.exitCode !== 0) {
+    throw new Error(
+      `python3 could not read the zip (${bytes.length} bytes): ${py.stderr.toString().slice(-500)}`,
+    );
+  }
   return JSON.parse(py.stdout.toString());
 }

@@ -70,7 +70,9 @@ describe("the owner check", () => {
     );
     paths.add("/no-such-page");
     expect(paths.size).toBeGreaterThan(10);
-    const publicPaths = new Set(["/healthz", "/_static/x1"]);
+    // Public by design, no user data: health, static files, and the installable app's manifest,
+    // icons, service worker and offline page (userserver/pwa).
+    const publicPaths = new Set(["/healthz", "/_static/x1", "/manifest.webmanifest", "/sw.js", "/offline"]);
     who = "bob";
     try {
       for (const p of paths) {

@@ -262,6 +262,24 @@ test("signed requests: alice's own key works once; a replay, a forged key and an
     key: (await generateKeyPair()).privateKey,
   });
   expect((await forged.send()).status).not.toBe(200);
+  // A "signed" request with a chunked body of unknown length is refused without being read (no buffering).
+  const relay = h.relaySpecs[0]!;
+  let sent = 0;
+  const endless = new ReadableStream<Uint8Array>({
+    pull(ctl) {
+      if (sent >= 64 * 1024 * 1024) return ctl.close();
+      sent += 1024 * 1024;
+      ctl.enqueue(new Uint8Array(1024 * 1024));
+    },
+  });
+  const chunked = await fetch(`https://${relay.browserAddresses[0]}:${relay.browserPort}/api/peer/v1/hello`, {
+    method: "POST",
+    headers: { host: `bob.hearth.localhost:${relay.browserPort}`, "signature-input": 'hearth=("@method")' },
+    body: endless,
+    tls: { ca: h.caPem, serverName: "bob.hearth.localhost" },
+  } as RequestInit).catch((e: Error) => e);
+  expect(chunked instanceof Response ? chunked.status : 0).not.toBe(200);
+  expect((await asOwner(h, "bob", "/friends")).status).toBe(200); // bob is fine
   // Signed for carol's server, delivered to bob's: refused (the authority is part of what is signed).
   const elsewhere = await signedPeerRequest(h, {
     signer: "alice",

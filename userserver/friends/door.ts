@@ -54,6 +54,9 @@ export class PeerDoor {
     const host = c.req.header("host") ?? "";
     // Signed for this server (a request meant for another cannot be replayed here).
     if (host.replace(/:\d+$/, "").toLowerCase() !== `${this.o.self}.${this.o.zone}`) return undefined;
+    // The body is read whole to check its digest: only a declared, bounded length is read (a
+    // chunked body of unknown size is never buffered).
+    if (c.req.header("transfer-encoding")) return undefined;
     if (Number(c.req.header("content-length") ?? 0) > MAX_SIGNED_BODY) return undefined;
     const body = new Uint8Array(await c.req.arrayBuffer());
     if (body.length > MAX_SIGNED_BODY) return undefined;

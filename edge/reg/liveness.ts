@@ -2,7 +2,7 @@
  * Relay liveness and load. Relays heartbeat every 2 s; one that misses 3 is marked dead, its
  * tunnels are dropped from the table, and it is no longer handed out or answered in DNS.
  */
-import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
 import { relays, tunnels } from "../../shared/db/cloud/schema.ts";
 import type { CloudDeps } from "../deps.ts";
 
@@ -125,13 +125,9 @@ export async function sweepDeadRelays(deps: CloudDeps): Promise<string[]> {
   const dead = await deps.db.write(() =>
     deps.db.orm.update(relays).set({ deadAt: now })
       .where(
-        and(
-          isNull(relays.deadAt),
-          or(
-            lt(relays.lastHeartbeatAt, cutoff),
-            and(isNull(relays.lastHeartbeatAt), lt(relays.createdAt, cutoff)),
-          ),
-        ),
+        // Only a relay that was alive can die: one registered but never heard from is "new" (it
+        // is offered to no one until its first heartbeat), however slowly its process starts.
+        and(isNull(relays.deadAt), lt(relays.lastHeartbeatAt, cutoff)),
       )
       .returning({ id: relays.id })
   );

@@ -391,3 +391,22 @@ test("a server looks up another's key and the relays carrying it; unknown names 
   assert.match((await res.json()).error, /No Hearth server is named "nobody"/);
   assert.equal((await peer("bob", (await generateKeyPair()).privateKey)).status, 401);
 });
+
+test("a relay registered but never heard from stays new: not marked dead, not offered", async () => {
+  await addRelay(deps, {
+    id: "relay-c",
+    hostName: "relay-c.hearth.localhost",
+    tunnelAddress: "127.0.0.1:8444",
+    browserAddresses: ["127.0.0.1"],
+    browserPort: 8443,
+    credentialHash: await sha256Hex("secret-c"),
+  });
+  for (let i = 0; i < 5; i++) {
+    deps.clock.now += 2_000;
+    await heartbeat("relay-a");
+    await heartbeat("relay-b");
+  }
+  assert.deepEqual((await offers()).map((o) => o.relayId).sort(), ["relay-a", "relay-b"]);
+  const status = await (await app.request("/reg/v1/status")).json();
+  assert.equal(status.relays.find((r: { id: string }) => r.id === "relay-c").state, "new");
+});

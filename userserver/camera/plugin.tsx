@@ -21,6 +21,13 @@ const knownBody = z.strictObject({ hashes: z.array(z.string().regex(/^[0-9a-f]{6
 
 export function cameraPlugin(core: Core): Plugin {
   const ops = new FileOps(core.db, core.store, core.signals);
+  /** Which of these contents are stored (anywhere but the trash). */
+  const stored = async (hashes: string[]): Promise<Set<string>> => {
+    if (hashes.length === 0) return new Set();
+    const rows = await core.db.orm.selectDistinct({ hash: items.blobHash }).from(items)
+      .where(and(inArray(items.blobHash, hashes), ne(items.parentId, TRASH_ID))).all();
+    return new Set(rows.flatMap((r) => r.hash ? [r.hash] : []));
+  };
   /** The Camera folder's id, made on first use. */
   const folder = async () =>
     (await core.store.items.ensureFolder(ROOT_ID, core.config.current.cameraFolder)).item;
@@ -43,10 +50,7 @@ export function cameraPlugin(core: Core): Plugin {
       // Which of these contents are stored already (anywhere but the trash): those are not sent.
       app.post("/camera/known", jsonBody(knownBody), async (c) => {
         const { hashes } = c.req.valid("json");
-        if (hashes.length === 0) return c.json({ known: [] });
-        const rows = await core.db.orm.selectDistinct({ hash: items.blobHash }).from(items)
-          .where(and(inArray(items.blobHash, hashes), ne(items.parentId, TRASH_ID))).all();
-        return c.json({ known: rows.map((r) => r.hash) });
+        return c.json({ known: [...await stored(hashes)] });
       });
 
       // The PWA's share target: files shared from the phone's gallery (a form post, no script).
@@ -60,9 +64,8 @@ export function cameraPlugin(core: Core): Plugin {
           const hash = new Bun.CryptoHasher("sha256").update(new Uint8Array(await file.arrayBuffer())).digest(
             "hex",
           );
-          const have = await core.db.orm.select({ id: items.id }).from(items)
-            .where(and(inArray(items.blobHash, [hash]), ne(items.parentId, TRASH_ID))).limit(1).all();
-          if (have.length) {
+          const have = await stored([hash]);
+          if (have.size) {
             skipped++;
             continue;
           }

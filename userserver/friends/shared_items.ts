@@ -21,10 +21,9 @@ export interface PeerItem {
   access: Access;
 }
 
-const SHARED_SQL = `select item_id as id, max(access = 'write') as w from acl
+const SHARED_SQL = `select distinct item_id as id from acl
   where principal = 'user:' || $user
-     or principal in (select 'group:' || "group" from group_members where user = $user)
-  group by item_id`;
+     or principal in (select 'group:' || "group" from group_members where user = $user)`;
 
 export function describe(item: Item, access: Access): PeerItem {
   return {
@@ -54,7 +53,7 @@ export function friendAccess(
 
 /** Every item shared with `friend` directly (not what lies below a shared folder). */
 export function sharedWith(core: Core, friend: string): PeerItem[] {
-  const rows = core.reader.all<{ id: string; w: number }>(SHARED_SQL, { $user: friend });
+  const rows = core.reader.all<{ id: string }>(SHARED_SQL, { $user: friend });
   const out: PeerItem[] = [];
   for (const r of rows) {
     const reach = friendAccess(core, friend, r.id);

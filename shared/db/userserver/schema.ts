@@ -1,6 +1,6 @@
 /** The user server's own DB (one libSQL file in its data directory). */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Versioned settings as JSON values, e.g. `import_roots`. */
 export const settings = sqliteTable("settings", {
@@ -347,3 +347,70 @@ export const collectionItems = sqliteTable("collection_items", {
   source: text("source", { enum: ["camera", "photo", "typed"] }).notNull(),
   createdAt: integer("created_at").notNull(),
 }, (t) => [index("collection_items_created").on(t.createdAt)]);
+
+/**
+ * Photos (userserver/photos): one row per photo or video file, with what the timeline needs, so a
+ * window of it is one index range read. Times are the camera's wall clock written as if it were
+ * UTC (EXIF carries no time zone): a photo taken at 14:00 in Tokyo shows 14:00 wherever it is seen.
+ */
+export const photos = sqliteTable("photos", {
+  itemId: text("item_id").primaryKey(),
+  blobHash: text("blob_hash").notNull(),
+  kind: text("kind", { enum: ["photo", "video"] }).notNull(),
+  takenAt: integer("taken_at").notNull(),
+  /** yyyymmdd of `takenAt`: the timeline's day groups. */
+  day: integer("day").notNull(),
+  /** Where the time came from: the photo's EXIF, the file's time, or the owner's correction. */
+  takenFrom: text("taken_from", { enum: ["exif", "file", "owner"] }).notNull(),
+  width: integer("width").notNull().default(0),
+  height: integer("height").notNull().default(0),
+  /** The placeholder colour (`#rrggbb`) shown until the thumbnail arrives. */
+  colour: text("colour").notNull().default(""),
+  /** Camera, lens, exposure… as JSON for the viewer's panel; GPS is kept apart, below. */
+  exif: text("exif").notNull().default("{}"),
+  latitude: real("latitude"),
+  longitude: real("longitude"),
+  /** In the trash (or below a trashed folder): left out of the timeline and albums. */
+  trashed: integer("trashed", { mode: "boolean" }).notNull().default(false),
+  state: text("state", { enum: ["pending", "done", "failed"] }).notNull(),
+  error: text("error"),
+}, (t) => [
+  index("photos_timeline").on(t.trashed, t.day, t.takenAt, t.itemId),
+  index("photos_state").on(t.state),
+  index("photos_blob").on(t.blobHash),
+]);
+
+/** How many (untrashed) photos each day has: the timeline's layout, kept by triggers (0015). */
+export const photoDays = sqliteTable("photo_days", {
+  day: integer("day").primaryKey(),
+  count: integer("count").notNull(),
+});
+
+/**
+ * Albums: hand-picked (their photos in `photo_album_items`) or a folder's (`folderId` set: the
+ * folder's photos, with this row holding only its title, cover and skin). A view, never a copy.
+ */
+export const photoAlbums = sqliteTable("photo_albums", {
+  id: text("id").primaryKey(),
+  folderId: text("folder_id").unique(),
+  title: text("title").notNull(),
+  description: text("description").notNull().default(""),
+  coverItemId: text("cover_item_id"),
+  skin: text("skin", { enum: ["grid", "story"] }).notNull().default("grid"),
+  /** The album's share link (random, 256 bits) while it is shared; null otherwise. */
+  shareToken: text("share_token").unique(),
+  /** The owner chose to show where photos were taken to the link's visitors. */
+  shareGps: integer("share_gps", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const photoAlbumItems = sqliteTable("photo_album_items", {
+  albumId: text("album_id").notNull(),
+  itemId: text("item_id").notNull(),
+  position: integer("position").notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.albumId, t.itemId] }),
+  index("photo_album_items_order").on(t.albumId, t.position),
+  index("photo_album_items_item").on(t.itemId),
+]);

@@ -25,8 +25,10 @@ const PICK = [
   "FocalLength",
   "ExifImageWidth",
   "ExifImageHeight",
-  "latitude",
-  "longitude",
+  "GPSLatitude",
+  "GPSLatitudeRef",
+  "GPSLongitude",
+  "GPSLongitudeRef",
 ];
 
 export async function readExif(source: string | Uint8Array): Promise<PhotoExif> {
@@ -50,7 +52,8 @@ export async function readExif(source: string | Uint8Array): Promise<PhotoExif> 
   ].filter(Boolean);
   if (exposure.length) facts.Exposure = exposure.join(" · ");
   const takenAt = exifDate(tags.DateTimeOriginal) ?? exifDate(tags.CreateDate);
-  const lat = tags.latitude, lon = tags.longitude;
+  const lat = coordinate(tags.GPSLatitude, tags.GPSLatitudeRef, "S");
+  const lon = coordinate(tags.GPSLongitude, tags.GPSLongitudeRef, "W");
   const hasGps = typeof lat === "number" && typeof lon === "number" && Number.isFinite(lat) &&
     Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0);
   return {
@@ -71,6 +74,19 @@ export function exifDate(v: unknown): number | undefined {
   }
   const t = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
   return Number.isFinite(t) ? t : undefined;
+}
+
+/** Degrees from EXIF's [degrees, minutes, seconds] (negative south or west); undefined if malformed. */
+function coordinate(dms: unknown, ref: unknown, negative: string): number | undefined {
+  const parts = Array.isArray(dms) ? dms : typeof dms === "number" ? [dms] : [];
+  if (
+    parts.length === 0 || parts.length > 3 || !parts.every((p) => typeof p === "number" && Number.isFinite(p))
+  ) {
+    return undefined;
+  }
+  const [d = 0, m = 0, s = 0] = parts as number[];
+  const value = d + m / 60 + s / 3600;
+  return typeof ref === "string" && ref.trim().toUpperCase() === negative ? -value : value;
 }
 
 /** yyyymmdd of a wall-clock-as-UTC time. */

@@ -15,6 +15,8 @@ export class PhotoIndexer {
   #running = 0;
   #stopped = false;
   #inFlight = new Set<string>();
+  /** Photos being made for someone's screen, outside the queue's slots. */
+  #now = new Map<string, Promise<void>>();
   #idle: Array<() => void> = [];
   readonly stats = { done: 0, failed: 0 };
 
@@ -41,7 +43,9 @@ export class PhotoIndexer {
     if (this.#stopped) return;
     const free = this.concurrency - this.#running;
     if (free <= 0) return;
-    const next = this.catalog.pending(free + this.#inFlight.size).filter((r) => !this.#inFlight.has(r.itemId))
+    const next = this.catalog.pending(free + this.#inFlight.size).filter((r) =>
+      !this.#inFlight.has(r.itemId) && !this.#now.has(r.itemId)
+    )
       .slice(0, free);
     if (next.length === 0 && this.#running === 0) { for (const w of this.#idle.splice(0)) w(); }
     for (const row of next) {
@@ -53,6 +57,20 @@ export class PhotoIndexer {
         this.kick();
       });
     }
+  }
+
+  /**
+   * Makes one photo's thumbnail and preview now, ahead of the queue (it is on someone's screen);
+   * waits for it instead if it is already being made.
+   */
+  async now(itemId: string): Promise<void> {
+    const running = this.#now.get(itemId);
+    if (running) return await running;
+    const row = this.catalog.get(itemId);
+    if (!row || row.state === "failed") return;
+    const job = this.#one(row.itemId, row.blobHash, row.kind).finally(() => this.#now.delete(itemId));
+    this.#now.set(itemId, job);
+    await job;
   }
 
   /** Resolves when nothing is pending (tests, the benchmark). */

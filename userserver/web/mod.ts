@@ -18,6 +18,7 @@ import { itemSections } from "./item_sections.tsx";
 import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
 import { createFriends } from "../friends/mod.ts";
+import { createPhotos } from "../photos/mod.ts";
 import { devicesPlugin } from "../devices/plugin.tsx";
 import { cameraPlugin } from "../camera/plugin.tsx";
 import { collectionPlugin } from "../collection/plugin.tsx";
@@ -105,6 +106,8 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   });
   // Friends: other Hearth servers this one trusts, and what they share (userserver/friends).
   const friends = createFriends(core, { cloud: opts.cloud, thumbs: files.thumbs });
+  // Photos: the timeline, albums and shared albums (userserver/photos).
+  const photos = createPhotos(core, { dataDir: config.dataDir });
   const plugins: Plugins = new Plugins([
     files.plugin,
     linksPlugin(core, {
@@ -115,6 +118,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
       shareSection: friends.shareSection,
     }),
     friends.plugin,
+    photos.plugin,
     comments.plugin,
     activity.plugin,
     searchPlugin({ alsoFrom: "/search/friends" }),

@@ -27,6 +27,7 @@ const BUNDLES: Array<[string, string]> = [
   ["pwa.js", new URL("../pwa/client/register.ts", import.meta.url).pathname],
   ["camera.js", new URL("../camera/client/main.ts", import.meta.url).pathname],
   ["scan.js", new URL("../collection/client/scan.ts", import.meta.url).pathname],
+  ["photos.js", new URL("../photos/client/main.ts", import.meta.url).pathname],
 ];
 /** Files served as they are: the served name → path and type. */
 const PLAIN: Array<[string, string, string]> = [
@@ -34,6 +35,7 @@ const PLAIN: Array<[string, string, string]> = [
   ["hx-sse.min.js", join(HTMX_DIST, "ext", "hx-sse.min.js"), JS],
   ["files.css", new URL("../files/client/files.css", import.meta.url).pathname, CSS],
   ["friends.css", new URL("../friends/client/friends.css", import.meta.url).pathname, CSS],
+  ["photos.css", new URL("../photos/client/photos.css", import.meta.url).pathname, CSS],
   // The barcode scanner's decoder (userserver/collection/client/scan.ts), served here, not from a CDN.
   [
     "zxing_reader.wasm",

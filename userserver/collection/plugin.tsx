@@ -22,6 +22,7 @@ const SOURCES = ["camera", "photo", "typed"] as const;
 export function collectionPlugin(core: Core): Plugin {
   return {
     id: "collection",
+    places: [{ label: "Collection", path: "/collection", icon: "file", order: 70 }],
     viewers: { "/collection": ["device"] },
     app: () => {
       const app = new Hono<ShellEnv>();

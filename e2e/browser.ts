@@ -10,10 +10,15 @@ export const CHROMIUM = process.env.HEARTH_CHROMIUM ?? "/usr/bin/chromium";
 /**
  * Launches headless Chromium. `resolverRules` pins names (e.g. `MAP alice.hearth.localhost 127.0.0.21`);
  * `trustCaPem` adds that CA to the NSS database of a throw-away home directory, exactly as a person
- * trusts the dev CA (README), so certificate checks stay on.
+ * trusts the dev CA (README), so certificate checks stay on. `args` are more command-line switches
+ * (e.g. a fake camera fed from a video file).
  */
 export async function launchChromium(
-  { resolverRules = [] as string[], trustCaPem }: { resolverRules?: string[]; trustCaPem?: string } = {},
+  { resolverRules = [] as string[], trustCaPem, args: more = [] as string[] }: {
+    resolverRules?: string[];
+    trustCaPem?: string;
+    args?: string[];
+  } = {},
 ): Promise<Browser> {
   const args = [
     "--no-sandbox",
@@ -25,6 +30,7 @@ export async function launchChromium(
     "--disable-sync",
   ];
   if (resolverRules.length) args.push(`--host-resolver-rules=${resolverRules.join(",")}`);
+  args.push(...more);
   const home = mkdtempSync(join(tmpdir(), "hearth-chromium-home-"));
   if (trustCaPem) trustInNss(home, trustCaPem);
   return await chromium.launch({

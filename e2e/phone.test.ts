@@ -9,12 +9,12 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import sharp from "sharp";
-import bwipjs from "bwip-js/node";
-import { renderSVG } from "uqr";
 import { type Browser, type BrowserContext, devices, type Page, type Route } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
 import { SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
 import { aliceThroughRelay } from "./sign_in.ts";
+import { ean13Png, qrPng } from "./codes.ts";
+import { pairPhone } from "./pair_phone.ts";
 
 let h: Harness;
 let browser: Browser;
@@ -28,17 +28,7 @@ const shot = (p: Page, name: string) =>
 beforeAll(async () => {
   h = await startHarness({ relays: 1, users: ["alice"] });
   ({ browser, page: owner, origin } = await aliceThroughRelay(h, ZONE));
-  // Pair a phone (the pairing itself is e2e/devices.test.ts's subject).
-  await owner.goto(`${origin}/devices`);
-  await owner.getByRole("button", { name: "Pair a phone" }).click();
-  await owner.waitForURL((u) => u.pathname.startsWith("/devices/pairings/"));
-  const url = (await owner.locator(".pair-qr figcaption").innerText()).trim();
-  phone = await browser.newContext({ ...devices["Pixel 7"] });
-  const p = await phone.newPage();
-  await p.goto(url);
-  await p.getByRole("button", { name: "Pair this device" }).tap();
-  await p.waitForSelector("text=can now open alice's files");
-  await p.close();
+  phone = await pairPhone(browser, owner, origin);
 });
 afterAll(async () => {
   await browser?.close();
@@ -144,31 +134,16 @@ test("camera upload: 20 photos, the app killed mid-way and started again — eac
 });
 
 test("barcodes: a QR code and an EAN-13 read from photos, a code typed; the collection lists and filters them", async () => {
-  const qrPng = await sharp(Buffer.from(renderSVG("https://example.org/guitar-42", { border: 4 }))).resize(
-    600,
-  )
-    .png().toBuffer();
-  // An EAN-13 as a shop's label has it: black bars on white, a quiet zone around.
-  const ean = await bwipjs.toBuffer({
-    bcid: "ean13",
-    text: "4006381333931",
-    scale: 3,
-    height: 30,
-    includetext: true,
-    backgroundcolor: "FFFFFF",
-    paddingwidth: 20,
-    paddingheight: 10,
-  });
-  const eanPng = await sharp(ean).flatten({ background: "#ffffff" })
-    .extend({ top: 40, bottom: 40, left: 60, right: 60, background: "#ffffff" }).png().toBuffer();
+  const qr = await qrPng("https://example.org/guitar-42");
+  const ean = await ean13Png("4006381333931");
   const p = await phone.newPage();
   await p.goto(`${origin}/collection`);
   expect(await seriousAxeViolations(p)).toEqual([]);
   const status = p.locator("[data-scan-status]");
   for (
     const [name, buffer, code] of [
-      ["qr.png", qrPng, "https://example.org/guitar-42"],
-      ["ean.png", eanPng, "4006381333931"],
+      ["qr.png", qr, "https://example.org/guitar-42"],
+      ["ean.png", ean, "4006381333931"],
     ] as const
   ) {
     await p.locator("#scan-photo").setInputFiles({ name, mimeType: "image/png", buffer });

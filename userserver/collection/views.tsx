@@ -3,19 +3,7 @@ import { type Notice, Notices } from "../web/notices.tsx";
 import { Places } from "../files/views.tsx";
 import { Time } from "../web/time.tsx";
 import type { CollectionItem } from "./plugin.tsx";
-
-const FORMAT_NAMES: Record<string, string> = {
-  qr_code: "QR code",
-  ean_13: "EAN-13",
-  ean_8: "EAN-8",
-  upc_a: "UPC-A",
-  upc_e: "UPC-E",
-  code_128: "Code 128",
-  code_39: "Code 39",
-  data_matrix: "Data Matrix",
-  pdf417: "PDF417",
-  itf: "ITF",
-};
+import { FORMAT_NAMES } from "./formats.ts";
 
 export function CollectionPage(
   { items, total, q, notices }: {

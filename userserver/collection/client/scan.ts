@@ -5,6 +5,7 @@
  * or a code read from a chosen photo; each code found is added to the collection.
  */
 import { BarcodeDetector as ZXingDetector, prepareZXingModule } from "barcode-detector/ponyfill";
+import { FORMAT_NAMES } from "../formats.ts";
 
 interface Found {
   rawValue: string;
@@ -95,7 +96,7 @@ function start(root: HTMLElement): void {
     strong.textContent = code.rawValue;
     const badge = document.createElement("span");
     badge.className = "badge";
-    badge.textContent = code.format;
+    badge.textContent = FORMAT_NAMES[code.format] ?? code.format;
     const name = document.createElement("span");
     name.className = "name";
     name.append(strong, " ", badge);

@@ -1,0 +1,75 @@
+/**
+ * The Collection's live scanner in Chromium with a fake camera: Chromium plays a video (made with
+ * ffmpeg from a QR code and an EAN-13 image, each shown in turn, looped) as the phone's camera,
+ * permission granted by its fake prompt. A paired phone opens the Collection, taps "Scan with the
+ * camera", and both codes are added — read from the live picture (Chromium on Linux has no
+ * BarcodeDetector, so this is the ZXing WebAssembly decoder this server serves).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
+import { SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
+import { aliceThroughRelay } from "./sign_in.ts";
+import { codesVideo, ean13Png, qrPng } from "./codes.ts";
+import { pairPhone } from "./pair_phone.ts";
+
+const QR = "https://example.org/scanned-live-7";
+const EAN = "4006381333931";
+
+let h: Harness;
+let browser: Browser;
+let phone: BrowserContext;
+let origin: string;
+
+beforeAll(async () => {
+  h = await startHarness({ relays: 1, users: ["alice"] });
+  const video = codesVideo(mkdtempSync(join(tmpdir(), "hearth-scan-")), [
+    await qrPng(QR),
+    await ean13Png(EAN),
+  ]);
+  let owner: Page;
+  ({ browser, page: owner, origin } = await aliceThroughRelay(h, ZONE, {
+    chromiumArgs: [
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  }));
+  phone = await pairPhone(browser, owner, origin);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+test("scan with the camera: a QR code and an EAN-13 held in front of it are added to the collection", async () => {
+  const p = await phone.newPage();
+  await p.goto(`${origin}/collection`);
+  await p.getByRole("button", { name: "Scan with the camera" }).tap();
+  await h.waitFor("the camera to show", () => p.locator("[data-scan-video]").isVisible());
+  const list = p.locator("[data-collection-list]");
+  for (const code of [QR, EAN]) {
+    await h.waitFor(
+      `${code} scanned`,
+      async () => (await list.locator(`li[data-code="${code}"]`).count()) === 1,
+      60_000,
+    )
+      .catch(async (e) => {
+        console.log("STATUS", await p.locator("[data-scan-status]").innerText());
+        throw e;
+      });
+  }
+  expect(await seriousAxeViolations(p)).toEqual([]);
+  await p.screenshot({ path: join(SCREENSHOTS, "scan-live.png"), fullPage: true });
+  await p.getByRole("button", { name: "Stop" }).tap();
+  // Stored, each once however many frames showed it, marked as scanned with its format.
+  await p.reload();
+  expect(await list.locator("li").count()).toBe(2);
+  const qrRow = await list.locator(`li[data-code="${QR}"]`).innerText();
+  const eanRow = await list.locator(`li[data-code="${EAN}"]`).innerText();
+  expect([qrRow.includes("QR code"), qrRow.includes("scanned")]).toEqual([true, true]);
+  expect([eanRow.includes("EAN-13"), eanRow.includes("scanned")]).toEqual([true, true]);
+});

@@ -11,7 +11,7 @@ import { createClient } from "@libsql/client";
 import sharp from "sharp";
 import { type Browser, type BrowserContext, devices, type Page, type Route } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
-import { SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
+import { launchPersistentChromium, SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
 import { aliceThroughRelay } from "./sign_in.ts";
 import { ean13Png, qrPng } from "./codes.ts";
 import { pairPhone } from "./pair_phone.ts";
@@ -35,35 +35,83 @@ afterAll(async () => {
   await h?.stop();
 });
 
-test("installable: manifest, icons, a service worker for the whole site; opened pages readable offline", async () => {
+/** A PNG's format and size as sharp reads it, fetched by the page (with its credentials). */
+async function pngOf(
+  p: Page,
+  src: string,
+): Promise<[string | undefined, number | undefined, number | undefined]> {
+  const bytes = await p.evaluate(async (u) => [...new Uint8Array(await (await fetch(u)).arrayBuffer())], src);
+  const meta = await sharp(Buffer.from(bytes)).metadata();
+  return [meta.format, meta.width, meta.height];
+}
+
+test("installable (Lighthouse's checks, and Chromium's own): manifest, icons, worker, offline start page", async () => {
   const p = await phone.newPage();
   await p.goto(`${origin}/browse`);
+  // Served over HTTPS, a secure context (service workers and installation need one).
+  expect(new URL(p.url()).protocol).toBe("https:");
+  expect(await p.evaluate(() => isSecureContext)).toBe(true);
+  expect(await p.locator('meta[name="viewport"]').getAttribute("content")).toContain("width=device-width");
+  // The manifest: linked, parsed, with what installation asks for.
   const manifestHref = await p.locator('link[rel="manifest"]').getAttribute("href");
-  const m = await p.evaluate(async (href) => await (await fetch(href!)).json(), manifestHref);
-  expect(m.display).toBe("standalone");
-  expect(m.start_url).toBe("/browse");
+  const manifestUrl = new URL(manifestHref!, p.url()).href;
+  const m = await p.evaluate(async (href) => await (await fetch(href)).json(), manifestUrl);
+  expect([typeof m.name, typeof m.short_name]).toEqual(["string", "string"]);
   expect(m.short_name).toBe("Hearth");
+  expect(m.display).toBe("standalone");
+  const scope = new URL(m.scope ?? "./", manifestUrl).href;
+  const start = new URL(m.start_url, manifestUrl).href;
+  expect(start.startsWith(scope)).toBe(true);
+  expect(start).toBe(`${origin}/browse`);
+  expect(m.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+  expect(await p.locator('meta[name="theme-color"]').getAttribute("content")).toBe(m.theme_color);
   expect(m.share_target.action).toBe("/camera/share");
   for (const size of [192, 512]) {
-    const icon = m.icons.find((i: { sizes: string }) => i.sizes === `${size}x${size}`);
-    const bytes = await p.evaluate(
-      async (src) => [...new Uint8Array(await (await fetch(src)).arrayBuffer())],
-      icon.src,
-    );
-    const meta = await sharp(Buffer.from(bytes)).metadata();
-    expect([meta.format, meta.width, meta.height]).toEqual(["png", size, size]);
+    const icon = m.icons.find((i: { sizes: string; type: string }) => i.sizes === `${size}x${size}`);
+    expect(icon.type).toBe("image/png");
+    expect(await pngOf(p, icon.src)).toEqual(["png", size, size]);
   }
-  const scope = await p.evaluate(async () => (await navigator.serviceWorker.ready).scope);
-  expect(scope).toBe(`${origin}/`);
-  // The worker controls the page once reloaded; what is opened now is kept for offline.
+  // iOS reads its home-screen icon from the page, not the manifest.
+  const apple = await p.locator('link[rel="apple-touch-icon"]').getAttribute("href");
+  expect((await pngOf(p, apple!))[0]).toBe("png");
+
+  // A service worker for the whole site, controlling the page once reloaded.
+  const swScope = await p.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  expect(swScope).toBe(`${origin}/`);
   await p.reload();
   await h.waitFor("controlled", () => p.evaluate(() => navigator.serviceWorker.controller !== null));
-  await p.goto(`${origin}/browse`);
-  expect(await p.locator("h1").innerText()).toBe("Your files");
+
+  // Chromium's own verdict (what Lighthouse's installability audit reports): no errors, asked of
+  // a browser with a profile on disk, as the phone's is (Playwright's contexts are incognito, where
+  // Chromium never installs), holding the phone's device cookie.
+  const own = await launchPersistentChromium({
+    trustCaPem: h.caPem,
+    resolverRules: [`MAP alice.${ZONE} ${h.relay("relay-a").browserAddresses[0]}`],
+  }, { ...devices["Pixel 7"] });
+  try {
+    await own.addCookies((await phone.storageState()).cookies);
+    const q = await own.newPage();
+    await q.goto(start);
+    await h.waitFor("controlled", () => q.evaluate(() => navigator.serviceWorker.controller !== null));
+    const cdp = await own.newCDPSession(q);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    expect(installabilityErrors).toEqual([]);
+    const parsed = await cdp.send("Page.getAppManifest");
+    expect([parsed.url, parsed.errors]).toEqual([manifestUrl, []]);
+  } finally {
+    await own.close();
+  }
+
+  // Offline: the start page answers 200 from what was kept; a page never opened, the offline page.
+  await p.goto(start);
   await phone.setOffline(true);
+  const again = await p.goto(start);
+  expect(again?.status()).toBe(200);
+  expect(await p.locator("h1").innerText()).toBe("Your files");
   await p.reload();
   expect(await p.locator("h1").innerText()).toBe("Your files");
-  await p.goto(`${origin}/recent`); // never opened: the offline page
+  const never = await p.goto(`${origin}/recent`); // never opened: the offline page
+  expect(never?.status()).toBe(200);
   expect(await p.locator("h1").innerText()).toBe("You are offline");
   await shot(p, "offline");
   await phone.setOffline(false);

@@ -205,6 +205,10 @@ test("barcodes: a QR code and an EAN-13 read from photos, a code typed; the coll
   await p.locator("summary", { hasText: "Type a code" }).tap();
   await p.fill("#coll-code", "LIBRARY-0007");
   await p.fill("#coll-note", "borrowed book");
+  // With a photo of the book, taken or picked (no `capture`: the phone offers both).
+  const book = await sharp({ create: { width: 480, height: 640, channels: 3, background: "#2a6f97" } }).jpeg()
+    .toBuffer();
+  await p.locator("#coll-photo").setInputFiles({ name: "book.jpg", mimeType: "image/jpeg", buffer: book });
   await p.locator("form[action='/collection'] button[type=submit]").tap();
   await h.waitFor("typed", async () => (await p.locator(".notice.ok").count()) > 0);
   const list = p.locator("[data-collection-list] li");
@@ -213,6 +217,30 @@ test("barcodes: a QR code and an EAN-13 read from photos, a code typed; the coll
   expect(text).toContain("QR code");
   expect(text).toContain("EAN-13");
   expect(text).toContain("borrowed book");
+  // Each entry shows its photo (the photo a code was read from is kept as the entry's), drawn.
+  const thumbs = p.locator("[data-collection-list] li .coll-thumb img");
+  expect(await thumbs.count()).toBe(3);
+  await h.waitFor(
+    "thumbnails drawn",
+    async () =>
+      (await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0)))
+        .every(Boolean),
+  );
+  // Stored as files in the Collection folder, byte-exact, named after their codes.
+  const db = createClient({ url: `file:${join(h.dirs.users.alice!, "userserver.db")}`, timeout: 10_000 });
+  try {
+    const rows = await db.execute(
+      "select i.name, i.blob_hash from items i join items f on i.parent_id = f.id where f.name = 'Collection' and f.parent_id = 'root' order by i.name",
+    );
+    const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    expect(rows.rows.map((r) => [String(r.name), String(r.blob_hash)])).toEqual([
+      ["4006381333931.png", sha(ean)],
+      ["LIBRARY-0007.jpg", sha(book)],
+      ["https___example.org_guitar-42.png", sha(qr)],
+    ]);
+  } finally {
+    db.close();
+  }
   await shot(p, "collection");
   await p.goto(`${origin}/collection?q=4006`);
   expect(await p.locator("[data-collection-list] li").count()).toBe(1);

@@ -10,6 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import sharp from "sharp";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
 import { SCREENSHOTS, seriousAxeViolations } from "./browser.ts";
 import { aliceThroughRelay } from "./sign_in.ts";
@@ -72,4 +73,30 @@ test("scan with the camera: a QR code and an EAN-13 held in front of it are adde
   const eanRow = await list.locator(`li[data-code="${EAN}"]`).innerText();
   expect([qrRow.includes("QR code"), qrRow.includes("scanned")]).toEqual([true, true]);
   expect([eanRow.includes("EAN-13"), eanRow.includes("scanned")]).toEqual([true, true]);
+
+  // A photo for a scanned entry, afterwards: its tile opens the camera or the gallery; the choice sends itself.
+  const guitar = await sharp({ create: { width: 640, height: 480, channels: 3, background: "#8a5a2b" } })
+    .jpeg()
+    .toBuffer();
+  const row = list.locator(`li[data-code="${QR}"]`);
+  expect(await row.locator("img").count()).toBe(0);
+  await row.locator(".coll-add-photo input[type=file]").setInputFiles({
+    name: "guitar.jpg",
+    mimeType: "image/jpeg",
+    buffer: guitar,
+  });
+  await h.waitFor("the photo shown", async () => (await p.locator(".notice.ok").count()) > 0);
+  expect(await p.locator(".notice.ok").innerText()).toContain(`Photo added to ${QR}`);
+  const img = list.locator(`li[data-code="${QR}"] .coll-thumb img`);
+  await h.waitFor("its thumbnail drawn", () => img.evaluate((i) => (i as HTMLImageElement).naturalWidth > 0));
+  // It opens the stored file: the same bytes.
+  const href = await list.locator(`li[data-code="${QR}"] a.coll-thumb`).getAttribute("href");
+  const id = href!.split("/").pop()!;
+  const bytes = await p.evaluate(
+    async (u) => [...new Uint8Array(await (await fetch(u)).arrayBuffer())],
+    `/files/${id}`,
+  );
+  expect(Buffer.from(bytes).equals(guitar)).toBe(true);
+  expect(await seriousAxeViolations(p)).toEqual([]);
+  await p.screenshot({ path: join(SCREENSHOTS, "scan-photo.png"), fullPage: true });
 });

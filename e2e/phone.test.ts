@@ -245,3 +245,79 @@ test("barcodes: a QR code and an EAN-13 read from photos, a code typed; the coll
   await p.goto(`${origin}/collection?q=4006`);
   expect(await p.locator("[data-collection-list] li").count()).toBe(1);
 });
+
+/** How many Camera uploads the page keeps in IndexedDB for the service worker (camera/client/pending.ts). */
+function keptForTheWorker(p: Page): Promise<number> {
+  return p.evaluate(() =>
+    new Promise<number>((resolve, reject) => {
+      const req = indexedDB.open("hearth-camera");
+      req.onsuccess = () => {
+        const count = req.result.transaction("pending").objectStore("pending").count();
+        count.onsuccess = () => resolve(count.result);
+        count.onerror = () => reject(count.error);
+      };
+      req.onerror = () => reject(req.error);
+    })
+  );
+}
+
+test("background sync: photos chosen offline, the app closed, the network back — the service worker sends them", async () => {
+  const photos = await Promise.all([0, 1, 2].map(async (i) => ({
+    name: `BG_${i}.jpg`,
+    mimeType: "image/jpeg",
+    buffer: await sharp({ create: { width: 320, height: 240, channels: 3, background: `#${i}0a0c${i}` } })
+      .jpeg().toBuffer(),
+  })));
+  const sums = photos.map((f) => createHash("sha256").update(f.buffer).digest("hex")).sort();
+  const p = await phone.newPage();
+  await p.goto(`${origin}/camera`);
+  await h.waitFor("controlled", () => p.evaluate(() => navigator.serviceWorker.controller !== null), 30_000)
+    .catch(async () => {
+      await p.reload();
+      await h.waitFor("controlled", () => p.evaluate(() => navigator.serviceWorker.controller !== null));
+    });
+  // Chromium has SyncManager: the page says uploads go on in the background.
+  expect(await p.locator("[data-camera-folder]").getAttribute("data-cam-background")).toBe("true");
+  expect(await p.locator("[data-cam-platform]").innerText()).toContain("even after this page is closed");
+  await shot(p, "camera-background");
+  await phone.setOffline(true);
+  await p.locator("#cam-pick").setInputFiles(photos);
+  const pendingCount = () => keptForTheWorker(p);
+  await h.waitFor("three kept for the worker", async () => (await pendingCount()) === 3);
+  // The app is closed while offline; then the network is back.
+  const blank = await phone.newPage();
+  await p.close();
+  await phone.setOffline(false);
+  // What the browser does when connectivity returns: fire the registered sync (here, through CDP).
+  const cdp = await phone.newCDPSession(blank);
+  const registrations: Array<{ registrationId: string; scopeURL: string }> = [];
+  cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => registrations.push(...e.registrations));
+  await cdp.send("ServiceWorker.enable");
+  const reg = await h.waitFor(
+    "the worker's registration",
+    () => registrations.find((r) => r.scopeURL === `${origin}/`),
+  );
+  await cdp.send("ServiceWorker.dispatchSyncEvent", {
+    origin,
+    registrationId: reg!.registrationId,
+    tag: "hearth-camera-uploads",
+    lastChance: false,
+  });
+  // All three land in the Camera folder, byte-exact, and nothing is left kept.
+  const db = createClient({ url: `file:${join(h.dirs.users.alice!, "userserver.db")}`, timeout: 10_000 });
+  try {
+    await h.waitFor("the three sent in the background", async () => {
+      const rows = await db.execute(
+        "select i.blob_hash from items i join items f on i.parent_id = f.id where f.name = 'Camera' and f.parent_id = 'root' and i.name like 'BG_%'",
+      );
+      return JSON.stringify(rows.rows.map((r) => String(r.blob_hash)).sort()) === JSON.stringify(sums);
+    }, 60_000);
+  } finally {
+    db.close();
+  }
+  await blank.goto(`${origin}/camera`);
+  const left = await keptForTheWorker(blank);
+  expect(left).toBe(0);
+  await cdp.detach();
+  await blank.close();
+});

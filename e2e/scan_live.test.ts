@@ -67,7 +67,13 @@ test("scan with the camera: a QR code and an EAN-13 held in front of it are adde
   await p.screenshot({ path: join(SCREENSHOTS, "scan-live.png"), fullPage: true });
   await p.getByRole("button", { name: "Stop" }).tap();
   // Stored, each once however many frames showed it, marked as scanned with its format.
-  await p.reload();
+  // Back to the Collection through its place (a boosted link: htmx swaps the page in, no reload).
+  await p.evaluate(() => document.querySelector<HTMLElement>("[data-collection]")!.dataset.mark = "old");
+  await p.locator('.fm-places a[href="/collection"]').tap();
+  await h.waitFor(
+    "the page swapped in",
+    async () => (await p.locator("[data-collection]:not([data-mark])").count()) === 1,
+  );
   expect(await list.locator("li").count()).toBe(2);
   const qrRow = await list.locator(`li[data-code="${QR}"]`).innerText();
   const eanRow = await list.locator(`li[data-code="${EAN}"]`).innerText();

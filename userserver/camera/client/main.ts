@@ -37,8 +37,15 @@ async function registerSync(): Promise<void> {
   await reg.sync.register(SYNC_TAG).catch(() => {});
 }
 
-const section = document.querySelector<HTMLElement>("[data-camera-folder]");
-if (section) start(section);
+/** Starts on this page, and on every page htmx swaps in (a module runs once per document). */
+function init(): void {
+  const section = document.querySelector<HTMLElement>("[data-camera-folder]:not([data-cam-ready])");
+  if (!section) return;
+  section.dataset.camReady = "true";
+  start(section);
+}
+init();
+document.addEventListener("htmx:after:swap", init);
 
 interface Job {
   /** The tus fingerprint, also the pending record's key and the lock's name. */

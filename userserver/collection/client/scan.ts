@@ -42,8 +42,18 @@ const FORMATS: Array<
   "aztec",
 ];
 
-const root = document.querySelector<HTMLElement>("[data-collection]");
-if (root) start(root);
+/**
+ * Starts on the page this module was loaded with, and again on every page htmx swaps in (a boosted
+ * link or form lands on the Collection again, and a module runs only once per document).
+ */
+function init(): void {
+  const root = document.querySelector<HTMLElement>("[data-collection]:not([data-scan-ready])");
+  if (!root) return;
+  root.dataset.scanReady = "true";
+  start(root);
+}
+init();
+document.addEventListener("htmx:after:swap", init);
 
 interface NativeDetector {
   new (options?: { formats: string[] }): Detector;
@@ -143,6 +153,12 @@ function start(root: HTMLElement): void {
     status.textContent = "Point the camera at a bar code…";
     const tick = async () => {
       if (!stream) return;
+      if (!root.isConnected) {
+        // Navigated away (htmx swapped the page): the camera goes off with it.
+        for (const t of stream.getTracks()) t.stop();
+        stream = undefined;
+        return;
+      }
       try {
         for (const code of await (await det()).detect(video)) await add(code, "camera");
       } catch {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
+import { createClient } from "@libsql/client";
 import { join } from "node:path";
 import { type Browser, devices, type Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
@@ -61,7 +62,11 @@ test("scan the code, tap Pair: paired, and the desktop page follows live; revoke
     "the desktop page to follow",
     async () => (await page.locator("#pairing-state").getAttribute("data-state")) === "paired",
   );
-  expect(await page.locator("#pairing-state").innerText()).toContain("Android phone");
+  // The code, now used, is gone: the phone's name in its place, and a way to pair the next one.
+  expect(await page.locator("#pairing-state").innerText()).toContain("Paired: Android phone");
+  expect(await page.locator(".pair-qr").count()).toBe(0);
+  expect(await page.getByRole("button", { name: "Pair another phone" }).isVisible()).toBe(true);
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await shot(page, "paired");
 
   await p.getByRole("link", { name: "Open the files" }).tap();
@@ -85,4 +90,33 @@ test("scan the code, tap Pair: paired, and the desktop page follows live; revoke
   const after = await p.goto(`${origin}/browse`);
   expect(new URL(p.url()).pathname === "/browse" && after?.status() === 200).toBe(false);
   await phone.close();
+});
+
+test("an expired code gives way to 'make a new one'; 'Make a new code' gives a fresh one", async () => {
+  await page.goto(`${origin}/devices`);
+  await page.getByRole("button", { name: "Pair a phone" }).click();
+  await page.waitForURL((u) => u.pathname.startsWith("/devices/pairings/"));
+  const first = new URL(page.url()).pathname;
+  await page.waitForSelector(".pair-qr [role=img]");
+  // Five minutes pass (the server reads the expiry from its database on every poll).
+  const db = createClient({ url: `file:${join(h.dirs.users.alice!, "userserver.db")}`, timeout: 10_000 });
+  try {
+    await db.execute({
+      sql: "update pairings set expires_at = ? where id = ?",
+      args: [Date.now() - 1, first.split("/").pop()!],
+    });
+  } finally {
+    db.close();
+  }
+  await h.waitFor(
+    "the code to expire on the page",
+    async () => (await page.locator("#pairing-state").getAttribute("data-state")) === "expired",
+  );
+  expect(await page.locator("#pairing-state").innerText()).toContain("This code expired — make a new one");
+  expect(await page.locator(".pair-qr").count()).toBe(0);
+  await shot(page, "expired");
+  await page.getByRole("button", { name: "Make a new code" }).click();
+  await page.waitForURL((u) => u.pathname.startsWith("/devices/pairings/") && u.pathname !== first);
+  await page.waitForSelector(".pair-qr [role=img]");
+  expect(await page.locator("#pairing-state").getAttribute("data-state")).toBe("waiting");
 });

@@ -36,12 +36,15 @@ export async function aliceThroughRelay(
     beforeSignIn,
     signIn = true,
     resolverRules = [],
+    chromiumArgs = [],
   }: {
     context?: BrowserContextOptions;
     beforeSignIn?: (page: Page) => void;
     signIn?: boolean;
     /** More names to pin (e.g. `local.alice.<zone>` to 127.0.0.1). */
     resolverRules?: string[];
+    /** More Chromium switches (see `launchChromium`). */
+    chromiumArgs?: string[];
   } = {},
 ): Promise<{ browser: Browser; page: Page; origin: string }> {
   await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length === 1);
@@ -50,6 +53,7 @@ export async function aliceThroughRelay(
   const browser = await launchChromium({
     trustCaPem: h.caPem,
     resolverRules: [`MAP alice.${zone} ${r.browserAddresses[0]}`, idResolverRule(h, zone), ...resolverRules],
+    args: chromiumArgs,
   });
   const page = await (await browser.newContext(context)).newPage();
   beforeSignIn?.(page);

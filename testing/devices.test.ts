@@ -145,3 +145,63 @@ test("revoked: the device's next request is refused", async () => {
   expect(list).toContain("to revoke can no longer reach this server");
   expect(list).not.toContain(`data-device="${id}"`);
 });
+
+/** Same-origin links a page offers: `href`s (places, tabs, items, assets) and what htmx fetches. */
+function linksOf(html: string): string[] {
+  const found = [...html.matchAll(/\s(?:href|hx-get|src)="(\/(?!\/)[^"#]*)/g)].map((m) =>
+    m[1]!.replaceAll("&amp;", "&")
+  );
+  return [...new Set(found)];
+}
+
+test("a device's pages offer only places it may open, and every link on them answers", async () => {
+  expect((await asOwner(h, "alice", "/browse/root/mkdir", { name: "Holiday" })).status).toBe(303);
+  const { url } = await newPairing();
+  const p = phone();
+  await p.request(new URL(url).pathname, { name: "crawler" });
+  // The owner's side list has the owner's places (so the test below can tell them apart).
+  const ownerHome = (await asOwner(h, "alice", "/browse")).text;
+  const ownerOnly = ["/links", "/shared", "/activity"];
+  for (const place of ownerOnly) expect(ownerHome).toContain(`href="${place}"`);
+
+  // A device's home is its first tab.
+  const home = await p.request("/");
+  expect([home.status, home.location]).toEqual([303, "/browse"]);
+  const places = /<nav class="fm-places"[\s\S]*?<\/nav>/.exec((await p.request("/browse")).text)![0];
+  expect([...places.matchAll(/<a href="([^"]+)"/g)].map((m) => m[1])).toEqual([
+    "/browse",
+    "/recent",
+    "/favorites",
+    "/camera",
+    "/collection",
+    "/trash",
+  ]);
+
+  // Crawl: the home page, then every page it links to, once each.
+  const answered = new Map<string, number>();
+  const queue = ["/", "/browse"];
+  const pages = new Set<string>();
+  while (queue.length) {
+    const path = queue.shift()!;
+    if (answered.has(path)) continue;
+    let r = await p.request(path);
+    for (let hops = 0; r.status === 303 && r.location?.startsWith("/") && hops < 3; hops++) {
+      r = await p.request(r.location);
+    }
+    answered.set(path, r.status);
+    // Pages one click from home are followed; what they link to is only asked.
+    if (r.status === 200 && pages.size < 12 && !/^\/(_static|_pwa|_thumb|_bytes)\//.test(path)) {
+      pages.add(path);
+      const fromHome = path === "/" || path === "/browse";
+      for (const link of linksOf(r.text)) if (fromHome || !answered.has(link)) queue.push(link);
+    }
+  }
+  const failed = [...answered].filter(([, status]) => status !== 200);
+  expect(failed).toEqual([]);
+  for (const place of ownerOnly) expect(answered.has(place)).toBe(false);
+  expect(answered.has("/camera") && answered.has("/collection")).toBe(true);
+  // And the places it was not offered are indeed closed to it.
+  for (const place of ownerOnly) {
+    expect([place, (await p.request(place)).status === 200]).toEqual([place, false]);
+  }
+});

@@ -55,6 +55,7 @@ export function createActivity(core: Core): ActivityModule {
       ActivityList({ entries: await stream.list({ itemId, limit: 20 }), compact: true }),
     plugin: {
       id: "activity",
+      places: [{ label: "Activity", path: "/activity", icon: "clock", order: 80 }],
       activityKinds: KINDS.map((k) => ({ ...k, icon: "file" })),
       app,
       start: async () => {

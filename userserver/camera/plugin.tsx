@@ -34,7 +34,8 @@ export function cameraPlugin(core: Core): Plugin {
 
   return {
     id: "camera",
-    // No tab: "Camera" is a place beside Home (files/views.tsx), on a phone and on a desktop.
+    // No tab: "Camera" is a place beside Home, on a phone and on a desktop.
+    places: [{ label: "Camera", path: "/camera", icon: "image", order: 60 }],
     viewers: { "/camera": ["device"] },
     app: () => {
       const app = new Hono<ShellEnv>();

@@ -2,8 +2,8 @@
  * The Collection, a plugin: things by their bar codes. A phone scans with its camera (the browser's
  * `BarcodeDetector` where it has one, the ZXing WebAssembly decoder otherwise — served from this
  * server, no CDN), reads a code from a photo, or the code is typed when the camera is refused. Each
- * entry keeps the code, its format, when, and a note; listed, filtered and found by search of the
- * page. No online lookup: what you own is nobody else's business.
+ * entry keeps the code, its format, when, a note and optionally a photo (a file in the Collection
+ * folder, photos.ts); listed, filtered and found by search of the page. No online lookup: what you own is nobody else's business.
  */
 import { desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
@@ -15,13 +15,22 @@ import type { Core } from "../core/mod.ts";
 import type { Plugin, ShellEnv } from "../plugins/mod.ts";
 import { form, page, redirectWith, takeNotice } from "../files/_http.tsx";
 import { CollectionPage } from "./views.tsx";
+import { CollectionPhotos, PhotoError } from "./photos.ts";
 
 export type CollectionItem = typeof collectionItems.$inferSelect;
 const SOURCES = ["camera", "photo", "typed"] as const;
 
+/** The photo a form carries, if one was chosen (an empty file input sends a nameless empty file). */
+const photoOf = (f: Record<string, unknown>): File | undefined => {
+  const v = [f.photo].flat()[0];
+  return v instanceof File && v.size > 0 ? v : undefined;
+};
+
 export function collectionPlugin(core: Core): Plugin {
+  const photos = new CollectionPhotos(core);
   return {
     id: "collection",
+    places: [{ label: "Collection", path: "/collection", icon: "file", order: 70 }],
     viewers: { "/collection": ["device"] },
     app: () => {
       const app = new Hono<ShellEnv>();
@@ -33,12 +42,13 @@ export function collectionPlugin(core: Core): Plugin {
         const shown = q
           ? all.filter((i) => `${i.code} ${i.note} ${i.format}`.toLowerCase().includes(q))
           : all;
+        const pictured = await photos.of(shown.flatMap((i) => i.photoId ? [i.photoId] : []));
         // The scanner's decoder is WebAssembly: this page alone may compile it.
         c.header("content-security-policy", cspAllowingWasm());
         return await page(
           c,
           "Collection",
-          <CollectionPage items={shown} total={all.length} q={q} notices={takeNotice(c)} />,
+          <CollectionPage items={shown} photos={pictured} total={all.length} q={q} notices={takeNotice(c)} />,
         );
       });
 
@@ -54,6 +64,16 @@ export function collectionPlugin(core: Core): Plugin {
             ? c.json({ error: "A code is needed" }, 400)
             : redirectWith(c, "/collection", { error: "A code is needed" });
         }
+        const photo = photoOf(f);
+        let photoId: string | null = null;
+        try {
+          if (photo) photoId = await photos.save(photo, code);
+        } catch (e) {
+          if (!(e instanceof PhotoError)) throw e;
+          return wantsJson
+            ? c.json({ error: e.message }, 400)
+            : redirectWith(c, "/collection", { error: e.message });
+        }
         const item: CollectionItem = {
           id: randomToken(12),
           code,
@@ -61,9 +81,29 @@ export function collectionPlugin(core: Core): Plugin {
           note,
           source,
           createdAt: Date.now(),
+          photoId,
         };
         await core.db.write(() => core.db.orm.insert(collectionItems).values(item));
         return wantsJson ? c.json({ item }, 201) : redirectWith(c, "/collection", { ok: `Added ${code}` });
+      });
+
+      // A photo for an entry that has none (scanned live), or a new one: the old file stays a file.
+      app.post("/collection/:id/photo", async (c) => {
+        const entry = (await core.db.orm.select().from(collectionItems)
+          .where(eq(collectionItems.id, c.req.param("id"))).all())[0];
+        if (!entry) return c.notFound();
+        const photo = photoOf(await form(c));
+        if (!photo) return redirectWith(c, "/collection", { error: "Choose a photo first" });
+        try {
+          const photoId = await photos.save(photo, entry.code);
+          await core.db.write(() =>
+            core.db.orm.update(collectionItems).set({ photoId }).where(eq(collectionItems.id, entry.id))
+          );
+        } catch (e) {
+          if (!(e instanceof PhotoError)) throw e;
+          return redirectWith(c, "/collection", { error: e.message });
+        }
+        return redirectWith(c, "/collection", { ok: `Photo added to ${entry.code}` });
       });
 
       app.post("/collection/:id/delete", async (c) => {

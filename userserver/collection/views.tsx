@@ -3,23 +3,15 @@ import { type Notice, Notices } from "../web/notices.tsx";
 import { Places } from "../files/views.tsx";
 import { Time } from "../web/time.tsx";
 import type { CollectionItem } from "./plugin.tsx";
-
-const FORMAT_NAMES: Record<string, string> = {
-  qr_code: "QR code",
-  ean_13: "EAN-13",
-  ean_8: "EAN-8",
-  upc_a: "UPC-A",
-  upc_e: "UPC-E",
-  code_128: "Code 128",
-  code_39: "Code 39",
-  data_matrix: "Data Matrix",
-  pdf417: "PDF417",
-  itf: "ITF",
-};
+import type { Item } from "../store/mod.ts";
+import { Icon } from "../web/icons.tsx";
+import { FORMAT_NAMES } from "./formats.ts";
 
 export function CollectionPage(
-  { items, total, q, notices }: {
+  { items, photos, total, q, notices }: {
     items: CollectionItem[];
+    /** The entries' photos that are still there, by item id. */
+    photos: Map<string, Item>;
     total: number;
     q: string;
     notices: Notice;
@@ -47,7 +39,7 @@ export function CollectionPage(
         <p role="status" aria-live="polite" data-scan-status></p>
         <details>
           <summary>Type a code</summary>
-          <form method="post" action="/collection" class="row">
+          <form method="post" action="/collection" class="row" enctype="multipart/form-data">
             <input type="hidden" name="source" value="typed" />
             <label for="coll-code" class="sr-only">Code</label>
             <input
@@ -60,6 +52,19 @@ export function CollectionPage(
             />
             <label for="coll-note" class="sr-only">Note</label>
             <input id="coll-note" name="note" type="text" placeholder="A note (optional)" />
+            {/* No `capture`: a phone offers its camera and its gallery both. */}
+            <label for="coll-photo" class="button secondary small">
+              <Icon name="image" /> Photo (optional)
+            </label>
+            <input
+              id="coll-photo"
+              name="photo"
+              type="file"
+              accept="image/*"
+              class="sr-only"
+              data-coll-photo-name
+            />
+            <span class="muted small" data-coll-photo-chosen></span>
             <button type="submit" class="small">Add</button>
           </form>
         </details>
@@ -70,9 +75,10 @@ export function CollectionPage(
         <p class="muted small">
           {q ? `${items.length} of ${total}` : `${total} ${total === 1 ? "thing" : "things"}`}
         </p>
-        <ul class="items" aria-label="Collection" data-collection-list>
+        <ul class="items coll-list" aria-label="Collection" data-collection-list>
           {items.map((i) => (
-            <li key={i.id} data-code={i.code} style="grid-template-columns: minmax(0, 1fr) auto">
+            <li key={i.id} data-code={i.code}>
+              <EntryPhoto entry={i} photo={i.photoId ? photos.get(i.photoId) : undefined} />
               <span class="name">
                 <strong style="overflow-wrap:anywhere">{i.code}</strong>{" "}
                 <span class="badge">{FORMAT_NAMES[i.format] ?? (i.format || "typed")}</span>
@@ -91,5 +97,42 @@ export function CollectionPage(
         </ul>
       </section>
     </>
+  );
+}
+
+/** The entry's photo as a thumbnail opening the file, or a tile to add one (taken or picked). */
+function EntryPhoto({ entry, photo }: { entry: CollectionItem; photo?: Item }) {
+  if (photo) {
+    return (
+      <a href={`/browse/${photo.id}`} class="coll-thumb" title={`Photo of ${entry.code}`}>
+        <img
+          src={`/files/${photo.id}/thumb?h=${photo.blobHash!.slice(0, 12)}`}
+          alt={`Photo of ${entry.code}`}
+          loading="lazy"
+          decoding="async"
+          width="56"
+          height="56"
+        />
+      </a>
+    );
+  }
+  return (
+    <form
+      method="post"
+      action={`/collection/${entry.id}/photo`}
+      enctype="multipart/form-data"
+      class="coll-thumb coll-add-photo"
+      data-coll-photo-form
+    >
+      <label for={`coll-photo-${entry.id}`} title={`Add a photo of ${entry.code}`}>
+        <Icon name="image" />
+        <span class="sr-only">Add a photo of {entry.code}</span>
+      </label>
+      <input id={`coll-photo-${entry.id}`} name="photo" type="file" accept="image/*" class="sr-only" />
+      {/* With script the choice sends itself (scan.ts); without, this button does. */}
+      <noscript>
+        <button type="submit" class="small">Save</button>
+      </noscript>
+    </form>
   );
 }

@@ -17,8 +17,8 @@ import type { Plugin, ShellEnv } from "../plugins/mod.ts";
 import { form, page, redirectWith, takeNotice } from "../files/_http.tsx";
 import { sessionCookie } from "../../shared/auth/session_token.ts";
 import { clientAddress } from "../web/client_address.ts";
-import { Devices, PAIRING_MS, platformOf } from "./store.ts";
-import { DevicesList, PairedPage, PairingPage, PairingState, PairPage, PairRefusedPage } from "./views.tsx";
+import { Devices, type Pairing, platformOf } from "./store.ts";
+import { DevicesList, PairedPage, PairingPage, PairingPanel, PairPage, PairRefusedPage } from "./views.tsx";
 
 export const DEVICE_COOKIE = sessionCookie("hearth-paired");
 const COOKIE_MS = 400 * 24 * 3600_000;
@@ -81,31 +81,20 @@ export function devicesPlugin(core: Core, opts: DevicesOptions): Plugin {
 
       app.get("/devices/pairings/:id", async (c) => {
         const pairing = await devices.pairing(c.req.param("id"));
-        const token = tokens.get(c.req.param("id"))?.token;
         if (!pairing) return c.notFound();
-        const state = (
-          <PairingState pairing={pairing} device={await deviceOf(pairing.deviceId)} now={now()} />
-        );
         return await page(
           c,
           "Pair a phone",
-          <PairingPage
-            qr={token && !pairing.usedAt ? renderSVG(urlOf(token), { border: 2 }) : undefined}
-            url={token ? urlOf(token) : undefined}
-            minutes={PAIRING_MS / 60_000}
-            state={state}
-          />,
+          <PairingPage panel={await panel(pairing)} />,
         );
       });
 
-      // The owner's page asks every second: it shows the moment the phone pairs.
+      // The owner's page asks every second: the code turns to the phone's name the moment it pairs.
       app.get("/devices/pairings/:id/state", async (c) => {
         const pairing = await devices.pairing(c.req.param("id"));
         if (!pairing) return c.notFound();
         c.header("cache-control", "no-store");
-        return c.html(
-          <PairingState pairing={pairing} device={await deviceOf(pairing.deviceId)} now={now()} />,
-        );
+        return c.html(await panel(pairing));
       });
 
       app.post("/devices/:id/revoke", async (c) => {
@@ -152,7 +141,17 @@ export function devicesPlugin(core: Core, opts: DevicesOptions): Plugin {
     },
   };
 
-  async function deviceOf(id: string | null) {
-    return id ? await devices.get(id) : undefined;
+  /** The pairing page's live panel: the code while it can still be used, else what became of it. */
+  async function panel(pairing: Pairing) {
+    const token = tokens.get(pairing.id)?.token;
+    return (
+      <PairingPanel
+        pairing={pairing}
+        device={pairing.deviceId ? await devices.get(pairing.deviceId) : undefined}
+        now={now()}
+        qr={token ? renderSVG(urlOf(token), { border: 2 }) : undefined}
+        url={token ? urlOf(token) : undefined}
+      />
+    );
   }
 }

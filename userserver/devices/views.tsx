@@ -4,7 +4,7 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { Layout } from "../web/layout_public.tsx";
 import { Time } from "../web/time.tsx";
-import type { Device, Pairing, PairingRefusal } from "./store.ts";
+import { type Device, type Pairing, PAIRING_MS, type PairingRefusal } from "./store.ts";
 
 export function DevicesList({ devices, notices, now }: { devices: Device[]; notices: Notice; now: number }) {
   return (
@@ -52,16 +52,63 @@ export function DevicesList({ devices, notices, now }: { devices: Device[]; noti
   );
 }
 
-export function PairingPage(
-  { qr, url, minutes, state }: { qr?: string; url?: string; minutes: number; state: Child },
-) {
+export function PairingPage({ panel }: { panel: Child }) {
   return (
     <section class="card">
       <h1>Pair a phone</h1>
+      {panel}
       <p>
-        Scan this code with the phone's camera. It works once, for {minutes} minutes; nothing to type.
+        <a href="/devices">Back to devices</a>
       </p>
-      {qr
+    </section>
+  );
+}
+
+/** A form that starts a new pairing (a new code) — after one was used, or expired. */
+function NewCode({ label }: { label: string }) {
+  return (
+    <form method="post" action="/devices/pair">
+      <button type="submit">{label}</button>
+    </form>
+  );
+}
+
+/**
+ * The live panel (asked again every second while waiting): the QR code and the time left; once
+ * the phone paired, its name in place of the code (which can never be used again); once expired,
+ * that sentence. Either way a button for a new code. `qr` is undefined when this server no longer
+ * holds the token (it restarted: tokens are never stored), so the code cannot be drawn again.
+ */
+export function PairingPanel(
+  { pairing, device, now, qr, url }: {
+    pairing: Pairing;
+    device?: Device;
+    now: number;
+    qr?: string;
+    url?: string;
+  },
+) {
+  const done = pairing.usedAt !== null;
+  const expired = !done && pairing.expiresAt <= now;
+  const lost = !done && !expired && !qr;
+  const live = !done && !expired && !lost;
+  return (
+    <div
+      id="pairing-state"
+      hx-get={live ? `/devices/pairings/${pairing.id}/state` : undefined}
+      hx-trigger={live ? "every 1s" : undefined}
+      hx-swap="outerHTML"
+      data-state={done ? "paired" : expired ? "expired" : "waiting"}
+    >
+      {live && qr
+        ? (
+          <p>
+            Scan this code with the phone's camera. It works once, for {PAIRING_MS / 60_000}{" "}
+            minutes; nothing to type.
+          </p>
+        )
+        : ""}
+      {live && qr
         ? (
           <figure class="pair-qr" style="margin:0 0 1rem">
             {/* The SVG is ours (uqr), drawn from our own URL. */}
@@ -76,38 +123,27 @@ export function PairingPage(
           </figure>
         )
         : ""}
-      {state}
-      <p>
-        <a href="/devices">Back to devices</a>
-      </p>
-    </section>
-  );
-}
-
-/** Live: waiting (with the time left), paired, or expired. */
-export function PairingState({ pairing, device, now }: { pairing: Pairing; device?: Device; now: number }) {
-  const done = pairing.usedAt !== null;
-  const expired = !done && pairing.expiresAt <= now;
-  return (
-    <div
-      id="pairing-state"
-      role="status"
-      aria-live="polite"
-      hx-get={done || expired ? undefined : `/devices/pairings/${pairing.id}/state`}
-      hx-trigger={done || expired ? undefined : "every 1s"}
-      hx-swap="outerHTML"
-      data-state={done ? "paired" : expired ? "expired" : "waiting"}
-    >
-      {done
-        ? (
-          <p class="notice ok">
-            Paired: <strong>{device?.name ?? "a device"}</strong>{" "}
-            ({device?.platform}). It can open your files now.
-          </p>
-        )
-        : expired
-        ? <p class="notice error">This code expired. Pair again for a new one.</p>
-        : <p class="muted">Waiting for the phone… ({Math.ceil((pairing.expiresAt - now) / 1000)} s left)</p>}
+      <div role="status" aria-live="polite">
+        {done
+          ? (
+            <p class="notice ok">
+              Paired: <strong>{device?.name ?? "a device"}</strong>
+              {device && device.platform !== device.name ? ` (${device.platform})` : ""}. It can open your
+              files now.
+            </p>
+          )
+          : expired
+          ? <p class="notice error">This code expired — make a new one.</p>
+          : lost
+          ? (
+            <p class="notice error">
+              This code can no longer be shown (the server restarted) — make a new one.
+            </p>
+          )
+          : <p class="muted">Waiting for the phone… ({Math.ceil((pairing.expiresAt - now) / 1000)} s left)
+          </p>}
+      </div>
+      {done ? <NewCode label="Pair another phone" /> : live ? "" : <NewCode label="Make a new code" />}
     </div>
   );
 }

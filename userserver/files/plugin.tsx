@@ -91,6 +91,12 @@ export function createFiles(core: Core, opts: FilesPluginOptions): Files {
   const plugin: Plugin = {
     id: "browse",
     nav: [{ label: "Browse", path: "/browse", order: 10 }],
+    places: [
+      { label: "Home", path: "/browse", icon: "home", order: 10 },
+      { label: "Recent", path: "/recent", icon: "clock", order: 20 },
+      { label: "Favorites", path: "/favorites", icon: "star", order: 30 },
+      { label: "Trash", path: "/trash", icon: "trash", order: 90 },
+    ],
     // A paired device acts for the owner; every item route still asks the access check.
     // A file-drop link's visitors upload into its folder (the access check keeps them there).
     viewers: { "/": ["device"], "/upload/tus": ["device", "linkGuest"], "/upload/tus-status": ["device"] },

@@ -5,12 +5,13 @@
  * sort and load the Move/Copy picker in place, and `client/` (bundled to `/_static/files.js`) adds
  * drag-and-drop resumable uploads, selection and keyboard shortcuts.
  */
-import type { Child } from "hono/jsx";
+import { type Child, useContext } from "hono/jsx";
 import type { ItemType } from "../plugins/mod.ts";
 import { type Item, ROOT_ID } from "../store/mod.ts";
 import { formatBytes } from "../web/format.ts";
 import { Time } from "../web/time.tsx";
 import { Icon, svgIcon } from "../web/icons.tsx";
+import { PlacesContext } from "../web/places.ts";
 import {
   cursorOf,
   DEFAULT_PER,
@@ -52,24 +53,15 @@ export function FmIcon({ name, size = "1.15em" }: { name: string; size?: string 
 export const folderHref = (id: string) => id === ROOT_ID ? "/browse" : `/browse/${id}`;
 const fmt = (n: number) => n.toLocaleString("en-US");
 
+/** The side list: the places the plugins contribute that this page's viewer may open (web/places.ts). */
 export function Places(
   { current, usage }: { current: string; usage?: { bytes: number } },
 ) {
-  const places = [
-    { path: "/browse", label: "Home", icon: "home" },
-    { path: "/recent", label: "Recent", icon: "clock" },
-    { path: "/favorites", label: "Favorites", icon: "star" },
-    { path: "/links", label: "Shared by link", icon: "share" },
-    { path: "/shared", label: "Shared with me", icon: "share" },
-    { path: "/camera", label: "Camera", icon: "image" },
-    { path: "/collection", label: "Collection", icon: "file" },
-    { path: "/activity", label: "Activity", icon: "clock" },
-    { path: "/trash", label: "Trash", icon: "trash" },
-  ];
+  const places = useContext(PlacesContext);
   return (
     <nav class="fm-places" aria-label="Places">
       {places.map((p) => (
-        <a href={p.path} aria-current={current === p.path ? "page" : undefined}>
+        <a key={p.path} href={p.path} aria-current={current === p.path ? "page" : undefined}>
           <FmIcon name={p.icon} /> {p.label}
         </a>
       ))}

@@ -109,6 +109,7 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
   const plugin: Plugin = {
     id: "friends",
     nav: [{ label: "Friends", path: "/friends", order: 25 }],
+    places: [{ label: "Shared with me", path: "/shared", icon: "share", order: 50 }],
     viewers: {
       // The handshake: any server that signed its request (checked in each route).
       [`${PEER_API}/`]: ["anonymous", "friend"],

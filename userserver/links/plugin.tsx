@@ -41,6 +41,7 @@ export function linksPlugin(core: Core, opts: LinksPluginOptions): Plugin {
   };
   return {
     id: "links",
+    places: [{ label: "Shared by link", path: "/links", icon: "share", order: 40 }],
     // Visitors (with or without the password yet) enter only the link's own pages.
     viewers: { "/s/": ["linkGuest", "anonymous", "device", "friend"] },
     recognise(c) {

@@ -27,6 +27,12 @@ export interface NavEntry {
   order: number;
 }
 
+/** A place in the file manager's side list (Home, Recent, Camera, …): a nav entry with an icon. */
+export interface Place extends NavEntry {
+  /** An icon name for `FmIcon` (files/views.tsx). */
+  icon: string;
+}
+
 export interface ItemType {
   id: string;
   label: string;
@@ -61,6 +67,8 @@ export interface ActivityKind {
 export interface Plugin {
   id: string;
   nav?: NavEntry[];
+  /** Places in the file manager's side list, shown only to viewers their route group admits. */
+  places?: Place[];
   itemTypes?: ItemType[];
   /**
    * Who may enter, per route group: a path prefix of this plugin's routes → the viewer kinds
@@ -153,6 +161,12 @@ export class Plugins {
   /** The tabs; for a viewer kind, only those whose route group admits it (a device: Browse). */
   nav(kind: ViewerKind = "owner"): NavEntry[] {
     return this.#plugins.flatMap((p) => (p.nav ?? []).filter((n) => admitted(p, n.path).has(kind)))
+      .sort((a, b) => a.order - b.order);
+  }
+
+  /** The side list's places; for a viewer kind, only those it may open (as `nav`). */
+  places(kind: ViewerKind = "owner"): Place[] {
+    return this.#plugins.flatMap((p) => (p.places ?? []).filter((n) => admitted(p, n.path).has(kind)))
       .sort((a, b) => a.order - b.order);
   }
 

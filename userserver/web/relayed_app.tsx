@@ -98,6 +98,7 @@ export function createRelayedApp(
   const shell: ShellInfo = {
     name,
     tabs: (kind) => (core?.plugins.nav(kind) ?? []).map((n) => ({ label: n.label, path: n.path })),
+    places: (kind) => core?.plugins.places(kind) ?? [],
     unseen: () => core?.core.notifications.unseenCount() ?? Promise.resolve(0),
     account: async (c) => {
       const user = await auth.currentUser(c);
@@ -133,6 +134,8 @@ export function createRelayedApp(
     (c) =>
       c.get("viewer").kind === "owner"
         ? c.redirect(shell.tabs()[0]?.path ?? "/settings", 303)
+        : c.get("viewer").kind === "device" // a paired phone's home: the first tab it may open (Browse)
+        ? c.redirect(shell.tabs("device")[0]?.path ?? "/browse", 303)
         : c.get("viewer").kind === "friend"
         ? c.redirect("/f/", 303) // a friend's own view: what is shared with them (userserver/friends)
         : refuse(c, () => Promise.resolve(c.text("Not found", 404))),

@@ -4,11 +4,15 @@ import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type AccountMenuInfo, Shell, type Tab } from "./layout.tsx";
 import type { Viewer, ViewerKind } from "../permissions/mod.ts";
+import type { Place } from "../plugins/mod.ts";
+import { PlacesContext } from "./places.ts";
 
 export interface ShellInfo {
   name: string;
   /** The tabs a viewer of this kind may open (the owner: all). */
   tabs(kind?: ViewerKind): Tab[];
+  /** The side list's places a viewer of this kind may open (the owner: all). */
+  places(kind?: ViewerKind): Place[];
   unseen(): Promise<number>;
   /** Who is signed in, for the account menu (undefined: no menu). */
   account?(c: Context): Promise<AccountMenuInfo | undefined>;
@@ -33,11 +37,12 @@ export async function render(
 ): Promise<Response> {
   c.header("Vary", "HX-Request, HX-Request-Type");
   c.header("Cache-Control", "no-store");
-  if (isFragmentRequest(c)) return c.html(<>{body}</>, status);
-  // Anyone but the owner (a paired device) gets the tabs it may open and none of the owner's own
-  // widgets: no bell (its live stream is the owner's), no search, no account menu.
+  // Anyone but the owner (a paired device) gets the tabs and places it may open and none of the
+  // owner's own widgets: no bell (its live stream is the owner's), no search, no account menu.
   const kind: ViewerKind = (c.get("viewer") as Viewer | undefined)?.kind ?? "owner";
   const owner = kind === "owner";
+  const withPlaces = <PlacesContext.Provider value={shell.places(kind)}>{body}</PlacesContext.Provider>;
+  if (isFragmentRequest(c)) return c.html(withPlaces, status);
   return c.html(
     <Shell
       title={title}
@@ -49,7 +54,7 @@ export async function render(
       ownerWidgets={owner}
       head={head}
     >
-      {body}
+      {withPlaces}
     </Shell>,
     status,
   );

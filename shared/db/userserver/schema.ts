@@ -346,6 +346,11 @@ export const collectionItems = sqliteTable("collection_items", {
   note: text("note").notNull().default(""),
   source: text("source", { enum: ["camera", "photo", "typed"] }).notNull(),
   createdAt: integer("created_at").notNull(),
+  /**
+   * The entry's photo: a file item (in the Collection folder, unless moved), or null. No foreign
+   * key: the photo is the owner's file to move, trash or delete; an entry whose photo is gone shows none.
+   */
+  photoId: text("photo_id"),
 }, (t) => [index("collection_items_created").on(t.createdAt)]);
 
 /**

@@ -5,6 +5,7 @@
  * or a code read from a chosen photo; each code found is added to the collection.
  */
 import { BarcodeDetector as ZXingDetector, prepareZXingModule } from "barcode-detector/ponyfill";
+import { FORMAT_NAMES } from "../formats.ts";
 
 interface Found {
   rawValue: string;
@@ -41,8 +42,18 @@ const FORMATS: Array<
   "aztec",
 ];
 
-const root = document.querySelector<HTMLElement>("[data-collection]");
-if (root) start(root);
+/**
+ * Starts on the page this module was loaded with, and again on every page htmx swaps in (a boosted
+ * link or form lands on the Collection again, and a module runs only once per document).
+ */
+function init(): void {
+  const root = document.querySelector<HTMLElement>("[data-collection]:not([data-scan-ready])");
+  if (!root) return;
+  root.dataset.scanReady = "true";
+  start(root);
+}
+init();
+document.addEventListener("htmx:after:swap", init);
 
 interface NativeDetector {
   new (options?: { formats: string[] }): Detector;
@@ -74,32 +85,43 @@ function start(root: HTMLElement): void {
   let stream: MediaStream | undefined;
   const seen = new Set<string>();
 
-  const add = async (code: Found, source: "camera" | "photo") => {
+  /** Adds an entry; a code read from a photo keeps that photo as the entry's. */
+  const add = async (code: Found, source: "camera" | "photo", photo?: File) => {
     if (seen.has(code.rawValue)) return;
     seen.add(code.rawValue);
-    const res = await fetch("/collection", {
-      method: "POST",
-      headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ code: code.rawValue, format: code.format, source }),
-    });
+    const body = new FormData();
+    body.set("code", code.rawValue);
+    body.set("format", code.format);
+    body.set("source", source);
+    if (photo) body.set("photo", photo);
+    const res = await fetch("/collection", { method: "POST", headers: { accept: "application/json" }, body });
     status.textContent = res.ok ? `Added ${code.rawValue}` : `Could not add ${code.rawValue}`;
-    if (res.ok) addRow(code);
+    if (res.ok) addRow(code, ((await res.json()) as { item: { photoId: string | null } }).item.photoId);
   };
 
-  const addRow = (code: Found) => {
+  const addRow = (code: Found, photoId: string | null) => {
     const list = root.querySelector<HTMLElement>("[data-collection-list]")!;
     const li = document.createElement("li");
     li.dataset.code = code.rawValue;
-    li.style.gridTemplateColumns = "minmax(0, 1fr)";
+    // The photo's slot: its thumbnail, or empty until the page is next loaded (then: "add a photo").
+    const slot = document.createElement(photoId ? "a" : "span");
+    slot.className = "coll-thumb";
+    if (photoId) {
+      slot.setAttribute("href", `/browse/${photoId}`);
+      const img = document.createElement("img");
+      img.src = `/files/${photoId}/thumb`;
+      img.alt = `Photo of ${code.rawValue}`;
+      slot.append(img);
+    }
     const strong = document.createElement("strong");
     strong.textContent = code.rawValue;
     const badge = document.createElement("span");
     badge.className = "badge";
-    badge.textContent = code.format;
+    badge.textContent = FORMAT_NAMES[code.format] ?? code.format;
     const name = document.createElement("span");
     name.className = "name";
     name.append(strong, " ", badge);
-    li.append(name);
+    li.append(slot, name);
     list.prepend(li);
   };
 
@@ -112,7 +134,7 @@ function start(root: HTMLElement): void {
     try {
       const codes = await (await det()).detect(await createImageBitmap(file));
       if (codes.length === 0) status.textContent = "No code found in that photo. Try a sharper, closer one.";
-      for (const code of codes) await add(code, "photo");
+      for (const code of codes) await add(code, "photo", file);
     } catch (err) {
       status.textContent = `The photo could not be read: ${(err as Error).message}`;
     }
@@ -131,6 +153,12 @@ function start(root: HTMLElement): void {
     status.textContent = "Point the camera at a bar code…";
     const tick = async () => {
       if (!stream) return;
+      if (!root.isConnected) {
+        // Navigated away (htmx swapped the page): the camera goes off with it.
+        for (const t of stream.getTracks()) t.stop();
+        stream = undefined;
+        return;
+      }
       try {
         for (const code of await (await det()).detect(video)) await add(code, "camera");
       } catch {
@@ -139,6 +167,17 @@ function start(root: HTMLElement): void {
       setTimeout(() => void tick(), 250);
     };
     void tick();
+  });
+
+  // A photo chosen for an entry sends itself (the form's button is for pages without script).
+  for (const form of root.querySelectorAll<HTMLFormElement>("[data-coll-photo-form]")) {
+    form.querySelector("input[type=file]")!.addEventListener("change", () => form.requestSubmit());
+  }
+  // The typed entry's photo: say which one was chosen.
+  const typedPhoto = root.querySelector<HTMLInputElement>("[data-coll-photo-name]");
+  typedPhoto?.addEventListener("change", () => {
+    root.querySelector<HTMLElement>("[data-coll-photo-chosen]")!.textContent = typedPhoto.files?.[0]?.name ??
+      "";
   });
 
   root.querySelector<HTMLButtonElement>("[data-scan-stop]")!.addEventListener("click", () => {

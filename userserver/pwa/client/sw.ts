@@ -4,7 +4,11 @@
  * address answers from what was kept — the last-seen folder listings and recently opened files —
  * and anything else gets the offline page. Static files are served from the cache and refreshed.
  * Never kept: uploads, live streams, sign-in, pairing and API calls. Signing out forgets it all.
+ * Where the browser has background sync (Android's Chrome), its `sync` event sends the Camera
+ * uploads a closed page left unfinished (camera/client/resume.ts).
  */
+import { resumePending } from "../../camera/client/resume.ts";
+import { SYNC_TAG } from "../../camera/client/pending.ts";
 
 // The few service-worker types used here (the project's TypeScript lib is the DOM's, not the worker's).
 interface SwExtendableEvent extends Event {
@@ -14,9 +18,14 @@ interface SwFetchEvent extends SwExtendableEvent {
   request: Request;
   respondWith(r: Promise<Response> | Response): void;
 }
+interface SwSyncEvent extends SwExtendableEvent {
+  tag: string;
+  lastChance: boolean;
+}
 interface WorkerScope {
   addEventListener(type: "install" | "activate", fn: (e: SwExtendableEvent) => void): void;
   addEventListener(type: "fetch", fn: (e: SwFetchEvent) => void): void;
+  addEventListener(type: "sync", fn: (e: SwSyncEvent) => void): void;
   skipWaiting(): Promise<void>;
   clients: { claim(): Promise<void> };
   location: Location;
@@ -63,6 +72,10 @@ worker.addEventListener("fetch", (e) => {
     return;
   }
   e.respondWith(networkFirst(req));
+});
+
+worker.addEventListener("sync", (e) => {
+  if (e.tag === SYNC_TAG) e.waitUntil(resumePending(worker.location.origin));
 });
 
 async function staleWhileRevalidate(req: Request): Promise<Response> {

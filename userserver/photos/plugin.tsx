@@ -105,7 +105,11 @@ export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: 
         page(
           c,
           "Photos",
-          <TimelinePage total={catalog.counts().total} albums={albums.list().filter((a) => !a.folderId)} />,
+          <TimelinePage
+            total={catalog.counts().total}
+            albums={albums.list().filter((a) => !a.folderId)}
+            owner={c.get("viewer").kind === "owner"}
+          />,
         ));
 
       app.get("/photos/api/days", (c) => {

@@ -27,7 +27,9 @@ function Tabs({ current }: { current: "timeline" | "albums" }) {
   );
 }
 
-export function TimelinePage({ total, albums }: { total: number; albums: AlbumSummary[] }) {
+export function TimelinePage(
+  { total, albums, owner }: { total: number; albums: AlbumSummary[]; owner: boolean },
+) {
   return (
     <>
       <Assets />
@@ -54,8 +56,15 @@ export function TimelinePage({ total, albums }: { total: number; albums: AlbumSu
         {total === 0
           ? (
             <p class="ph-empty">
-              No photos yet. Upload them in <a href="/browse">Browse</a>, send them from a phone with{" "}
-              <a href="/camera">Camera</a>, or import a folder from <a href="/add">Add</a>.
+              No photos yet. Upload them in <a href="/browse">Browse</a> or send them from a phone with{" "}
+              <a href="/camera">Camera</a>
+              {owner
+                ? (
+                  <>
+                    , or import a folder from <a href="/add">Add</a>
+                  </>
+                )
+                : ""}.
             </p>
           )
           : ""}

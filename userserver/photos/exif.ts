@@ -31,8 +31,17 @@ const PICK = [
   "GPSLongitudeRef",
 ];
 
+/**
+ * How much of a file is read for its EXIF: JPEG keeps it in the first 64 KiB; other formats near
+ * the start. Read by us, not by exifr, whose file reader can leave a file handle to the garbage
+ * collector when it stops early.
+ */
+const HEAD_BYTES = 512 * 1024;
+
 export async function readExif(source: string | Uint8Array): Promise<PhotoExif> {
-  const input = typeof source === "string" ? source : Buffer.from(source);
+  const input = typeof source === "string"
+    ? Buffer.from(await Bun.file(source).slice(0, HEAD_BYTES).arrayBuffer())
+    : Buffer.from(source);
   // reviveValues: false keeps dates as the camera wrote them ("2024:05:01 14:03:07"): exifr would
   // otherwise read them in this server's time zone.
   const tags = await exifr.parse(input, { pick: PICK, gps: true, reviveValues: false })

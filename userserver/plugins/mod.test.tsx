@@ -91,6 +91,7 @@ describe("a throw-away plugin", () => {
     const tabs = [...page.matchAll(/<nav class="tabs"[^]*?<\/nav>/g)][0][0];
     expect([...tabs.matchAll(/>([A-Za-z]+)<\/a>/g)].map((m) => m[1])).toEqual([
       "Browse",
+      "Photos",
       "Add",
       "Friends",
       "Sketches",

@@ -15,6 +15,8 @@ export class PhotoIndexer {
   #running = 0;
   #stopped = false;
   #inFlight = new Set<string>();
+  /** What this process finished (item → content): never picked again while a read still says pending. */
+  #finished = new Map<string, string>();
   /** Photos being made for someone's screen, outside the queue's slots. */
   #now = new Map<string, Promise<void>>();
   #idle: Array<() => void> = [];
@@ -38,13 +40,19 @@ export class PhotoIndexer {
     this.#stopped = true;
   }
 
+  /** This item's content is to be made again (it changed, or its rendition is gone). */
+  requeue(itemId: string): void {
+    this.#finished.delete(itemId);
+    this.kick();
+  }
+
   /** Looks for pending work and fills the free slots. */
   kick(): void {
     if (this.#stopped) return;
     const free = this.concurrency - this.#running;
     if (free <= 0) return;
     const next = this.catalog.pending(free + this.#inFlight.size).filter((r) =>
-      !this.#inFlight.has(r.itemId) && !this.#now.has(r.itemId)
+      !this.#inFlight.has(r.itemId) && !this.#now.has(r.itemId) && this.#finished.get(r.itemId) !== r.blobHash
     )
       .slice(0, free);
     if (next.length === 0 && this.#running === 0) { for (const w of this.#idle.splice(0)) w(); }
@@ -88,12 +96,14 @@ export class PhotoIndexer {
       }
       const made = await processMedia(this.paths, hash, this.core.store.blobs.pathOf(hash), kind);
       await this.catalog.done(itemId, hash, made);
+      this.#finished.set(itemId, hash);
       this.stats.done++;
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       this.stats.failed++;
       this.log.debug("photo not processed", { itemId, error: why });
       await this.catalog.failed(itemId, why).catch(() => undefined);
+      this.#finished.set(itemId, hash);
     }
   }
 }

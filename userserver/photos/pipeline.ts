@@ -31,6 +31,8 @@ export interface PipelinePaths {
 
 export function pipelinePaths(dataDir: string): PipelinePaths {
   const tmpDir = join(dataDir, "photos", "tmp");
+  // What a killed process was writing is never finished: start clean.
+  rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   return {
     thumb: (hash) => join(dataDir, "thumbs", hash.slice(0, 2), `${hash}.webp`),

@@ -69,11 +69,11 @@ export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: 
       signals.on("item.created", async (e) => {
         if (e.kind !== "file") return;
         const item = await core.store.items.get(e.id);
-        if (item && photoKindOf(item.type) && await catalog.add(item)) indexer.kick();
+        if (item && photoKindOf(item.type) && await catalog.add(item)) indexer.requeue(item.id);
       }),
       signals.on("item.updated", async (e) => {
         const item = await core.store.items.get(e.id);
-        if (item && photoKindOf(item.type) && await catalog.add(item)) indexer.kick();
+        if (item && photoKindOf(item.type) && await catalog.add(item)) indexer.requeue(item.id);
       }),
       signals.on("item.moved", (e) => catalog.moved(e.id)),
       signals.on("item.deleted", async (e) => {

@@ -66,7 +66,7 @@ export class Timeline {
   #want = new Set<string>();
   #frame = 0;
   #spoken: { at: number; label: string } | undefined;
-  #fetching = false;
+  #fetching = 0;
   readonly selected = new Set<string>();
   selecting = false;
   readonly #spacer: HTMLElement;
@@ -204,6 +204,8 @@ export class Timeline {
     const from = this.position - h / 2;
     const to = this.position + h * 1.5;
     const live = new Set<string>();
+    // Only what is on screen now is wanted (a jump leaves the last place's wants behind).
+    this.#want.clear();
     const rowH = this.#size + GAP;
     for (let d = this.#blockAt(from); d < this.#days.length; d++) {
       const b = this.#days[d]!;
@@ -290,15 +292,15 @@ export class Timeline {
     if (!this.#asked.has(key)) this.#want.add(key);
   }
 
-  /** Asks for every missing window on screen in one request (at most 40 at a time). */
+  /** Asks for the missing windows on screen, 40 to a request, up to 3 requests at once. */
   #fetch(): void {
-    if (this.#fetching || this.#want.size === 0) return;
+    if (this.#fetching >= 3 || this.#want.size === 0) return;
     const keys = [...this.#want].slice(0, 40);
     for (const k of keys) {
       this.#want.delete(k);
       this.#asked.add(k);
     }
-    this.#fetching = true;
+    this.#fetching++;
     const q = keys.map((k) => `${k}:${CHUNK}`).join(",");
     fetch(`/photos/api/windows?q=${q}`, { headers: { accept: "application/json" } })
       .then((r) =>
@@ -311,7 +313,7 @@ export class Timeline {
         for (const k of keys) this.#asked.delete(k); // asked again when next on screen
       })
       .finally(() => {
-        this.#fetching = false;
+        this.#fetching--;
         this.#render();
       });
   }

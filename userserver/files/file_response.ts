@@ -18,6 +18,14 @@ export interface FileResponseOptions {
   etag?: string;
 }
 
+/**
+ * What a visitor (a link's guest, a friend) is sent for a stored file: by default its blob; Photos
+ * answers a copy of a photo without where it was taken (userserver/photos/visitor_copies.ts).
+ */
+export type VisitorBytes = (
+  item: Item,
+) => Promise<Pick<FileResponseOptions, "blobPath" | "size" | "etag" | "type">>;
+
 export function fileResponse(item: Item, o: FileResponseOptions): Response {
   const type = o.type ?? item.type;
   const size = o.size ?? item.size;

@@ -15,6 +15,6 @@ export { parseRange, type RangeResult } from "./range.ts";
 export { canThumbnail, Thumbnailer } from "./thumbs.ts";
 export { MAX_UPLOAD_BYTES, UPLOAD_PATH, Uploads } from "./uploads.ts";
 export { type ZipEntry, zipStream } from "./zip.ts";
-export { fileResponse, type FileResponseOptions } from "./file_response.ts";
+export { fileResponse, type FileResponseOptions, type VisitorBytes } from "./file_response.ts";
 export { zipHeaders, zipTree } from "./zip_tree.ts";
 export { FolderQueries } from "./queries.ts";

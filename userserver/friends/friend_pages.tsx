@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { Core } from "../core/mod.ts";
 import type { ShellContext, ShellEnv } from "../plugins/mod.ts";
-import { fileResponse } from "../files/mod.ts";
+import { fileResponse, type VisitorBytes } from "../files/mod.ts";
 import { GuestFrame } from "../links/guest_views.tsx";
 import { formatBytes } from "../web/format.ts";
 import { Time } from "../web/time.tsx";
@@ -40,7 +40,7 @@ function Rows({ items }: { items: PeerItem[] }) {
   );
 }
 
-export function friendPages(core: Core): Hono<ShellEnv> {
+export function friendPages(core: Core, bytesFor: VisitorBytes): Hono<ShellEnv> {
   const app = new Hono<ShellEnv>();
   const owner = () => core.config.current.name;
 
@@ -97,12 +97,12 @@ export function friendPages(core: Core): Hono<ShellEnv> {
     );
   });
 
-  app.get("/f/:id/content", (c) => {
+  app.get("/f/:id/content", async (c) => {
     const reach = friendAccess(core, friendOf(c), c.req.param("id"));
     if (!reach || reach.item.kind !== "file" || !reach.item.blobHash) return c.notFound();
     return fileResponse(reach.item, {
       download: c.req.query("download") !== undefined,
-      blobPath: core.store.blobs.pathOf(reach.item.blobHash),
+      ...await bytesFor(reach.item),
       ifNoneMatch: c.req.header("if-none-match"),
       range: c.req.header("range"),
       ifRange: c.req.header("if-range"),

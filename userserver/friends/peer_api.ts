@@ -8,7 +8,7 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Core } from "../core/mod.ts";
 import type { ShellEnv } from "../plugins/mod.ts";
-import { FileOpError, fileResponse, type Thumbnailer } from "../files/mod.ts";
+import { FileOpError, fileResponse, type Thumbnailer, type VisitorBytes } from "../files/mod.ts";
 import { ItemConflictError } from "../store/mod.ts";
 import { ItemNameError } from "../store/names.ts";
 import { PeerUploadError, type PeerUploads } from "./peer_uploads.ts";
@@ -26,6 +26,8 @@ export interface PeerApiDeps {
   directory: PeerDirectory;
   thumbs: Thumbnailer;
   uploads: PeerUploads;
+  /** What a friend is sent for a file. */
+  bytesFor: VisitorBytes;
 }
 
 const requestBody = z.strictObject({
@@ -141,14 +143,14 @@ export function peerApi(d: PeerApiDeps): Hono<ShellEnv> {
     return c.json({ item, children });
   });
 
-  app.get(`${PEER_API}/items/:id/content`, (c) => {
+  app.get(`${PEER_API}/items/:id/content`, async (c) => {
     const reach = friendAccess(d.core, friendName(c), c.req.param("id"));
     if (!reach || reach.item.kind !== "file" || !reach.item.blobHash) {
       return c.json({ error: "Not found" }, 404);
     }
     return fileResponse(reach.item, {
       download: true,
-      blobPath: d.core.store.blobs.pathOf(reach.item.blobHash),
+      ...await d.bytesFor(reach.item),
       range: c.req.header("range"),
       ifRange: c.req.header("if-range"),
     });

@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import type { Core } from "../core/mod.ts";
 import type { CloudAccess } from "../connector/cloud.ts";
 import type { Plugin, ShellEnv } from "../plugins/mod.ts";
-import type { Thumbnailer } from "../files/mod.ts";
+import type { Thumbnailer, VisitorBytes } from "../files/mod.ts";
 import type { AclEntry } from "../permissions/mod.ts";
 import { Captchas } from "./captcha.ts";
 import { PeerClient } from "./client.ts";
@@ -32,6 +32,8 @@ export interface FriendsOptions {
   /** Signed access to the cloud tier (RegCloud names other servers' keys and relays); absent before registration. */
   cloud?: CloudAccess;
   thumbs: Thumbnailer;
+  /** What a friend is sent for a file (Photos: without positions); the blob by default. */
+  visitorBytes?: VisitorBytes;
   now?: () => number;
 }
 
@@ -43,6 +45,8 @@ export interface Friends {
 
 export function createFriends(core: Core, opts: FriendsOptions): Friends {
   const now = opts.now ?? Date.now;
+  const bytesFor: VisitorBytes = opts.visitorBytes ??
+    ((item) => Promise.resolve({ blobPath: core.store.blobs.pathOf(item.blobHash!) }));
   const config = core.config.current;
   const log = core.log.child({ module: "friends" });
   const relations = new Relations(core.db, now);
@@ -137,8 +141,11 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
     },
     app: (ctx) => {
       const app = new Hono<ShellEnv>();
-      app.route("/", peerApi({ core: ctx, relations, captchas, directory, thumbs: opts.thumbs, uploads }));
-      app.route("/", friendPages(ctx));
+      app.route(
+        "/",
+        peerApi({ core: ctx, relations, captchas, directory, thumbs: opts.thumbs, uploads, bytesFor }),
+      );
+      app.route("/", friendPages(ctx, bytesFor));
       app.route("/", peerSearchRoute(ctx));
       if (handshake && task && client && copier) {
         app.route("/", ownerRoutes({ core: ctx, relations, groups, handshake, task, client, copier }));

@@ -24,6 +24,7 @@ import {
   parseListQuery,
   previewKind,
   type Thumbnailer,
+  type VisitorBytes,
   zipHeaders,
   zipStream,
   zipTree,
@@ -44,6 +45,7 @@ export interface GuestDeps {
   renditions: Renditions;
   itemAlive(id: string): boolean;
   comments?: GuestComments;
+  visitorBytes?: VisitorBytes;
   now?: () => number;
 }
 
@@ -258,7 +260,9 @@ export function guestRoutes(d: GuestDeps): ShellApp {
     }
     return fileResponse(g.item, {
       download,
-      blobPath: d.core.store.blobs.pathOf(g.item.blobHash),
+      ...(owner || !d.visitorBytes
+        ? { blobPath: d.core.store.blobs.pathOf(g.item.blobHash) }
+        : await d.visitorBytes(g.item)),
       ifNoneMatch: c.req.header("if-none-match"),
       range: c.req.header("range"),
       ifRange: c.req.header("if-range"),

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import type { Core } from "../core/mod.ts";
 import type { Plugin, ShellEnv } from "../plugins/mod.ts";
-import { type Thumbnailer, TRASH_ID } from "../files/mod.ts";
+import { type Thumbnailer, TRASH_ID, type VisitorBytes } from "../files/mod.ts";
 import { guestViewer, openLink, UnlockCookies } from "./door.ts";
 import { type GuestComments, guestRoutes } from "./guest_routes.tsx";
 import { ownerRoutes } from "./owner_routes.tsx";
@@ -25,6 +25,8 @@ export interface LinksPluginOptions {
   comments?: GuestComments;
   /** More on an item's Share page (friends and groups: userserver/friends). */
   shareSection?: (itemId: string) => Promise<unknown>;
+  /** What a guest is sent for a file (Photos: without positions); the blob by default. */
+  visitorBytes?: VisitorBytes;
   now?: () => number;
 }
 
@@ -57,6 +59,7 @@ export function linksPlugin(core: Core, opts: LinksPluginOptions): Plugin {
       app.route(
         "/",
         guestRoutes({
+          visitorBytes: opts.visitorBytes,
           core: ctx,
           links,
           cookies,

@@ -222,4 +222,27 @@ describe("photos", () => {
       s.server.core.store.blobs.pathOf((await s.server.core.store.items.get(idOf("plain.png")))!.blobHash!),
     );
   });
+
+  test("a photo shared by an ordinary link reaches its guest without its position; the owner keeps it", async () => {
+    await upload([["where.jpg", await jpeg("2024:05:01 14:03:07", true), "image/jpeg"]]);
+    await settled();
+    const id = idOf("where.jpg");
+    const made = await s.request("/api/links", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ itemId: id }),
+    });
+    expect(made.status).toBe(201);
+    const { token } = (await made.json()).link as { token: string };
+    const own = Buffer.from(await (await s.request(`/files/${id}`)).arrayBuffer());
+    expect((await exifr.gps(own))?.latitude).toBeCloseTo(-33.85, 2);
+    s.signIn(undefined);
+    const res = await s.request(`/s/${token}/files/${id}`);
+    expect(res.status).toBe(200);
+    const guest = Buffer.from(await res.arrayBuffer());
+    expect(await exifr.gps(guest).catch(() => undefined)).toBeUndefined();
+    expect(guest.includes("GPS")).toBe(false);
+    expect((await exifr.parse(guest)).Make).toBe("Hearth");
+    expect(guest.length).toBeLessThanOrEqual(own.length);
+  });
 });

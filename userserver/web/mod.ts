@@ -27,7 +27,7 @@ import { settingsPlugin } from "../settings/mod.ts";
 import { searchPlugin } from "../search/plugin.tsx";
 import { createDav } from "../dav/mod.ts";
 import { issuerFor } from "../auth/mod.ts";
-import { checkImportRoots } from "../store/mod.ts";
+import { checkImportRoots, type Item } from "../store/mod.ts";
 import { type ShellAuth, testOwnerAuth } from "./auth.ts";
 import { createLocalApp } from "./local_app.tsx";
 import { createRelayedApp } from "./relayed_app.tsx";
@@ -105,9 +105,10 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     itemSections: itemSections(comments, activity),
   });
   // Friends: other Hearth servers this one trusts, and what they share (userserver/friends).
-  const friends = createFriends(core, { cloud: opts.cloud, thumbs: files.thumbs });
-  // Photos: the timeline, albums and shared albums (userserver/photos).
+  // Photos: the timeline, albums and shared albums (userserver/photos); what visitors get of a photo.
   const photos = createPhotos(core, { dataDir: config.dataDir });
+  const visitorBytes = (item: Item) => photos.visitorCopies.of(item);
+  const friends = createFriends(core, { cloud: opts.cloud, thumbs: files.thumbs, visitorBytes });
   const plugins: Plugins = new Plugins([
     files.plugin,
     linksPlugin(core, {
@@ -116,6 +117,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
       thumbs: files.thumbs,
       comments: { thread: comments.thread, post: comments.post },
       shareSection: friends.shareSection,
+      visitorBytes,
     }),
     friends.plugin,
     photos.plugin,

@@ -7,7 +7,7 @@
  * most of an 888,000-photo library unreachable (immich#16788, the 16,777,216 px page cap) and a
  * 70,000-photo month freezing the tab for 17.9 s (immich#28861) — this corpus has such a month.
  *
- *   bun bench/photos/timeline.ts [--photos=1000000] [--jumps=20] [--runs=3]
+ *   bun bench/photos/browser.ts [--photos=1000000] [--jumps=20] [--runs=3]
  */
 import { Database } from "bun:sqlite";
 import { join } from "node:path";

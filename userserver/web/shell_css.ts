@@ -88,8 +88,10 @@ dl.info dd { margin: 0; overflow-wrap: anywhere; }
   .tabs { position: fixed; left: 0; right: 0; bottom: 0; z-index: 6; justify-content: space-around;
     padding: .35rem .5rem calc(.35rem + env(safe-area-inset-bottom)); background: var(--surface);
     border-top: 1px solid var(--border); }
-  .tabs a { flex: 1; text-align: center; min-height: 2.5rem; display: flex; align-items: center;
-    justify-content: center; }
+  /* Every tab in one row, however many plugins add (Browse, Photos, Add, Friends, Settings…). */
+  .tabs { flex-wrap: nowrap; gap: 0; }
+  .tabs a { flex: 1 1 0; min-width: 0; text-align: center; min-height: 2.5rem; display: flex; align-items: center;
+    justify-content: center; padding: .45rem .2rem; font-size: .85rem; overflow: hidden; text-overflow: ellipsis; }
   main.shell { padding-top: .6rem; padding-bottom: 4.5rem; }
   .items li { grid-template-columns: 1.6rem 1fr auto; }
   .items .meta.when { display: none; }

@@ -3,8 +3,8 @@
  * the main one and libuv's, where sharp works) to one core: the catalogue emptied and the
  * renditions deleted, then a `PhotoIndexer` started over the data directory the bench filled —
  * `start()` catalogues the store's photos (`Catalog.backfill` → `add`: pending rows), then each
- * photo goes through `processMedia` (EXIF, one decode → preview, thumbnail, colour) and
- * `Catalog.done`. Timed from the backfill (timed also on its own) to `idle()`; also when the
+ * photo goes through `processMedia` (EXIF, one ÷8 decode → thumbnail and colour) and
+ * `Catalog.done`; then every photo's preview (made on first view in the server) is made too, timed apart. Timed from the backfill (timed also on its own) to `idle()`; also when the
  * first screenful (the FIRST photos taken last) all have thumbnails. Prints one line of JSON.
  *
  *   bun bench/photos/_leg.ts --dir=<data dir> --concurrency=<n> --first=<hash,hash,…>
@@ -54,6 +54,17 @@ try {
   for (const h of waiting) if (existsSync(paths.thumb(h))) waiting.delete(h);
   if (waiting.size === 0 && Number.isNaN(firstAt)) firstAt = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  // Previews are made when a photo is first opened, not by the pass above; made here for every
+  // photo (same concurrency) so "thumbnails + previews" can be stated beside the pass.
+  const ids = core.reader.all<{ item_id: string }>("select item_id from photos where state = 'done'").map((
+    r,
+  ) => r.item_id);
+  const p0 = performance.now();
+  for (let k = 0; k < ids.length; k += concurrency) {
+    await Promise.all(ids.slice(k, k + concurrency).map((id) => indexer.preview(id)));
+  }
+  const previewSeconds = (performance.now() - p0) / 1000;
+  const previews = ids.filter((id) => existsSync(paths.preview(catalog.get(id)!.blobHash))).length;
   const counts = catalog.counts();
   const facts = core.reader.get<{ gps: number; exif: number }>(
     "select count(latitude) as gps, sum(taken_from = 'exif') as exif from photos where state = 'done'",
@@ -61,6 +72,8 @@ try {
   indexer.stop();
   console.log(JSON.stringify({
     seconds,
+    previewSeconds,
+    previews,
     catalogued,
     catalogueMs,
     firstMs: firstAt,

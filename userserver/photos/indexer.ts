@@ -9,7 +9,7 @@ import type { Logger } from "../../shared/log/mod.ts";
 import type { Core } from "../core/mod.ts";
 import type { Catalog } from "./catalog.ts";
 import { hasFfmpeg } from "./media.ts";
-import { type PipelinePaths, processMedia } from "./pipeline.ts";
+import { makePreview, type PipelinePaths, processMedia } from "./pipeline.ts";
 
 export class PhotoIndexer {
   #running = 0;
@@ -19,6 +19,7 @@ export class PhotoIndexer {
   #finished = new Map<string, string>();
   /** Photos being made for someone's screen, outside the queue's slots. */
   #now = new Map<string, Promise<void>>();
+  #previews = new Map<string, Promise<void>>();
   #idle: Array<() => void> = [];
   readonly stats = { done: 0, failed: 0 };
 
@@ -78,6 +79,21 @@ export class PhotoIndexer {
     if (!row || row.state === "failed") return;
     const job = this.#one(row.itemId, row.blobHash, row.kind).finally(() => this.#now.delete(itemId));
     this.#now.set(itemId, job);
+    await job;
+  }
+
+  /** Makes a photo's preview if it has none (the first time someone opens it); one at a time per photo. */
+  async preview(itemId: string): Promise<void> {
+    const running = this.#previews.get(itemId);
+    if (running) return await running;
+    const row = this.catalog.get(itemId);
+    if (!row || await Bun.file(this.paths.preview(row.blobHash)).exists()) return;
+    const job = makePreview(this.paths, row.blobHash, this.core.store.blobs.pathOf(row.blobHash), row.kind)
+      .catch((e) =>
+        this.log.debug("preview not made", { itemId, error: e instanceof Error ? e.message : String(e) })
+      )
+      .finally(() => this.#previews.delete(itemId));
+    this.#previews.set(itemId, job);
     await job;
   }
 

@@ -98,6 +98,10 @@ describe("photos", () => {
     const thumb = await s.request(`/photos/p/${idOf("c.jpg")}/thumb`);
     expect(thumb.headers.get("content-type")).toBe("image/webp");
     expect((await sharp(new Uint8Array(await thumb.arrayBuffer())).metadata()).width).toBe(256);
+    // The preview is made when first asked for (the viewer opening the photo), then kept.
+    const preview = await s.request(`/photos/p/${idOf("c.jpg")}/preview`);
+    expect(preview.headers.get("content-type")).toBe("image/jpeg");
+    expect((await sharp(new Uint8Array(await preview.arrayBuffer())).metadata()).width).toBe(64);
   });
 
   test("trash hides, restore brings back, delete forgets; albums lose deleted photos", async () => {

@@ -1,9 +1,12 @@
 /**
- * One photo or video through the pipeline: its EXIF, then one decode (JPEG shrink-on-load, so a
- * 12 MP photo is decoded at a fraction of its size) resized to the preview, from whose pixels the
- * thumbnail and the placeholder colour are made without decoding again. Thumbnails go where the
- * file manager's are (`thumbs/ab/<hash>.webp`), so both share them; previews beside them under
- * `photos/previews/`. Files are written to a temporary name and renamed: never half a file.
+ * One photo or video through the pipeline: its EXIF, then the thumbnail and the placeholder
+ * colour from one decode at the thumbnail's scale (JPEG shrink-on-load ÷8: a 12 MP photo is
+ * decoded at 500 × 375, as vipsthumbnail does). The 1280 px preview costs a ÷2 decode — as much
+ * as all the rest — so it is made when someone first opens the photo (the viewer shows the
+ * thumbnail meanwhile and asks for its neighbours' ahead), not for every photo of an import.
+ * Videos get both from one frame (cheap). Thumbnails go where the file manager's are
+ * (`thumbs/ab/<hash>.webp`), so both share them; previews under `photos/previews/`. Files are
+ * written to a temporary name and renamed: never half a file.
  */
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -51,6 +54,7 @@ export async function processMedia(
     const facts = await videoFacts(source);
     const frame = await videoFrame(source, facts.seconds);
     const made = await renditions(paths, hash, frame);
+    await preview(paths, hash, frame);
     return {
       facts: {
         Length: duration(facts.seconds),
@@ -82,7 +86,7 @@ export async function processMedia(
   };
 }
 
-/** Preview, thumbnail and colour from one decode of `input`. */
+/** The thumbnail and the placeholder colour from one decode of `input` at the thumbnail's scale. */
 export async function renditions(
   paths: PipelinePaths,
   hash: string,
@@ -90,29 +94,59 @@ export async function renditions(
 ): Promise<{ width: number; height: number; colour: string }> {
   const { data, info } = await sharp(input, { failOn: "none", limitInputPixels: MAX_PIXELS, animated: false })
     .rotate()
-    .resize(PREVIEW_PX, PREVIEW_PX, { fit: "inside", withoutEnlargement: true })
+    .resize(THUMB_PX, THUMB_PX, { fit: "cover" })
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
-  const previewTmp = join(paths.tmpDir, `${randomToken(8)}.jpg`);
   const thumbTmp = join(paths.tmpDir, `${randomToken(8)}.webp`);
   try {
-    const [, , px] = await Promise.all([
-      sharp(data, raw).jpeg({ quality: 82, mozjpeg: false }).toFile(previewTmp),
-      sharp(data, raw).resize(THUMB_PX, THUMB_PX, { fit: "cover" }).webp({ quality: 72, effort: 2 }).toFile(
-        thumbTmp,
-      ),
-      sharp(data, raw).resize(1, 1, { fit: "fill" }).raw().toBuffer(),
-    ]);
-    place(previewTmp, paths.preview(hash));
+    await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .webp({ quality: 72, effort: 2 }).toFile(thumbTmp);
     place(thumbTmp, paths.thumb(hash));
-    const colour = `#${[...px.subarray(0, 3)].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
-    return { width: info.width, height: info.height, colour };
+    return { width: info.width, height: info.height, colour: averageColour(data, info.channels) };
   } finally {
-    rmSync(previewTmp, { force: true });
     rmSync(thumbTmp, { force: true });
   }
+}
+
+/** The viewer's picture (1280 px on its long side, never enlarged) of a photo or a video's frame. */
+export async function preview(paths: PipelinePaths, hash: string, input: string | Uint8Array): Promise<void> {
+  const tmp = join(paths.tmpDir, `${randomToken(8)}.jpg`);
+  try {
+    await sharp(input, { failOn: "none", limitInputPixels: MAX_PIXELS, animated: false })
+      .rotate()
+      .resize(PREVIEW_PX, PREVIEW_PX, { fit: "inside", withoutEnlargement: true })
+      .jpeg({ quality: 82, mozjpeg: false })
+      .toFile(tmp);
+    place(tmp, paths.preview(hash));
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** A video's preview comes from a frame; a photo's from the file. */
+export async function makePreview(
+  paths: PipelinePaths,
+  hash: string,
+  source: string,
+  kind: PhotoKind,
+): Promise<void> {
+  if (kind === "video") {
+    const facts = await videoFacts(source);
+    await preview(paths, hash, await videoFrame(source, facts.seconds));
+  } else await preview(paths, hash, source);
+}
+
+/** `#rrggbb` of the mean of interleaved pixels. */
+function averageColour(px: Uint8Array, channels: number): string {
+  const sum = [0, 0, 0];
+  const n = Math.max(1, Math.floor(px.length / channels));
+  for (let k = 0; k + 2 < px.length; k += channels) {
+    sum[0]! += px[k]!;
+    sum[1]! += px[k + 1]!;
+    sum[2]! += px[k + 2]!;
+  }
+  return `#${sum.map((v) => Math.round(v / n).toString(16).padStart(2, "0")).join("")}`;
 }
 
 function place(tmp: string, final: string): void {

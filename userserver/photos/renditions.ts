@@ -35,7 +35,8 @@ export class Renditions {
     if (!row || row.trashed) throw new HTTPException(404, { message: "Not found" });
     const path = () => what === "thumb" ? this.paths.thumb(row!.blobHash) : this.paths.preview(row!.blobHash);
     if (!await Bun.file(path()).exists() && row.state !== "failed") {
-      await this.indexer.now(row.itemId);
+      if (row.state === "pending") await this.indexer.now(row.itemId);
+      if (what === "preview") await this.indexer.preview(row.itemId);
       row = this.catalog.get(itemId) ?? row;
     }
     const file = Bun.file(path());

@@ -128,6 +128,11 @@ export class Viewer {
       this.#video.src = this.source.original(id);
     }
     this.#facts(info);
+    // The neighbours' previews are made and fetched ahead, so moving on shows them at once.
+    for (const by of [1, -1] as const) {
+      const next = this.source.step(id, by, info);
+      if (next) new Image().src = this.source.preview(next);
+    }
     this.root.querySelector<HTMLButtonElement>("[data-ph-prev]")!.disabled = !this.source.step(id, -1, info);
     this.root.querySelector<HTMLButtonElement>("[data-ph-next]")!.disabled = !this.source.step(id, 1, info);
   }

@@ -81,7 +81,7 @@ export function CollectionPage(
               <EntryPhoto entry={i} photo={i.photoId ? photos.get(i.photoId) : undefined} />
               <span class="name">
                 <strong style="overflow-wrap:anywhere">{i.code}</strong>{" "}
-                <span class="badge">{FORMAT_NAMES[i.format] ?? (i.format || "typed")}</span>
+                {i.format ? <span class="badge">{FORMAT_NAMES[i.format] ?? i.format}</span> : ""}
                 {i.note ? <span class="muted">· {i.note}</span> : ""}
                 <br />
                 <span class="muted small">

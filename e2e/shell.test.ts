@@ -74,7 +74,13 @@ test("the shell and each tab", async () => {
   expect(res?.status()).toBe(200);
   expect(new URL(page.url()).pathname).toBe("/browse");
   expect((await res!.securityDetails())?.subjectName).toBe(`alice.${ZONE}`);
-  expect(await page.locator("nav.tabs a").allInnerTexts()).toEqual(["Browse", "Add", "Friends", "Settings"]);
+  expect(await page.locator("nav.tabs a").allInnerTexts()).toEqual([
+    "Browse",
+    "Photos",
+    "Add",
+    "Friends",
+    "Settings",
+  ]);
   expect(await page.locator("h1").innerText()).toBe("Your files");
   await shot("browse-empty");
 
@@ -94,6 +100,14 @@ test("the shell and each tab", async () => {
   await textIs(page.locator("h1"), "Friends");
   expect(await seriousAxeViolations(page)).toEqual([]);
   await shot("friends");
+
+  // Photos with no photos yet: says where they come from.
+  await page.locator("nav.tabs a", { hasText: "Photos" }).click();
+  await page.waitForURL(`${origin}/photos`);
+  await page.locator(".ph-empty").waitFor();
+  expect(await page.locator(".ph-empty").innerText()).toContain("No photos yet");
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await shot("photos-empty");
 });
 
 test("the account menu opens from the keyboard: who is signed in, IdCloud's pages, sign-out; no serious axe findings", async () => {

@@ -73,7 +73,7 @@ test("scan the code, tap Pair: paired, and the desktop page follows live; revoke
   await p.waitForURL((u) => u.pathname === "/browse");
   expect(await p.locator("h1").innerText()).toBe("Your files");
   // The phone's shell: the tabs it may open, none of the owner's widgets (bell, search, account).
-  expect(await p.locator("nav.tabs a").allInnerTexts()).toEqual(["Browse"]);
+  expect(await p.locator("nav.tabs a").allInnerTexts()).toEqual(["Browse", "Photos"]);
   expect(await p.locator("#bell").count()).toBe(0);
   expect(await seriousAxeViolations(p)).toEqual([]);
   await shot(p, "phone-browse");

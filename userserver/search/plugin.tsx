@@ -12,7 +12,7 @@ import { Icon } from "../web/icons.tsx";
 import { isFragmentRequest, render } from "../web/render.tsx";
 import type { IndexerProgress, SearchHit } from "./mod.ts";
 import { suggestRoute } from "./suggest.tsx";
-import { visibleTo } from "./visible.ts";
+import { viewerScope } from "./scope.ts";
 
 const TYPES: Array<{ id: string; label: string; prefixes: string[] }> = [
   { id: "", label: "Everything", prefixes: [] },
@@ -52,7 +52,7 @@ function searchApp(core: Core, opts: SearchPluginOptions) {
     const type = TYPES.find((t) => t.id === c.req.query("type")) ?? TYPES[0]!;
     const sort = c.req.query("sort") === "date" ? "date" : "relevance";
     const result = q.trim()
-      ? await core.search.search({ q, types: type.prefixes, sort, limit: 50, visible: visibleTo(core, c) })
+      ? await core.search.search({ q, types: type.prefixes, sort, limit: 50, ...viewerScope(core, c) })
       : undefined;
     const results = (
       <Results

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { type TestCore, testCore } from "../_test_core.ts";
+import { Comments } from "../comments/store.ts";
 import { ROOT_ID } from "../store/mod.ts";
 import { makeDocx, makeMp3, makeOds, makeOdt, makePdf, makeXlsx } from "./_fixtures.ts";
 import { parseQuery, Search, type SearchOptions } from "./mod.ts";
@@ -290,5 +291,56 @@ describe("search: office files over the zip limits", () => {
     );
     expect(row.rows[0]!.status).toBe("skipped");
     expect(String(row.rows[0]!.reason)).toBe("has a part (content.xml) over 1 MB once inflated");
+  });
+});
+
+describe("search: comments", () => {
+  test("the owner's search matches comment text (edits and removals followed); anyone else's never reads it", async () => {
+    const comments = new Comments(core.db);
+    search = await open({ commentsOf: (item) => comments.searchText(item) });
+    const id = await put("field-notes.txt", "counted twelve herons at dawn");
+    const copy = await put("field-notes copy.txt", "counted twelve herons at dawn"); // same content: same thread
+    await search.indexer.idle();
+    const item = (await core.store.items.get(id))!;
+    const note = await comments.create({
+      item,
+      content: "Ask the warden about the bittern",
+      author: "alice",
+      authorKind: "owner",
+      ip: "127.0.0.1",
+    });
+    await core.signals.emit("comment.created", {
+      commentId: note.id,
+      itemId: id,
+      author: "alice",
+      excerpt: note.content,
+    });
+    await search.indexer.idle();
+    const owner = (q: string) => search.search({ q, comments: true });
+    expect((await owner("bittern")).hits.map((h) => h.name).sort()).toEqual([
+      "field-notes copy.txt",
+      "field-notes.txt",
+    ]);
+    expect((await owner("bittern")).hits[0]!.snippet).toContain("<mark>bittern</mark>");
+    // Anyone else: not by a comment word, not with body and comment words together, and a
+    // snippet never shows comment text.
+    expect(await names("bittern")).toEqual([]);
+    expect(await names("herons bittern")).toEqual([]);
+    for (const h of (await search.search({ q: "herons" })).hits) expect(h.snippet).not.toContain("warden");
+    for (const h of (await search.search({ q: "field" })).hits) expect(h.snippet).not.toContain("warden");
+
+    // An edit is followed; a removed comment's words are gone.
+    await comments.edit(note.id, "Ask the warden about the avocet");
+    await core.signals.emit("comment.changed", {
+      commentId: note.id,
+      itemIds: await comments.itemIdsOf(note),
+    });
+    await search.indexer.idle();
+    expect(await owner("bittern").then((r) => r.hits.length)).toBe(0);
+    expect(await owner("avocet").then((r) => r.hits.length)).toBe(2);
+    await comments.remove(note.id);
+    await core.signals.emit("comment.changed", { commentId: note.id, itemIds: [id, copy] });
+    await search.indexer.idle();
+    expect(await owner("avocet").then((r) => r.hits.length)).toBe(0);
   });
 });

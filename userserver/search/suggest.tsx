@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import type { Core } from "../core/mod.ts";
 import type { ShellEnv } from "../plugins/mod.ts";
 import { SUGGESTIONS, SuggestList } from "./suggest_list.tsx";
-import { visibleTo } from "./visible.ts";
+import { viewerScope } from "./scope.ts";
 
 export function suggestRoute(core: Core): Hono<ShellEnv> {
   const app = new Hono<ShellEnv>();
@@ -15,7 +15,7 @@ export function suggestRoute(core: Core): Hono<ShellEnv> {
     c.header("Cache-Control", "no-store");
     c.header("Vary", "HX-Request");
     if (!q.trim()) return c.html(<SuggestList />);
-    const { hits } = await core.search.search({ q, limit: SUGGESTIONS, visible: visibleTo(core, c) });
+    const { hits } = await core.search.search({ q, limit: SUGGESTIONS, ...viewerScope(core, c) });
     return c.html(<SuggestList q={q} hits={hits} />);
   });
   return app;

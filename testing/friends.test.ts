@@ -130,7 +130,7 @@ test("accepted: both read what the other shares; a revoked share is 404 on the n
   expect((await asOwner(h, "bob", `/shared/alice/${a.fileId}/content`)).status).toBe(404);
 });
 
-test("federated search: alice finds bob's shared file by its content, marked as his; unshared, it is gone", async () => {
+test("federated search: alice finds bob's shared file by its content, marked as his, never by his comments; unshared, it is gone", async () => {
   const b = await folderWithFile("bob", "Kitchen", "stew.txt", "a slow stew with cardamom and lentils\n");
   await asOwner(h, "bob", `/friends/share/${b.id}`, { principal: "user:alice", access: "read" });
   const found = await h.waitFor("cardamom from bob", async () => {
@@ -139,6 +139,34 @@ test("federated search: alice finds bob's shared file by its content, marked as 
   });
   expect(found).toMatch(/data-friend="bob"[\s\S]*?shared by <strong>bob<\/strong>/);
   expect(found).toContain("<mark>cardamom</mark>");
+  // bob's comment on his file: his own search finds the file by it; alice's, through his server,
+  // does not, and her snippets never show it (comments are the owner's).
+  const said = await asOwner(h, "bob", `/comments/${b.fileId}`, {
+    content: "Secret: the saffronwhisper blend, with cardamom",
+    back: `/browse/${b.fileId}`,
+  });
+  expect(said.status).toBe(303);
+  await h.waitFor(
+    "bob finds it by his comment",
+    async () => (await asOwner(h, "bob", "/search?q=saffronwhisper")).text.includes("stew.txt"),
+  );
+  const byComment = await signedPeerRequest(h, {
+    signer: "alice",
+    to: "bob",
+    path: "/api/peer/v1/search?q=saffronwhisper",
+  });
+  const hidden = await byComment.send();
+  expect(hidden.status).toBe(200);
+  expect(await hidden.json()).toEqual({ hits: [] });
+  const byBody = await signedPeerRequest(h, {
+    signer: "alice",
+    to: "bob",
+    path: "/api/peer/v1/search?q=cardamom",
+  });
+  const shown = JSON.stringify(await (await byBody.send()).json());
+  expect(shown).toContain("stew.txt");
+  expect(shown).not.toContain("saffronwhisper");
+  expect((await asOwner(h, "alice", "/search/friends?q=saffronwhisper")).text).not.toContain("stew.txt");
   // alice's own results page asks for friends' results after showing her own.
   expect((await asOwner(h, "alice", "/search?q=cardamom")).text).toContain(
     'hx-get="/search/friends?q=cardamom"',

@@ -59,6 +59,20 @@ export function createComments(core: Core): CommentsModule {
     }
   };
 
+  /** An edit or a removal: the items showing the thread are indexed again (search). */
+  const changed = async (comment: Comment) => {
+    void core.signals.emit("comment.changed", {
+      commentId: comment.id,
+      itemIds: await store.itemIdsOf(comment),
+    });
+  };
+  const removeAndTell = async (id: string): Promise<boolean> => {
+    const comment = await store.get(id);
+    if (!comment || !(await store.remove(id))) return false;
+    await changed(comment);
+    return true;
+  };
+
   const post = async (c: C, viewer: Viewer, item: Item): Promise<Response> => {
     const form = await c.req.parseBody();
     const back = safeBack(form.back, viewer.kind === "owner" ? `/browse/${item.id}` : "/");
@@ -128,7 +142,7 @@ export function createComments(core: Core): CommentsModule {
       const form = await c.req.parseBody();
       const back = safeBack(form.back, `/browse/${item.id}`);
       try {
-        await store.edit(c.req.param("id"), String(form.content ?? ""));
+        await changed(await store.edit(c.req.param("id"), String(form.content ?? "")));
         return redirectWith(c, back, { ok: "Comment saved" });
       } catch (e) {
         if (e instanceof CommentError) return redirectWith(c, back, { error: e.message });
@@ -137,7 +151,7 @@ export function createComments(core: Core): CommentsModule {
     });
     a.post("/comments/:item/c/:id/delete", async (c) => {
       const form = await c.req.parseBody();
-      await store.remove(c.req.param("id"));
+      await removeAndTell(c.req.param("id"));
       return redirectWith(c, safeBack(form.back, `/browse/${c.req.param("item")}`), {
         ok: "Comment removed",
       });
@@ -187,7 +201,9 @@ export function createComments(core: Core): CommentsModule {
     );
     a.patch("/api/comments/:id", jsonBody(z.object({ content: z.string() }).strict()), async (c) => {
       try {
-        return c.json({ comment: json(await store.edit(c.req.param("id"), c.req.valid("json").content)) });
+        const comment = await store.edit(c.req.param("id"), c.req.valid("json").content);
+        await changed(comment);
+        return c.json({ comment: json(comment) });
       } catch (e) {
         if (e instanceof CommentError) return c.json({ error: e.message }, 404);
         throw e;
@@ -200,7 +216,7 @@ export function createComments(core: Core): CommentsModule {
     a.delete(
       "/api/comments/:id",
       async (c) =>
-        (await store.remove(c.req.param("id")))
+        (await removeAndTell(c.req.param("id")))
           ? c.body(null, 204)
           : c.json({ error: "No such comment" }, 404),
     );

@@ -3,8 +3,8 @@
  * edits (the earlier text kept in `comment_revisions`), removal (the row stays, its text is
  * shown as removed) and resolve/reopen per thread.
  */
-import { and, asc, eq } from "drizzle-orm";
-import { commentRevisions, comments } from "../../shared/db/userserver/schema.ts";
+import { and, asc, eq, ne } from "drizzle-orm";
+import { commentRevisions, comments, items } from "../../shared/db/userserver/schema.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import type { UserDb } from "../database/mod.ts";
 import type { Item } from "../store/mod.ts";
@@ -49,6 +49,26 @@ export class Comments {
   async list(item: Item): Promise<Comment[]> {
     return await this.db.orm.select().from(comments).where(eq(comments.itemKey, itemKey(item)))
       .orderBy(asc(comments.createdAt), asc(comments.id)).all();
+  }
+
+  /**
+   * What the search index keeps of `item`'s comments: the text of each one not removed, private
+   * notes too (only the owner's searches read this; see userserver/search/searcher.ts).
+   */
+  async searchText(item: Item): Promise<string> {
+    const rows = await this.db.orm.select({ content: comments.content }).from(comments)
+      .where(and(eq(comments.itemKey, itemKey(item)), ne(comments.visibility, "removed")))
+      .orderBy(asc(comments.createdAt), asc(comments.id)).all();
+    return rows.map((r) => r.content).join("\n");
+  }
+
+  /** The items that show this comment's thread: every copy of a file's content, or the one folder. */
+  async itemIdsOf(comment: Comment): Promise<string[]> {
+    const at = comment.itemKey.indexOf(":");
+    const value = comment.itemKey.slice(at + 1);
+    const rows = await this.db.orm.select({ id: items.id }).from(items)
+      .where(comment.itemKey.slice(0, at) === "blob" ? eq(items.blobHash, value) : eq(items.id, value)).all();
+    return rows.map((r) => r.id);
   }
 
   async get(id: string): Promise<Comment | undefined> {

@@ -13,6 +13,7 @@ import { Store } from "../store/mod.ts";
 import { Permissions } from "../permissions/mod.ts";
 import { Notifications } from "../notifications/mod.ts";
 import { Search } from "../search/mod.ts";
+import { Comments } from "../comments/store.ts";
 import { StreamSources } from "../connector/sources.ts";
 
 export interface Core {
@@ -45,7 +46,10 @@ export async function createCore(config: UserServerConfig, log: Logger): Promise
     await store.start();
     const permissions = new Permissions(db, store.items, config.name, reader);
     const notifications = new Notifications(db, signals);
-    const search = new Search(db, store, signals, log.child({ module: "search" }));
+    const comments = new Comments(db);
+    const search = new Search(db, store, signals, log.child({ module: "search" }), {
+      commentsOf: (item) => comments.searchText(item),
+    });
     const sources = new StreamSources();
     return {
       config: configStore,

@@ -44,6 +44,7 @@ export function peerSearchRoute(core: Core): Hono<ShellEnv> {
     const result = await core.search.search({
       q,
       limit: PER_FRIEND,
+      comments: false, // comments are the owner's: a friend's search never reads them
       visible: (ids) => Promise.resolve(new Set(ids.filter((id) => friendAccess(core, viewer.name, id)))),
     });
     const hits: PeerHit[] = result.hits.map((h) => ({

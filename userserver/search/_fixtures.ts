@@ -44,7 +44,7 @@ function latin1(s: string): Uint8Array {
 }
 
 /** A DOCX with one paragraph per entry. */
-export async function makeDocx(paragraphs: string[]): Promise<Uint8Array> {
+export function makeDocx(paragraphs: string[]): Promise<Uint8Array> {
   const xml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const files: Record<string, string> = {
     "[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?>
@@ -56,12 +56,118 @@ export async function makeDocx(paragraphs: string[]): Promise<Uint8Array> {
       paragraphs.map((p) => `<w:p><w:r><w:t xml:space="preserve">${xml(p)}</w:t></w:r></w:p>`).join("")
     }</w:body></w:document>`,
   };
+  return zipOf(files);
+}
+
+/** A zip (stored) of these parts, in this order. */
+export async function zipOf(files: Record<string, string>): Promise<Uint8Array> {
   const enc = new TextEncoder();
   const entries = Object.entries(files).map(([path, text]) => {
     const bytes = enc.encode(text);
     return { path, mtime: Date.UTC(2026, 0, 1), size: bytes.length, open: () => new Blob([bytes]).stream() };
   });
   return new Uint8Array(await new Response(zipStream(entries)).arrayBuffer());
+}
+
+const xmlText = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const XML_HEAD = `<?xml version="1.0" encoding="UTF-8"?>\n`;
+
+/**
+ * An XLSX with one sheet per entry of `sheets` (rows of cells): strings go to the shared strings
+ * table (the way Excel writes them), numbers stay in the cell.
+ */
+export function makeXlsx(sheets: Record<string, Array<Array<string | number>>>): Promise<Uint8Array> {
+  const shared: string[] = [];
+  const names = Object.keys(sheets);
+  const col = (i: number) => String.fromCharCode(65 + i);
+  const sheetXml = (rows: Array<Array<string | number>>) =>
+    `${XML_HEAD}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${
+      rows.map((cells, r) =>
+        `<row r="${r + 1}">${
+          cells.map((v, c) => {
+            const ref = `${col(c)}${r + 1}`;
+            if (typeof v === "number") return `<c r="${ref}"><v>${v}</v></c>`;
+            shared.push(v);
+            return `<c r="${ref}" t="s"><v>${shared.length - 1}</v></c>`;
+          }).join("")
+        }</row>`
+      ).join("")
+    }</sheetData></worksheet>`;
+  const parts: Record<string, string> = {
+    "[Content_Types].xml":
+      `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`,
+    "_rels/.rels":
+      `${XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    "xl/workbook.xml":
+      `${XML_HEAD}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>${
+        names.map((n, i) => `<sheet name="${xmlText(n)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join("")
+      }</sheets></workbook>`,
+  };
+  names.forEach((n, i) => parts[`xl/worksheets/sheet${i + 1}.xml`] = sheetXml(sheets[n]!));
+  parts["xl/sharedStrings.xml"] =
+    `${XML_HEAD}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${shared.length}">${
+      shared.map((v) => `<si><t xml:space="preserve">${xmlText(v)}</t></si>`).join("")
+    }</sst>`;
+  parts["xl/_rels/workbook.xml.rels"] =
+    `${XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${
+      names.map((_, i) =>
+        `<Relationship Id="rId${
+          i + 1
+        }" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${
+          i + 1
+        }.xml"/>`
+      ).join("")
+    }<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`;
+  return zipOf(parts);
+}
+
+const ODF_NS = `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" ` +
+  `xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" ` +
+  `xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"`;
+
+function odf(mime: string, body: string): Promise<Uint8Array> {
+  return zipOf({
+    // First and stored, as the OpenDocument package format asks.
+    "mimetype": mime,
+    "META-INF/manifest.xml":
+      `${XML_HEAD}<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="${mime}"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>`,
+    "content.xml":
+      `${XML_HEAD}<office:document-content ${ODF_NS} office:version="1.3"><office:body>${body}</office:body></office:document-content>`,
+  });
+}
+
+/** An ODT with a heading and one paragraph per entry (a run of spaces written as `<text:s/>`). */
+export function makeOdt(heading: string, paragraphs: string[]): Promise<Uint8Array> {
+  return odf(
+    "application/vnd.oasis.opendocument.text",
+    `<office:text><text:h text:outline-level="1">${xmlText(heading)}</text:h>${
+      paragraphs.map((p) => `<text:p>${xmlText(p).replace(/ {2,}/g, " <text:s/>")}</text:p>`).join("")
+    }</office:text>`,
+  );
+}
+
+/** An ODS with one table per entry of `sheets` (rows of cells). */
+export function makeOds(sheets: Record<string, Array<Array<string | number>>>): Promise<Uint8Array> {
+  return odf(
+    "application/vnd.oasis.opendocument.spreadsheet",
+    `<office:spreadsheet>${
+      Object.entries(sheets).map(([name, rows]) =>
+        `<table:table table:name="${xmlText(name)}">${
+          rows.map((cells) =>
+            `<table:table-row>${
+              cells.map((v) =>
+                typeof v === "number"
+                  ? `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`
+                  : `<table:table-cell office:value-type="string"><text:p>${
+                    xmlText(v)
+                  }</text:p></table:table-cell>`
+              ).join("")
+            }</table:table-row>`
+          ).join("")
+        }</table:table>`
+      ).join("")
+    }</office:spreadsheet>`,
+  );
 }
 
 /** An MP3-like file: an ID3v2.3 tag with title/artist/album, then a few silent MPEG frames. */

@@ -34,6 +34,8 @@ export interface IndexerOptions {
   batchSize?: number;
   now?: () => number;
   fieldsHooks?: FieldsHook[];
+  /** The text of an item's comments, kept in its own column (only the owner's searches read it). */
+  commentsOf?: (item: Item) => Promise<string>;
 }
 
 export class Indexer {
@@ -69,6 +71,8 @@ export class Indexer {
       this.signals.on("item.updated", (p) => this.enqueue([p.id], PRIORITY.interactive)),
       this.signals.on("item.moved", (p) => this.enqueueTree(p.id, PRIORITY.interactive)),
       this.signals.on("item.deleted", (p) => this.remove([p.id])),
+      this.signals.on("comment.created", (p) => this.enqueueWithCopies(p.itemId, PRIORITY.interactive)),
+      this.signals.on("comment.changed", (p) => this.enqueue(p.itemIds, PRIORITY.interactive)),
     );
     await this.reconcile();
     this.#running = true;
@@ -108,6 +112,16 @@ export class Indexer {
         `WITH RECURSIVE below(id) AS (SELECT ? UNION ALL SELECT i.id FROM items i JOIN below b ON i.parent_id = b.id)
             SELECT id FROM below`,
       args: [id],
+    });
+    await this.enqueue(rows.rows.map((r) => String(r.id)), priority);
+  }
+
+  /** An item and every copy of its content (a file's comments are its content's: copies share them). */
+  async enqueueWithCopies(id: string, priority: number): Promise<void> {
+    const rows = await this.db.client.execute({
+      sql:
+        `SELECT id FROM items WHERE id = ? OR blob_hash = (SELECT blob_hash FROM items WHERE id = ? AND kind = 'file')`,
+      args: [id, id],
     });
     await this.enqueue(rows.rows.map((r) => String(r.id)), priority);
   }
@@ -225,6 +239,7 @@ export class Indexer {
     const path = chain.slice(1, -1).map((i) => i.name).join("/");
     const doc = await this.#document(item);
     const fields = [doc.fields, ...(await this.#hookFields(item))].filter(Boolean).join("\n");
+    const comments = await this.#comments(item);
     this.#recent.push(this.#now());
     return [
       ...this.#deleteRows(itemId),
@@ -235,8 +250,8 @@ export class Indexer {
       },
       {
         sql:
-          `INSERT INTO search_fts (rowid, name, path, body, fields) VALUES (last_insert_rowid(), ?, ?, ?, ?)`,
-        args: [item.name, path, doc.text, fields],
+          `INSERT INTO search_fts (rowid, name, path, body, fields, comments) VALUES (last_insert_rowid(), ?, ?, ?, ?, ?)`,
+        args: [item.name, path, doc.text, fields, comments],
       },
       {
         sql: `INSERT INTO search_names (rowid, name) SELECT doc_id, ? FROM search_docs WHERE item_id = ?`,
@@ -279,6 +294,15 @@ export class Indexer {
         status: error instanceof ExtractLimitError ? "skipped" : "failed",
         reason,
       };
+    }
+  }
+
+  async #comments(item: Item): Promise<string> {
+    try {
+      return (await this.options.commentsOf?.(item)) ?? "";
+    } catch (error) {
+      this.log.warn("search indexer: comments not read", { item: item.id, error: String(error) });
+      return "";
     }
   }
 

@@ -5,7 +5,7 @@
 import type { Logger } from "../../shared/log/mod.ts";
 import type { UserDb } from "../database/mod.ts";
 import type { Signals } from "../signals/mod.ts";
-import type { Store } from "../store/mod.ts";
+import type { Item, Store } from "../store/mod.ts";
 import { DEFAULT_LIMITS, type ExtractLimits } from "./extract/mod.ts";
 import { type FieldsHook, Indexer, type IndexerProgress } from "./indexer.ts";
 import { Searcher, type SearcherOptions, type SearchRequest, type SearchResult } from "./searcher.ts";
@@ -18,6 +18,8 @@ export { DEFAULT_LIMITS, type ExtractLimits } from "./extract/mod.ts";
 export interface SearchOptions extends SearcherOptions {
   limits?: Partial<ExtractLimits>;
   fieldsHooks?: FieldsHook[];
+  /** The text of an item's comments (userserver/comments), matched by the owner's searches only. */
+  commentsOf?: (item: Item) => Promise<string>;
   batchSize?: number;
 }
 
@@ -29,6 +31,7 @@ export class Search {
     this.indexer = new Indexer(db, store.items, store.blobs, signals, log, {
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       fieldsHooks: options.fieldsHooks,
+      commentsOf: options.commentsOf,
       batchSize: options.batchSize,
     });
     this.searcher = new Searcher(db, options);

@@ -57,6 +57,21 @@ describe("the Search plugin", () => {
     expect(none).toContain("Nothing matches");
   });
 
+  test("the header's suggestions: a listbox of options as you type, hidden for an empty box", async () => {
+    const body = await (await get("/search/suggest?q=apri", { "HX-Request": "true" })).text();
+    expect(body.startsWith('<div id="header-search-list" role="listbox"')).toBe(true);
+    expect(body).not.toMatch(/role="listbox"[^>]* hidden/);
+    expect(body).toMatch(/<a id="header-search-list-0" role="option"[^>]* href="\/browse\/[^"]+"/);
+    expect(body).toContain("jam.md");
+    expect(body).toContain('href="/search?q=apri"');
+    const empty = await (await get("/search/suggest?q=", { "HX-Request": "true" })).text();
+    expect(empty).toMatch(/role="listbox"[^>]* hidden/);
+    expect(empty).not.toContain('role="option"');
+    // Every page's header box controls that list.
+    const page = await (await get("/browse")).text();
+    expect(page).toMatch(/role="combobox"[^>]*aria-controls="header-search-list"/);
+  });
+
   test("only the owner gets past the door; Settings shows the index state", async () => {
     try {
       signIn(undefined);

@@ -6,11 +6,13 @@
 import { Hono } from "hono";
 import { raw } from "hono/html";
 import type { Core } from "../core/mod.ts";
-import type { Plugin, ShellContext, ShellEnv } from "../plugins/mod.ts";
+import type { Plugin, ShellEnv } from "../plugins/mod.ts";
 import { formatBytes, formatTime } from "../web/format.ts";
 import { Icon } from "../web/icons.tsx";
 import { isFragmentRequest, render } from "../web/render.tsx";
-import type { IndexerProgress, SearchHit, SearchRequest } from "./mod.ts";
+import type { IndexerProgress, SearchHit } from "./mod.ts";
+import { suggestRoute } from "./suggest.tsx";
+import { viewerScope } from "./scope.ts";
 
 const TYPES: Array<{ id: string; label: string; prefixes: string[] }> = [
   { id: "", label: "Everything", prefixes: [] },
@@ -44,12 +46,13 @@ export function searchPlugin(opts: SearchPluginOptions = {}): Plugin {
 
 function searchApp(core: Core, opts: SearchPluginOptions) {
   const app = new Hono<ShellEnv>();
+  app.route("/", suggestRoute(core));
   app.get("/search", async (c) => {
     const q = (c.req.query("q") ?? "").slice(0, 500);
     const type = TYPES.find((t) => t.id === c.req.query("type")) ?? TYPES[0]!;
     const sort = c.req.query("sort") === "date" ? "date" : "relevance";
     const result = q.trim()
-      ? await core.search.search({ q, types: type.prefixes, sort, limit: 50, visible: visibleTo(core, c) })
+      ? await core.search.search({ q, types: type.prefixes, sort, limit: 50, ...viewerScope(core, c) })
       : undefined;
     const results = (
       <Results
@@ -123,13 +126,6 @@ function searchApp(core: Core, opts: SearchPluginOptions) {
     return c.html(<IndexState progress={await core.search.progress()} />);
   });
   return app;
-}
-
-/** The owner sees everything; anyone else what the access check lets them read. */
-function visibleTo(core: Core, c: ShellContext): SearchRequest["visible"] {
-  const viewer = c.var.viewer;
-  if (viewer.kind === "owner") return undefined;
-  return (ids) => Promise.resolve(new Set(ids.filter((id) => core.permissions.check(viewer, id, "read"))));
 }
 
 function Results(

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import JSZip from "jszip";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { type TestCore, testCore } from "../_test_core.ts";
+import { Comments } from "../comments/store.ts";
 import { ROOT_ID } from "../store/mod.ts";
-import { makeDocx, makeMp3, makePdf } from "./_fixtures.ts";
+import { makeDocx, makeMp3, makeOds, makeOdt, makePdf, makeXlsx } from "./_fixtures.ts";
 import { parseQuery, Search, type SearchOptions } from "./mod.ts";
 
 let core: TestCore;
@@ -48,6 +50,9 @@ describe("search: extraction and queries", () => {
     await put("legacy.txt", new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x63, 0x72, 0xe8, 0x6d, 0x65])); // "café crème" in Latin-1
     await put("report.pdf", makePdf(["Quarterly report", "The zeppelin budget"]));
     await put("minutes.docx", await makeDocx(["Minutes of the orchard committee"]));
+    await put("budget.xlsx", await makeXlsx({ Hangar: [["Dirigible mooring", 1200]] }));
+    await put("letter.odt", await makeOdt("Dear neighbour", ["About the quince tree."]));
+    await put("plants.ods", await makeOds({ Beds: [["Lavender", 3]] }));
     await put("song.mp3", makeMp3({ title: "Blue Moon", artist: "Fitzgerald", album: "Songbook" }));
     const jpg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } }).jpeg()
       .withExif({ IFD0: { Make: "Canon", Model: "EOS 5D", ImageDescription: "Sunset at the pier" } })
@@ -61,6 +66,9 @@ describe("search: extraction and queries", () => {
     expect(await names("creme")).toEqual(["legacy.txt"]); // charset detected, diacritics folded
     expect(await names("zeppelin")).toEqual(["report.pdf"]);
     expect(await names("orchard")).toEqual(["minutes.docx"]);
+    expect(await names("dirigible hangar")).toEqual(["budget.xlsx"]); // a cell and the sheet's name
+    expect(await names("quince")).toEqual(["letter.odt"]);
+    expect(await names("lavender")).toEqual(["plants.ods"]);
     expect(await names("fitzgerald")).toEqual(["song.mp3"]);
     expect(await names("canon pier")).toEqual(["IMG_0001.jpg"]);
     const hit = (await search.search({ q: "zeppelin" })).hits[0]!;
@@ -265,5 +273,74 @@ describe("search: follows the file manager", () => {
     await search.indexer.idle();
     expect(await names("harbour")).toEqual([]);
     expect(await names("lighthouse")).toEqual(["scheme.txt"]);
+  });
+});
+
+describe("search: office files over the zip limits", () => {
+  test("a spreadsheet that inflates past the cap keeps its name searchable and says why", async () => {
+    search = await open({ limits: { zipEntryBytes: 1024 * 1024 } });
+    const zip = new JSZip();
+    zip.file("content.xml", new Uint8Array(16 * 1024 * 1024));
+    await put("bomb.ods", await zip.generateAsync({ type: "uint8array", compression: "DEFLATE" }));
+    await put("fine.ods", await makeOds({ S: [["afterwards"]] }));
+    await search.indexer.idle();
+    expect(await names("bomb")).toEqual(["bomb.ods"]);
+    expect(await names("afterwards")).toEqual(["fine.ods"]);
+    const row = await core.db.client.execute(
+      "SELECT status, reason FROM search_docs d JOIN items i ON i.id = d.item_id WHERE i.name = 'bomb.ods'",
+    );
+    expect(row.rows[0]!.status).toBe("skipped");
+    expect(String(row.rows[0]!.reason)).toBe("has a part (content.xml) over 1 MB once inflated");
+  });
+});
+
+describe("search: comments", () => {
+  test("the owner's search matches comment text (edits and removals followed); anyone else's never reads it", async () => {
+    const comments = new Comments(core.db);
+    search = await open({ commentsOf: (item) => comments.searchText(item) });
+    const id = await put("field-notes.txt", "counted twelve herons at dawn");
+    const copy = await put("field-notes copy.txt", "counted twelve herons at dawn"); // same content: same thread
+    await search.indexer.idle();
+    const item = (await core.store.items.get(id))!;
+    const note = await comments.create({
+      item,
+      content: "Ask the warden about the bittern",
+      author: "alice",
+      authorKind: "owner",
+      ip: "127.0.0.1",
+    });
+    await core.signals.emit("comment.created", {
+      commentId: note.id,
+      itemId: id,
+      author: "alice",
+      excerpt: note.content,
+    });
+    await search.indexer.idle();
+    const owner = (q: string) => search.search({ q, comments: true });
+    expect((await owner("bittern")).hits.map((h) => h.name).sort()).toEqual([
+      "field-notes copy.txt",
+      "field-notes.txt",
+    ]);
+    expect((await owner("bittern")).hits[0]!.snippet).toContain("<mark>bittern</mark>");
+    // Anyone else: not by a comment word, not with body and comment words together, and a
+    // snippet never shows comment text.
+    expect(await names("bittern")).toEqual([]);
+    expect(await names("herons bittern")).toEqual([]);
+    for (const h of (await search.search({ q: "herons" })).hits) expect(h.snippet).not.toContain("warden");
+    for (const h of (await search.search({ q: "field" })).hits) expect(h.snippet).not.toContain("warden");
+
+    // An edit is followed; a removed comment's words are gone.
+    await comments.edit(note.id, "Ask the warden about the avocet");
+    await core.signals.emit("comment.changed", {
+      commentId: note.id,
+      itemIds: await comments.itemIdsOf(note),
+    });
+    await search.indexer.idle();
+    expect(await owner("bittern").then((r) => r.hits.length)).toBe(0);
+    expect(await owner("avocet").then((r) => r.hits.length)).toBe(2);
+    await comments.remove(note.id);
+    await core.signals.emit("comment.changed", { commentId: note.id, itemIds: [id, copy] });
+    await search.indexer.idle();
+    expect(await owner("avocet").then((r) => r.hits.length)).toBe(0);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The searcher: FTS5 with bm25 ranking (name > path > fields > body), prefix and phrase queries,
+ * The searcher: FTS5 with bm25 ranking (name > path > fields, comments > body), prefix and phrase queries,
  * highlighted snippets, filters, and typo-tolerant name matches from a trigram index. Two bounds
  * keep every query cheap whatever the corpus: a query matching more than `guardMatches` documents
  * is not ranked (bm25 would score every match: 1.5 s for a word in 77% of a million documents) but
  * answered newest-first (FTS5 walks its matches in descending rowid and stops at the page: no
  * sort, no score), and the trigram fallback reads a bounded candidate
- * set. Results are re-checked against the tree (not in the trash) and the caller's visibility.
+ * set. Results are re-checked against the tree (not in the trash) and the caller's visibility. The
+ * comments column is read only when the request says so (the owner's searches).
  */
 import type { InValue } from "@libsql/client";
 import type { UserDb } from "../database/mod.ts";
@@ -24,6 +25,11 @@ export interface SearchRequest {
   maxSize?: number;
   /** Only items below this folder. */
   folderId?: string;
+  /**
+   * Match the text of comments too. Only for the owner: a comment is theirs or a link visitor's
+   * words to them, so anyone else's search never reads that column (not even for a snippet).
+   */
+  comments?: boolean;
   /** Which of these items may the viewer see (the platform's access check); default: all. */
   visible?: (itemIds: string[]) => Promise<Set<string>>;
 }
@@ -49,6 +55,9 @@ export interface SearchResult {
   guarded: boolean;
 }
 
+/** An FTS5 column filter: every column but `comments`. */
+const NOT_COMMENTS = "{name path body fields}";
+
 const OPEN = "\uE000";
 const CLOSE = "\uE001";
 
@@ -68,7 +77,8 @@ export class Searcher {
     const limit = Math.min(Math.max(req.limit ?? 20, 1), 200);
     const parsed = parseQuery(req.q);
     if (!parsed.match) return { hits: [], guarded: false };
-    const guarded = await this.#countAtLeast(parsed.match, this.#guard + 1) > this.#guard;
+    const match = req.comments ? parsed.match : `${NOT_COMMENTS} : (${parsed.match})`;
+    const guarded = await this.#countAtLeast(match, this.#guard + 1) > this.#guard;
     const { where, args } = filters(req);
     const order = guarded || req.sort === "date"
       ? (guarded ? "f.rowid DESC" : "i.mtime DESC, f.rowid DESC")
@@ -80,7 +90,7 @@ export class Searcher {
             FROM search_fts f JOIN search_docs d ON d.doc_id = f.rowid JOIN items i ON i.id = d.item_id
             WHERE search_fts MATCH ? ${where}
             ORDER BY ${order} LIMIT ?`,
-      args: [parsed.match, ...args, limit * 2],
+      args: [match, ...args, limit * 2],
     });
     const docs = rows.rows.map((r) => Number(r.doc));
     const snippets = new Map<number, string>();
@@ -88,7 +98,7 @@ export class Searcher {
       const snips = await this.db.client.execute({
         sql: `SELECT rowid, snippet(search_fts, -1, '${OPEN}', '${CLOSE}', '…', 14) AS snip FROM search_fts
               WHERE search_fts MATCH ? AND rowid IN (${docs.map(() => "?").join(",")})`,
-        args: [parsed.match, ...docs],
+        args: [match, ...docs],
       });
       for (const r of snips.rows) snippets.set(Number(r.rowid), String(r.snip ?? ""));
     }

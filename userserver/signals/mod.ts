@@ -45,6 +45,8 @@ export interface SignalMap {
   "link.uploaded": LinkEvent & { name: string; fileId: string };
   /** Comments (userserver/comments). `author` is the owner's name or a link guest's typed name. */
   "comment.created": { commentId: string; itemId: string; author: string; excerpt: string; linkId?: string };
+  /** A comment edited or removed; `itemIds`: every item showing its thread (copies share threads). */
+  "comment.changed": { commentId: string; itemIds: string[] };
   "notification.changed": { unseen: number };
   "config.changed": { keys: string[] };
   /** Something went wrong in a module that the owner should hear about. */

@@ -7,6 +7,7 @@ import type { Child } from "hono/jsx";
 import { Head } from "../../shared/ui/head.tsx";
 import { SHELL_CSS } from "./shell_css.ts";
 import { Icon } from "./icons.tsx";
+import { SUGGEST_LIST_ID, SuggestList } from "../search/suggest_list.tsx";
 
 export interface Tab {
   label: string;
@@ -50,7 +51,13 @@ export function Shell(
       <Head
         title={`${title} · ${name}'s Hearth`}
         css={SHELL_CSS}
-        scripts={["/_static/htmx.min.js", "/_static/hx-sse.min.js", "/_static/local.js", "/_static/pwa.js"]}
+        scripts={[
+          "/_static/htmx.min.js",
+          "/_static/hx-sse.min.js",
+          "/_static/local.js",
+          "/_static/pwa.js",
+          "/_static/search.js",
+        ]}
       >
         <link rel="manifest" href="/manifest.webmanifest" />
         <meta name="theme-color" content="#d9653b" />
@@ -75,13 +82,23 @@ export function Shell(
                 <>
                   <form class="header-search" role="search" action="/search" method="get">
                     <label class="visually-hidden" for="header-search-q">Search everything</label>
+                    {/* A combobox: its list comes as you type (search/suggest.tsx, search/client/search.ts). */}
                     <input
                       id="header-search-q"
                       type="search"
                       name="q"
                       placeholder="Search"
                       autocomplete="off"
+                      role="combobox"
+                      aria-autocomplete="list"
+                      aria-expanded="false"
+                      aria-controls={SUGGEST_LIST_ID}
+                      hx-get="/search/suggest"
+                      hx-trigger="input delay:200ms"
+                      hx-target={`#${SUGGEST_LIST_ID}`}
+                      hx-swap="outerHTML"
                     />
+                    <SuggestList />
                   </form>
                   <span id="bell" hx-sse:connect="/events/bell" hx-swap="innerHTML">
                     <Bell unseen={unseen} />

@@ -99,6 +99,20 @@ dl.info dd { margin: 0; overflow-wrap: anywhere; }
 .header-search input { width: 11rem; max-width: 36vw; padding: .35rem .7rem; font: inherit; color: inherit;
   border: 1px solid var(--border); border-radius: 999px; background: transparent; }
 .header-search input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+.header-search { position: relative; }
+#header-search-list { position: absolute; top: calc(100% + .3rem); right: 0; z-index: 20; width: min(26rem, 92vw);
+  max-height: 70vh; overflow-y: auto; padding: .3rem; background: var(--surface); color: var(--text);
+  border: 1px solid var(--border); border-radius: .7rem; box-shadow: 0 8px 24px rgb(0 0 0 / .18); }
+#header-search-list[hidden] { display: none; }
+#header-search-list [role=option] { display: grid; grid-template-columns: 1.5rem 1fr; column-gap: .4rem;
+  align-items: center; padding: .45rem .55rem; border-radius: .5rem; color: inherit; text-decoration: none; }
+#header-search-list [role=option][aria-selected=true], #header-search-list [role=option]:hover {
+  background: color-mix(in srgb, var(--accent) 16%, transparent); }
+#header-search-list [role=option][aria-selected=true] { outline: 2px solid var(--accent); outline-offset: -2px; }
+#header-search-list .suggest-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 600; }
+#header-search-list .suggest-where { grid-column: 2; font-size: .8rem; color: var(--muted); overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; }
+#header-search-list .suggest-all { display: block; font-size: .9rem; color: var(--accent-strong); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 `;

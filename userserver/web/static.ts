@@ -28,6 +28,7 @@ const BUNDLES: Array<[string, string]> = [
   ["camera.js", new URL("../camera/client/main.ts", import.meta.url).pathname],
   ["scan.js", new URL("../collection/client/scan.ts", import.meta.url).pathname],
   ["photos.js", new URL("../photos/client/main.ts", import.meta.url).pathname],
+  ["search.js", new URL("../search/client/search.ts", import.meta.url).pathname],
 ];
 /** Files served as they are: the served name → path and type. */
 const PLAIN: Array<[string, string, string]> = [

@@ -145,7 +145,7 @@ export const sessions = sqliteTable("sessions", {
 
 /**
  * Search (userserver/search): one row per indexed item. `docId` is the rowid of the item's rows in
- * the FTS5 tables `search_fts` (name, path, body, fields) and `search_names` (trigram names), which
+ * the FTS5 tables `search_fts` (name, path, body, fields, comments) and `search_names` (trigram names), which
  * a hand-written migration creates (drizzle has no virtual tables).
  */
 export const searchDocs = sqliteTable("search_docs", {

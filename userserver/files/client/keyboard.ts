@@ -35,7 +35,8 @@ function onKey(e: KeyboardEvent): void {
     return;
   }
   if (isTyping(e.target)) {
-    if (e.key === "Escape" && e.target instanceof HTMLElement) e.target.blur();
+    // Escape leaves the field, unless a widget in it used the key (the header search closing its list).
+    if (e.key === "Escape" && !e.defaultPrevented && e.target instanceof HTMLElement) e.target.blur();
     return;
   }
   if (e.altKey || (e.metaKey && e.key !== "a") || $("dialog[open]")) return;

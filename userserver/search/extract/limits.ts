@@ -2,7 +2,7 @@
 export interface ExtractLimits {
   /** Bytes read from a text-like file (the rest is not indexed). */
   textBytes: number;
-  /** Largest PDF, DOCX or media file opened at all. */
+  /** Largest PDF, DOCX, XLSX, ODF or media file opened at all. */
   documentBytes: number;
   /** PDF pages read. */
   pdfPages: number;
@@ -12,6 +12,12 @@ export interface ExtractLimits {
   millis: number;
   /** The worker's heap after a file, above which it is restarted before the next one. */
   heapBytes: number;
+  /** Zip containers (XLSX, ODF): inflated bytes of one part, whatever its header claims. */
+  zipEntryBytes: number;
+  /** Zip containers: inflated bytes read from one file in all. */
+  zipBytes: number;
+  /** Zip containers: parts one may list. */
+  zipEntries: number;
 }
 
 export const DEFAULT_LIMITS: ExtractLimits = {
@@ -21,6 +27,9 @@ export const DEFAULT_LIMITS: ExtractLimits = {
   chars: 2_000_000,
   millis: 20_000,
   heapBytes: 768 * 1024 * 1024,
+  zipEntryBytes: 64 * 1024 * 1024,
+  zipBytes: 256 * 1024 * 1024,
+  zipEntries: 10_000,
 };
 
 /** Extraction results, passed from the worker as plain data. */

@@ -3,6 +3,7 @@ import { open } from "node:fs/promises";
 import { docxText, isDocx, isPdf, pdfText } from "./documents.ts";
 import { type Extracted, ExtractLimitError, type ExtractLimits } from "./limits.ts";
 import { audioFields, isAudio, isPhoto, photoFields } from "./media.ts";
+import { isOdf, isXlsx, odfText, xlsxText } from "./office.ts";
 import { decodeText, htmlToText, isHtml, isTextLike } from "./text.ts";
 
 export { DEFAULT_LIMITS, type Extracted, ExtractLimitError, type ExtractLimits } from "./limits.ts";
@@ -18,8 +19,8 @@ export interface ExtractRequest {
 
 /** Whether the indexer reads this file's content at all (otherwise: its name and path only). */
 export function hasExtractor(type: string, name: string): boolean {
-  return isTextLike(type, name) || isPdf(type, name) || isDocx(type, name) || isPhoto(type) ||
-    isAudio(type, name);
+  return isTextLike(type, name) || isPdf(type, name) || isDocx(type, name) || isXlsx(type, name) ||
+    isOdf(type, name) || isPhoto(type) || isAudio(type, name);
 }
 
 export async function extract(req: ExtractRequest, limits: ExtractLimits): Promise<Extracted> {
@@ -45,6 +46,15 @@ export async function extract(req: ExtractRequest, limits: ExtractLimits): Promi
   }
   if (isDocx(type, name)) {
     return { text: (await docxText(await readHead(path, size))).slice(0, limits.chars), fields: "" };
+  }
+  if (isXlsx(type, name) || isOdf(type, name)) {
+    const read = isXlsx(type, name) ? xlsxText : odfText;
+    const budget = {
+      entryBytes: limits.zipEntryBytes,
+      totalBytes: limits.zipBytes,
+      entries: limits.zipEntries,
+    };
+    return { text: await read(await readHead(path, size), { budget, maxChars: limits.chars }), fields: "" };
   }
   if (isPhoto(type)) {
     return { text: "", fields: await photoFields(await readHead(path, 256 * 1024)), note: "EXIF" };

@@ -33,11 +33,24 @@ function startTimeline(section: HTMLElement): void {
   const bar = section.querySelector<HTMLFormElement>("[data-ph-selbar]")!;
   const count = bar.querySelector<HTMLElement>("[data-ph-selcount]")!;
   const selectButton = section.querySelector<HTMLButtonElement>("[data-ph-select]")!;
+  // The form carries the selection as hidden inputs at all times (not added at submit: htmx may
+  // read the form before a submit listener of ours runs).
+  const syncIds = () => {
+    for (const old of bar.querySelectorAll("input[name=ids]")) old.remove();
+    for (const id of timeline.selected) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "ids";
+      input.value = id;
+      bar.append(input);
+    }
+  };
   const timeline = new Timeline(
     section.querySelector<HTMLElement>("[data-ph-scroller]")!,
     section.querySelector<HTMLElement>("[data-ph-scrubber]")!,
     viewer,
     () => {
+      syncIds();
       const n = timeline.selected.size;
       count.textContent = n === 1 ? "1 selected" : `${n} selected`;
       bar.hidden = !timeline.selecting;
@@ -49,12 +62,14 @@ function startTimeline(section: HTMLElement): void {
     selectButton.textContent = timeline.selecting ? "Done selecting" : "Select";
     section.classList.toggle("selecting", timeline.selecting);
     if (!timeline.selecting) timeline.selected.clear();
+    syncIds();
     bar.hidden = !timeline.selecting;
     count.textContent = `${timeline.selected.size} selected`;
     for (const el of section.querySelectorAll(".ph-tile.selected")) el.classList.remove("selected");
   });
   bar.querySelector("[data-ph-clear]")!.addEventListener("click", () => {
     timeline.selected.clear();
+    syncIds();
     for (const el of section.querySelectorAll(".ph-tile.selected")) el.classList.remove("selected");
     count.textContent = "0 selected";
   });
@@ -65,15 +80,6 @@ function startTimeline(section: HTMLElement): void {
     if (timeline.selected.size === 0) {
       e.preventDefault();
       count.textContent = "Select photos first";
-      return;
-    }
-    for (const old of bar.querySelectorAll("input[name=ids]")) old.remove();
-    for (const id of timeline.selected) {
-      const input = document.createElement("input");
-      input.type = "hidden";
-      input.name = "ids";
-      input.value = id;
-      bar.append(input);
     }
   });
   timeline.load().catch((e: unknown) => {

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
+import { makeTestVideo } from "../userserver/links/_test_video.ts";
 import { seriousAxeViolations } from "./browser.ts";
 import { aliceThroughRelay } from "./sign_in.ts";
 
@@ -71,21 +72,7 @@ beforeAll(async () => {
   })));
   const dir = mkdtempSync(join(tmpdir(), "hearth-ph-"));
   // A video whose container says when it was shot (20 Nov 2026, the newest of all).
-  const made = Bun.spawnSync([
-    "ffmpeg",
-    "-v",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc=duration=3:size=320x240:rate=24",
-    "-pix_fmt",
-    "yuv420p",
-    "-metadata",
-    "creation_time=2026-11-20T10:00:00Z",
-    join(dir, "clip.mp4"),
-  ]);
-  expect(made.exitCode).toBe(0);
+  makeTestVideo(join(dir, "clip.mp4"), 3, "320x240", 24, ["-metadata", "creation_time=2026-11-20T10:00:00Z"]);
   const video = await Bun.file(join(dir, "clip.mp4")).arrayBuffer();
   files.push({ name: "clip.mp4", b64: Buffer.from(video).toString("base64"), type: "video/mp4" });
   await page.goto(`${origin}/browse`);

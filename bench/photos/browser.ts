@@ -13,6 +13,7 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { aliceThroughRelay } from "../../e2e/sign_in.ts";
 import { startHarness, ZONE } from "../../testing/harness.ts";
+import { monthLabel } from "../../userserver/photos/labels.ts";
 
 const arg = (k: string, d: number) =>
   Number(Bun.argv.find((a) => a.startsWith(`--${k}=`))?.split("=")[1] ?? d);
@@ -54,20 +55,6 @@ function fill(dbPath: string): { days: number; oldest: number } {
   return { days, oldest };
 }
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
@@ -140,7 +127,7 @@ try {
     // The oldest photo: End on the scrubber, then the last day's heading on screen.
     await page.focus("[data-ph-scrubber]");
     await page.keyboard.press("End");
-    const want = `${MONTHS[(Math.floor(oldest / 100) % 100) - 1]} ${Math.floor(oldest / 10000)}`;
+    const want = monthLabel(oldest);
     const reached = await page.waitForFunction(
       (want) => [...document.querySelectorAll(".ph-month")].some((e) => e.textContent === want),
       want,

@@ -7,7 +7,7 @@ import { and, asc, eq, inArray, max, sql } from "drizzle-orm";
 import { photoAlbumItems, photoAlbums } from "../../shared/db/userserver/schema.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import type { Core } from "../core/mod.ts";
-import type { Tile } from "./catalog.ts";
+import { type Tile, tileOf, type TileRow } from "./catalog.ts";
 
 export type Album = typeof photoAlbums.$inferSelect;
 export type Skin = Album["skin"];
@@ -28,27 +28,6 @@ export interface AlbumSummary {
 }
 
 const TILE_COLUMNS = `p.item_id, p.blob_hash, p.taken_at, p.width, p.height, p.colour, p.kind`;
-type TileRow = {
-  item_id: string;
-  blob_hash: string;
-  taken_at: number;
-  width: number;
-  height: number;
-  colour: string;
-  kind: string;
-};
-
-export function tileOf(r: TileRow): Tile {
-  return {
-    i: r.item_id,
-    h: r.blob_hash.slice(0, 12),
-    t: r.taken_at,
-    w: r.width,
-    ht: r.height,
-    c: r.colour,
-    ...(r.kind === "video" ? { k: "v" as const } : {}),
-  };
-}
 
 export class Albums {
   constructor(private readonly core: Core) {}
@@ -186,19 +165,7 @@ export class Albums {
   }
 
   async create(title: string, itemIds: string[]): Promise<Album> {
-    const now = Date.now();
-    const album: Album = {
-      id: randomToken(12),
-      folderId: null,
-      title,
-      description: "",
-      coverItemId: null,
-      skin: "grid",
-      shareToken: null,
-      shareGps: false,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const album = newAlbum(title, null);
     await this.core.db.write(() => this.core.db.orm.insert(photoAlbums).values(album));
     await this.add(album.id, itemIds);
     return album;
@@ -208,19 +175,7 @@ export class Albums {
   async forFolder(folderId: string, title: string): Promise<Album> {
     const existing = this.byFolder(folderId);
     if (existing) return existing;
-    const now = Date.now();
-    const album: Album = {
-      id: randomToken(12),
-      folderId,
-      title,
-      description: "",
-      coverItemId: null,
-      skin: "grid",
-      shareToken: null,
-      shareGps: false,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const album = newAlbum(title, folderId);
     await this.core.db.write(() => this.core.db.orm.insert(photoAlbums).values(album).onConflictDoNothing());
     return this.byFolder(folderId) ?? album;
   }
@@ -326,6 +281,22 @@ export class Albums {
       eq(photoAlbums.id, albumId),
     );
   }
+}
+
+function newAlbum(title: string, folderId: string | null): Album {
+  const now = Date.now();
+  return {
+    id: randomToken(12),
+    folderId,
+    title,
+    description: "",
+    coverItemId: null,
+    skin: "grid",
+    shareToken: null,
+    shareGps: false,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 function albumOf(r: Record<string, unknown>): Album {

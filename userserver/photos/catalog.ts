@@ -32,6 +32,30 @@ export interface Tile {
   k?: "v";
 }
 
+/** A photos row as the tile queries select it. */
+export type TileRow = {
+  item_id: string;
+  blob_hash: string;
+  taken_at: number;
+  width: number;
+  height: number;
+  colour: string;
+  kind: string;
+};
+
+/** The page script's tile of a row. */
+export function tileOf(r: TileRow): Tile {
+  return {
+    i: r.item_id,
+    h: r.blob_hash.slice(0, 12),
+    t: r.taken_at,
+    w: r.width,
+    ht: r.height,
+    c: r.colour,
+    ...(r.kind === "video" ? { k: "v" as const } : {}),
+  };
+}
+
 export const WINDOW_MAX = 500;
 
 /** Windows from this offset on start from a remembered chunk start (see `#anchor`). */
@@ -78,15 +102,7 @@ export class Catalog {
         ? { $day: day, $t: from.t, $id: from.id, $limit, $offset: $offset - from.at }
         : { $day: day, $limit, $offset },
     );
-    return rows.map((r) => ({
-      i: r.item_id,
-      h: r.blob_hash.slice(0, 12),
-      t: r.taken_at,
-      w: r.width,
-      ht: r.height,
-      c: r.colour,
-      ...(r.kind === "video" ? { k: "v" as const } : {}),
-    }));
+    return rows.map(tileOf);
   }
 
   /**

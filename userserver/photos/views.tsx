@@ -8,6 +8,7 @@ import { Head } from "../../shared/ui/head.tsx";
 import { type Notice, Notices } from "../web/notices.tsx";
 import { type Album, type AlbumSummary, SKINS } from "./albums.ts";
 import type { Tile } from "./catalog.ts";
+import { timeLabel } from "./labels.ts";
 
 function Assets() {
   return (
@@ -265,7 +266,7 @@ function Photos(
   },
 ) {
   const src = (t: Tile, what: string) => `${base}/p/${t.i}/${what}?h=${t.h}`;
-  const label = (t: Tile) => `${t.k ? "Video" : "Photo"}, ${dateLabel(t.t)}`;
+  const label = (t: Tile) => `${t.k ? "Video" : "Photo"}, ${timeLabel(t.t)}`;
   if (skin === "story") {
     return (
       <ol class="ph-story" data-ph-list>
@@ -281,7 +282,7 @@ function Photos(
                 style={`background:${t.c || "#8884"}`}
               />
             </a>
-            <p class="muted small">{dateLabel(t.t)}</p>
+            <p class="muted small">{timeLabel(t.t)}</p>
             {owner ? <Controls t={t} manual={manual} action={action!} /> : ""}
           </li>
         ))}
@@ -310,7 +311,7 @@ function Controls({ t, manual, action }: { t: Tile; manual: boolean; action: (wh
   const button = (what: string, text: string, hint: string) => (
     <form method="post" action={action(what)}>
       <input type="hidden" name="photo" value={t.i} />
-      <button type="submit" class="icon-button" title={hint} aria-label={`${hint}: ${dateLabel(t.t)}`}>
+      <button type="submit" class="icon-button" title={hint} aria-label={`${hint}: ${timeLabel(t.t)}`}>
         {text}
       </button>
     </form>
@@ -379,16 +380,4 @@ function Viewer({ owner }: { owner: boolean }): Child {
       </aside>
     </div>
   );
-}
-
-/** "4 Dec 2026, 14:03" of a wall-clock-as-UTC time. */
-export function dateLabel(t: number): string {
-  return new Date(t).toLocaleString("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "UTC",
-  });
 }

@@ -6,17 +6,9 @@
  * than that), so the scroller holds a bounded stretch of the timeline and moves it (the base)
  * when scrolling nears either end; the scrubber jumps anywhere.
  */
+import type { Tile } from "../catalog.ts";
+import { dayLabel, monthLabel, timeLabel } from "../labels.ts";
 import type { Viewer } from "./viewer.ts";
-
-interface Tile {
-  i: string;
-  h: string;
-  t: number;
-  w: number;
-  ht: number;
-  c: string;
-  k?: "v";
-}
 
 interface DayBlock {
   day: number;
@@ -38,21 +30,6 @@ const CHUNK = 200;
 /** The scroller's own height at most (well under every browser's cap). */
 const SPACER_MAX = 6_000_000;
 const REBASE_MARGIN = 1_500_000;
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 export class Timeline {
   #days: DayBlock[] = [];
@@ -456,24 +433,4 @@ function fillTile(a: HTMLElement, t: Tile): void {
     badge.setAttribute("aria-hidden", "true");
     a.append(badge);
   }
-}
-
-export function monthLabel(day: number): string {
-  return `${MONTHS[(Math.floor(day / 100) % 100) - 1] ?? ""} ${Math.floor(day / 10000)}`;
-}
-
-function dayLabel(day: number): string {
-  const d = new Date(Date.UTC(Math.floor(day / 10000), (Math.floor(day / 100) % 100) - 1, day % 100));
-  return d.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
-}
-
-export function timeLabel(t: number): string {
-  return new Date(t).toLocaleString("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "UTC",
-  });
 }

@@ -3,22 +3,11 @@
  * space for the slideshow), swipe, double-tap or double-click to zoom, pinch and ctrl+wheel to
  * zoom, drag to look around a zoomed photo. Zooming fetches the original for its detail.
  */
-import { timeLabel } from "./timeline.ts";
+import { timeLabel } from "../labels.ts";
+import type { PhotoInfo as Info } from "../renditions.ts";
 
-export interface PhotoInfo {
-  id: string;
-  name: string;
-  kind: "photo" | "video";
-  type: string;
-  takenAt: number;
-  takenFrom: string;
-  width: number;
-  height: number;
-  facts: Record<string, string>;
-  gps?: { latitude: number; longitude: number };
-  newer?: string;
-  older?: string;
-}
+/** What the server says of a photo (renditions.ts), and on the timeline its neighbours. */
+export type PhotoInfo = Info & { newer?: string; older?: string };
 
 export interface ViewerSource {
   info(id: string): string;

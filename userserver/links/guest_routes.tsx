@@ -369,11 +369,19 @@ export function guestRoutes(d: GuestDeps): ShellApp {
         name: `${name}.zip`,
       });
     }
+    // A guest's zip holds what a guest gets of each file (photos without their positions).
+    const bytes = owner ? undefined : d.visitorBytes;
     const entries = roots.length === 1 && roots[0]!.kind === "folder" && !ids
       ? (async function* () {
-        yield* zipTree(d.core.store, await d.core.store.items.children(roots[0]!.id), `${name}/`);
+        yield* zipTree(
+          d.core.store,
+          await d.core.store.items.children(roots[0]!.id),
+          `${name}/`,
+          () => true,
+          bytes,
+        );
       })()
-      : zipTree(d.core.store, roots, "");
+      : zipTree(d.core.store, roots, "", () => true, bytes);
     return new Response(zipStream(entries), { headers: zipHeaders(name) });
   };
   app.get("/s/:token/zip/:id", (c) => zip(c, undefined));

@@ -248,5 +248,11 @@ describe("photos", () => {
     expect(guest.includes("GPS")).toBe(false);
     expect((await exifr.parse(guest)).Make).toBe("Hearth");
     expect(guest.length).toBeLessThanOrEqual(own.length);
+    // A zip of the link's item holds the same bytes the guest gets alone.
+    const zip = await s.request(`/s/${token}/zip/${id}`);
+    expect(zip.status).toBe(200);
+    const zipped = Buffer.from(await zip.arrayBuffer());
+    expect(zipped.includes(guest)).toBe(true);
+    expect(zipped.includes(own.subarray(0, 2000))).toBe(false);
   });
 });

@@ -16,17 +16,9 @@ const VERSION = 1;
 
 export const jpegDir = new URL(`../out/photos/jpegs-v${VERSION}`, import.meta.url).pathname;
 
-/** A small seeded generator (mulberry32): the same photo for the same index on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../_rng.ts";
+
+export { rng };
 
 const CAMERAS = [
   ["Apple", "iPhone 13"],

@@ -6,17 +6,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeDocx, makePdf } from "../../userserver/search/_fixtures.ts";
+import { rng } from "../_rng.ts";
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const SYLLABLES = "ka lo mi ne ru sa to vi ze ba de fo gu hi ja ko lu ma no pe ri su te vo wa yo".split(" ");
 

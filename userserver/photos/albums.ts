@@ -52,6 +52,11 @@ export class Albums {
 
   /** Hand-picked albums, then folders with photos (the most recent first). */
   list(): AlbumSummary[] {
+    return [...this.manual(), ...this.folders()];
+  }
+
+  /** Hand-picked albums, most recently changed first (the timeline's "Add to" list: no pass over every photo). */
+  manual(): AlbumSummary[] {
     const manual = this.core.reader.all<
       {
         id: string;
@@ -70,6 +75,17 @@ export class Albums {
          null as hash
        from photo_albums a where a.folder_id is null order by a.updated_at desc`,
     );
+    return manual.map((m) => ({
+      id: m.id,
+      title: m.title,
+      count: m.count,
+      ...(m.cover ? { cover: m.cover, coverHash: this.#hashOf(m.cover) } : {}),
+      shared: m.token !== null,
+    }));
+  }
+
+  /** Folders with photos, the most recent first (one pass over the photos: the Albums page only). */
+  folders(): AlbumSummary[] {
     const folders = this.core.reader.all<
       {
         folder: string;
@@ -88,33 +104,26 @@ export class Albums {
          left join photo_albums a on a.folder_id = i.parent_id
        where p.trashed = 0 group by i.parent_id order by newest desc limit 500`,
     );
-    const hashOf = (id: string | null | undefined) =>
-      id
-        ? this.core.reader.get<{ h: string }>("select blob_hash as h from photos where item_id = $id", {
-          $id: id,
-        })?.h
-        : undefined;
-    return [
-      ...manual.map((m) => ({
-        id: m.id,
-        title: m.title,
-        count: m.count,
-        ...(m.cover ? { cover: m.cover, coverHash: hashOf(m.cover)?.slice(0, 12) } : {}),
-        shared: m.token !== null,
-      })),
-      ...folders.map((f) => {
-        const cover = f.chosen ?? f.cover;
-        return {
-          id: `folder-${f.folder}`,
-          title: f.title,
-          count: f.count,
-          cover,
-          coverHash: hashOf(cover)?.slice(0, 12),
-          folderId: f.folder,
-          shared: f.token !== null,
-        };
-      }),
-    ];
+    return folders.map((f) => {
+      const cover = f.chosen ?? f.cover;
+      return {
+        id: `folder-${f.folder}`,
+        title: f.title,
+        count: f.count,
+        cover,
+        coverHash: this.#hashOf(cover),
+        folderId: f.folder,
+        shared: f.token !== null,
+      };
+    });
+  }
+
+  /** The first 12 characters of a photo's content hash (its thumbnail's cache key). */
+  #hashOf(id: string): string | undefined {
+    return this.core.reader.get<{ h: string }>("select blob_hash as h from photos where item_id = $id", {
+      $id: id,
+    })
+      ?.h.slice(0, 12);
   }
 
   /** An album's photos in its order (a page of them). */

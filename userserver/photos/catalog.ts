@@ -62,16 +62,6 @@ export const WINDOW_MAX = 500;
 const ANCHOR_FROM = 2000;
 const ANCHOR_STEP = 200;
 
-interface WindowRow {
-  item_id: string;
-  blob_hash: string;
-  taken_at: number;
-  width: number;
-  height: number;
-  colour: string;
-  kind: string;
-}
-
 export class Catalog {
   #anchors = new Map<number, { version: number; keys: Array<{ taken_at: number; item_id: string }> }>();
 
@@ -91,7 +81,7 @@ export class Catalog {
     // Deep into a big day, OFFSET would walk the day's index from its first row (≈ 0.2 µs a row:
     // ~15 ms at 70,000): start from the nearest remembered chunk start instead.
     const from = $offset >= ANCHOR_FROM ? this.#anchor(day, $offset) : undefined;
-    const rows = this.core.reader.all<WindowRow>(
+    const rows = this.core.reader.all<TileRow>(
       from
         ? `select item_id, blob_hash, taken_at, width, height, colour, kind from photos
            where trashed = 0 and day = $day and (taken_at, item_id) <= ($t, $id)

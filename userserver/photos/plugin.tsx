@@ -107,7 +107,7 @@ export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: 
           "Photos",
           <TimelinePage
             total={catalog.counts().total}
-            albums={albums.list().filter((a) => !a.folderId)}
+            albums={albums.manual()}
             owner={c.get("viewer").kind === "owner"}
           />,
         ));

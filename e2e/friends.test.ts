@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
+import sharp from "sharp";
+import exifr from "exifr";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type Harness, startHarness, ZONE } from "../testing/harness.ts";
 import { restartUserWith } from "../testing/userserver_helpers.ts";
@@ -150,6 +152,83 @@ test("bob opens alice's server with his own account: only what she shares with h
     expect([path, (await b.goto(`${origin.alice}${path}`))?.status()]).toEqual([path, 404]);
   }
   await b.close();
+});
+
+test("alice shares an album with bob; he sees it at his own server in its skin, with the viewer, without positions", async () => {
+  const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#3a8fb7" } })
+    .withExif({
+      IFD0: { Make: "Hearth", Model: "Beach cam" },
+      IFD3: {
+        GPSLatitudeRef: "N",
+        GPSLatitude: "48/1 51/1 3000/100",
+        GPSLongitudeRef: "E",
+        GPSLongitude: "2/1 21/1 300/100",
+      },
+    })
+    .jpeg().toBuffer();
+  const a = pages.alice!;
+  await a.goto(`${origin.alice}/browse`);
+  const albumPath = await a.evaluate(async (b64) => {
+    const root = document.querySelector<HTMLElement>("section.files[data-folder]")!.dataset.folder!;
+    const form = new FormData();
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    form.append("files", new File([bytes], "beach.jpg", { type: "image/jpeg" }));
+    await fetch(`/browse/${root}/upload`, { method: "POST", body: form });
+    const html = await (await fetch("/browse")).text();
+    const id = /href="\/browse\/([A-Za-z0-9_-]+)"[^>]*>beach\.jpg</.exec(html)![1]!;
+    const made = await fetch("/photos/albums", {
+      method: "POST",
+      body: new URLSearchParams({ title: "Beach", ids: id }),
+    });
+    return new URL(made.url).pathname;
+  }, jpeg.toString("base64"));
+  expect(albumPath).toMatch(/^\/photos\/albums\/[A-Za-z0-9_-]+$/);
+  await a.goto(`${origin.alice}${albumPath}`);
+  await a.click(".ph-edit summary");
+  await a.selectOption('[data-ph-friends] select[name="principal"]', "user:bob");
+  await a.click('[data-ph-friends] button:has-text("Share")');
+  await h.waitFor("shared with bob", async () => (await a.locator(".notice.ok").count()) > 0);
+  await a.click(".ph-edit summary");
+  expect(await a.locator("[data-ph-friends]").innerText()).toContain("Stop sharing with bob");
+  expect(await seriousAxeViolations(a)).toEqual([]);
+
+  const b = pages.bob!;
+  await b.goto(`${origin.bob}/shared`);
+  const link = b.locator('section[data-friend="alice"] [data-fr-albums] a:has-text("Beach")');
+  await link.waitFor({ timeout: 15_000 });
+  expect(await seriousAxeViolations(b)).toEqual([]);
+  await clickAndNavigate(b, 'section[data-friend="alice"] [data-fr-albums] a:has-text("Beach")');
+  expect(new URL(b.url()).pathname).toMatch(/^\/shared\/alice\/albums\//);
+  expect(await b.locator("h1").innerText()).toBe("Beach");
+  await h.waitFor(
+    "the thumbnail drawn",
+    async () =>
+      await b.locator(".ph-grid img").first().evaluate((i: HTMLImageElement) =>
+        i.complete && i.naturalWidth > 0
+      ),
+  );
+  expect(await seriousAxeViolations(b)).toEqual([]);
+  await shot(b, "album-at-bob-dark");
+  // The same viewer as a link's visitor gets: opened, its details without where it was taken.
+  await b.locator(".ph-grid [data-ph-id]").first().click();
+  await b.locator("[data-ph-viewer]").waitFor({ state: "visible" });
+  await b.keyboard.press("i");
+  await h.waitFor("details", async () => (await b.innerText("[data-ph-facts]")).includes("Beach cam"));
+  expect(await b.innerText("[data-ph-facts]")).not.toContain("Where");
+  await shot(b, "album-viewer-at-bob-dark");
+  await b.keyboard.press("Escape");
+  const original = await b.evaluate(async () => {
+    const id = document.querySelector<HTMLElement>(".ph-grid [data-ph-id]")!.dataset.phId!;
+    const r = await fetch(`${location.pathname}/p/${id}/original`);
+    return { status: r.status, b64: btoa(String.fromCharCode(...new Uint8Array(await r.arrayBuffer()))) };
+  });
+  expect(original.status).toBe(200);
+  const buf = Buffer.from(original.b64, "base64");
+  expect((await exifr.parse(buf, { gps: true })).latitude).toBeUndefined();
+  expect(buf.includes("GPS")).toBe(false);
+  await b.setViewportSize({ width: 390, height: 844 });
+  await shot(b, "album-at-bob-phone-dark");
+  await b.setViewportSize({ width: 1200, height: 800 });
 });
 
 test("bob's search finds alice's shared file by its content, marked as hers; with her server stopped his search still answers", async () => {

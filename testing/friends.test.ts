@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import sharp from "sharp";
+import exifr from "exifr";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportPrivateKeyPem, generateKeyPair, publicJwk } from "../shared/pki/mod.ts";
@@ -128,6 +129,97 @@ test("accepted: both read what the other shares; a revoked share is 404 on the n
   await asOwner(h, "alice", `/friends/share/${a.id}/remove`, { principal: "user:bob" });
   expect((await asOwner(h, "bob", `/shared/alice/${a.id}`)).status).toBe(404);
   expect((await asOwner(h, "bob", `/shared/alice/${a.fileId}/content`)).status).toBe(404);
+});
+
+test("an album alice shares with bob shows at bob's in its skin, photos without positions; others get nothing", async () => {
+  // A photo taken somewhere (GPS in its EXIF) in alice's Home, then a hand-picked album of it.
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#48c" } })
+    .withExif({
+      IFD0: { Make: "Hearth" },
+      IFD3: {
+        GPSLatitudeRef: "S",
+        GPSLatitude: "33/1 51/1 0/1",
+        GPSLongitudeRef: "E",
+        GPSLongitude: "151/1 12/1 0/1",
+      },
+    })
+    .jpeg().toBuffer();
+  const form = new FormData();
+  form.append("files", new File([new Uint8Array(jpeg)], "coast.jpg", { type: "image/jpeg" }));
+  expect((await postFormAs(h, "alice", "/browse/root/upload", form)).status).toBeLessThan(400);
+  const photoId = /href="\/browse\/([A-Za-z0-9_-]+)"[^>]*>coast\.jpg</.exec(
+    (await asOwner(h, "alice", "/browse")).text,
+  )![1]!;
+  await h.waitFor("the photo in alice's timeline", async () => {
+    const days = JSON.parse((await asOwner(h, "alice", "/photos/api/days")).text).days as unknown[];
+    return days.length > 0;
+  });
+  const made = await asOwner(h, "alice", "/photos/albums", { title: "Coast", ids: photoId });
+  const albumId = /^\/photos\/albums\/([A-Za-z0-9_-]+)$/.exec(made.location ?? "")![1]!;
+  // The choice is alice's friends who may read hers (bob) and her groups, never a stranger.
+  const albumPage = (await asOwner(h, "alice", `/photos/albums/${albumId}`)).text;
+  expect(albumPage).toContain('<option value="user:bob">bob</option>');
+  expect(albumPage).not.toContain('value="user:dave"');
+  const stranger = await asOwner(h, "alice", `/photos/albums/${albumId}/share-friend`, {
+    principal: "user:dave",
+  });
+  expect(stranger.status).toBe(303);
+  expect((await asOwner(h, "alice", `/photos/albums/${albumId}`)).text).toContain("Shared with no friend.");
+  expect(
+    (await asOwner(h, "alice", `/photos/albums/${albumId}/share-friend`, { principal: "user:bob" })).location,
+  ).toBe(`/photos/albums/${albumId}`);
+  expect((await asOwner(h, "alice", `/photos/albums/${albumId}`)).text).toContain("Stop sharing with bob");
+
+  // Bob's Shared with me asks alice's server for her albums once shown; the album opens in its skin.
+  await h.waitFor(
+    "alice online at bob's",
+    async () => (await sharedPage("bob")).text.includes('hx-get="/shared/alice/albums"'),
+  );
+  const list = (await asOwner(h, "bob", "/shared/alice/albums")).text;
+  expect(list).toContain(`href="/shared/alice/albums/${albumId}"`);
+  expect(list).toContain(">Coast<");
+  const base = `/shared/alice/albums/${albumId}`;
+  const shown = await asOwner(h, "bob", base);
+  expect(shown.status).toBe(200);
+  expect(shown.text).toContain(`data-ph-base="${base}"`);
+  expect(shown.text).toContain(`${base}/p/${photoId}/thumb`);
+  expect(shown.text).toContain("ph-grid");
+  const bytes = async (what: string) => {
+    const res = await fetch(`https://bob.hearth.localhost${base}/p/${photoId}/${what}`, {
+      unix: join(h.dirs.users.bob!, "relayed.sock"),
+      tls: { ca: h.caPem },
+      headers: { cookie: `__Host-hearth-test-owner=test-owner-token-0123456789abcdefghijklmnop` },
+    } as RequestInit);
+    return {
+      status: res.status,
+      body: Buffer.from(await res.arrayBuffer()),
+      type: res.headers.get("content-type"),
+    };
+  };
+  const original = await bytes("original");
+  expect(original.status).toBe(200);
+  expect((await sharp(original.body).metadata()).width).toBe(64);
+  expect(original.body.includes("GPS")).toBe(false);
+  expect(await exifr.gps(original.body).catch(() => undefined)).toBeUndefined();
+  expect((await exifr.parse(original.body)).Make).toBe("Hearth"); // the rest of its EXIF stays
+  expect((await exifr.gps(jpeg))?.latitude).toBeCloseTo(-33.85, 2); // what alice keeps
+  const info = await bytes("info");
+  expect(info.status).toBe(200);
+  expect(JSON.parse(info.body.toString()).gps).toBeUndefined();
+  expect((await bytes("thumb")).status).toBe(200);
+  // Another friend of alice's could not, nor could a server that is not her friend at all.
+  const carol = await signedPeerRequest(h, { signer: "carol", to: "alice", path: "/api/peer/v1/albums" });
+  expect((await carol.send()).status).not.toBe(200);
+  // An album alice did not share, asked by id: not found.
+  const other = await asOwner(h, "alice", "/photos/albums", { title: "Private", ids: photoId });
+  const otherId = /([A-Za-z0-9_-]+)$/.exec(other.location ?? "")![1]!;
+  expect((await asOwner(h, "bob", `/shared/alice/albums/${otherId}`)).status).toBe(404);
+  expect((await bytes("original")).status).toBe(200);
+  // Unshared: gone at once.
+  await asOwner(h, "alice", `/photos/albums/${albumId}/unshare`, { principal: "user:bob" });
+  expect((await asOwner(h, "bob", base)).status).toBe(404);
+  expect((await bytes("original")).status).toBe(404);
+  expect((await asOwner(h, "bob", "/shared/alice/albums")).text).toContain("Shares no album with you.");
 });
 
 test("federated search: alice finds bob's shared file by its content, marked as his, never by his comments; unshared, it is gone", async () => {

@@ -2,3 +2,5 @@
 export { createFriends, type Friends, type FriendsOptions } from "./plugin.tsx";
 export { PEER_API } from "./door.ts";
 export { type PeerItem } from "./shared_items.ts";
+export { friendPrincipals } from "./principals.ts";
+export { type AlbumsForFriends } from "./shared_albums.tsx";

@@ -241,7 +241,7 @@ const signedOnly: MiddlewareHandler<ShellEnv> = async (c, next) => {
   await next();
 };
 
-function friendName(c: { get(key: "viewer"): ShellEnv["Variables"]["viewer"] }): string {
+export function friendName(c: { get(key: "viewer"): ShellEnv["Variables"]["viewer"] }): string {
   const v = c.get("viewer");
   if (v.kind !== "friend") throw new Error("the peer API's friend routes admit friends only");
   return v.name;

@@ -27,6 +27,7 @@ import { mayReadMine, Relations } from "./relations.ts";
 import { ShareTask } from "./share_task.ts";
 import { friendSearchRoute, peerSearchRoute } from "./search.tsx";
 import { ShareWithFriends } from "./views.tsx";
+import { albumOwnerRoutes, albumPeerRoutes, type AlbumsForFriends } from "./shared_albums.tsx";
 
 export interface FriendsOptions {
   /** Signed access to the cloud tier (RegCloud names other servers' keys and relays); absent before registration. */
@@ -34,6 +35,8 @@ export interface FriendsOptions {
   thumbs: Thumbnailer;
   /** What a friend is sent for a file (Photos: without positions); the blob by default. */
   visitorBytes?: VisitorBytes;
+  /** Albums the owner shares with friends (Photos), carried by the peer API and shown in Shared with me. */
+  albums?: AlbumsForFriends;
   now?: () => number;
 }
 
@@ -122,6 +125,7 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
       [`${PEER_API}/items/`]: ["friend"],
       [`${PEER_API}/uploads/`]: ["friend"],
       [`${PEER_API}/search`]: ["friend"],
+      [`${PEER_API}/albums`]: ["friend"],
       // A friend in a browser (signed in with their own account): what is shared with them.
       // ("/f/", not "/f": a prefix, and "/friends" is the owner's alone.)
       "/f/": ["friend"],
@@ -147,7 +151,10 @@ export function createFriends(core: Core, opts: FriendsOptions): Friends {
       );
       app.route("/", friendPages(ctx, bytesFor));
       app.route("/", peerSearchRoute(ctx));
+      if (opts.albums) app.route("/", albumPeerRoutes(opts.albums));
       if (handshake && task && client && copier) {
+        // Before the owner's routes: `/shared/:friend/albums` is not an item of theirs.
+        if (opts.albums) app.route("/", albumOwnerRoutes({ relations, client, render: opts.albums.render }));
         app.route("/", ownerRoutes({ core: ctx, relations, groups, handshake, task, client, copier }));
         app.route("/", friendSearchRoute({ relations, client, task }));
       }

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { Core } from "../core/mod.ts";
 import { requireAccess, type ShellContext, type ShellEnv } from "../plugins/mod.ts";
 import { form, page, redirectWith, safeBack, takeNotice } from "../files/_http.tsx";
+import { proxiedFromFriend } from "./proxied.ts";
 import { PermissionError, type Principal } from "../permissions/mod.ts";
 import { friendShares } from "../../shared/db/userserver/schema.ts";
 import { type PeerClient, PeerUnavailableError } from "./client.ts";
@@ -270,34 +271,10 @@ export function ownerRoutes(d: OwnerRoutesDeps): Hono<ShellEnv> {
     const friend = c.req.param("friend");
     const id = c.req.param("id");
     if (!REMOTE_ID.test(id) || !mayReadTheirs(await relations.get(friend))) return c.notFound();
-    const range = c.req.header("range");
-    let res: Response;
-    try {
-      res = await d.client.call(friend, `${PEER_API}/items/${id}/content`, {
-        timeoutMs: 30 * 60_000,
-        headers: range ? { range } : {},
-      });
-    } catch (e) {
-      if (e instanceof PeerUnavailableError) return c.text(e.message, 502);
-      throw e;
-    }
-    if (res.status !== 200 && res.status !== 206) {
-      await res.body?.cancel();
-      return c.notFound();
-    }
-    const headers = new Headers();
-    for (const h of ["content-type", "content-length", "content-range", "accept-ranges", "etag"]) {
-      const v = res.headers.get(h);
-      if (v) headers.set(h, v);
-    }
-    headers.set(
-      "content-disposition",
-      c.req.query("download") ? res.headers.get("content-disposition") ?? "attachment" : "inline",
-    );
-    headers.set("x-content-type-options", "nosniff");
-    // A friend's file is never a page of this origin.
-    headers.set("content-security-policy", "sandbox");
-    return new Response(res.body, { status: res.status, headers });
+    return await proxiedFromFriend(c, d.client, friend, `${PEER_API}/items/${id}/content`, {
+      timeoutMs: 30 * 60_000,
+      disposition: c.req.query("download") ? "attachment" : "inline",
+    });
   });
 
   // A write share: a file into the friend's folder, or a new name there.

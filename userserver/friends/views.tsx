@@ -280,7 +280,7 @@ export function SharedWithMePage(
                 {friend} <Status status={status} />
               </h2>
               {items.length === 0
-                ? <p class="muted">Shares nothing with you.</p>
+                ? <p class="muted">Shares no files or folders with you.</p>
                 : (
                   <ul class="items" aria-label={`Shared by ${friend}`}>
                     {items.map((i) => (
@@ -288,6 +288,14 @@ export function SharedWithMePage(
                     ))}
                   </ul>
                 )}
+              {status?.online
+                ? (
+                  // Albums are asked of the friend's server once this page is shown, never before it.
+                  <div hx-get={`/shared/${friend}/albums`} hx-trigger="load" hx-swap="outerHTML">
+                    <p class="muted small">Looking for albums…</p>
+                  </div>
+                )
+                : ""}
             </section>
           );
         })}

@@ -4,7 +4,7 @@
  * of the photos where they are — adding to an album never copies a file.
  */
 import { and, asc, eq, inArray, max, sql } from "drizzle-orm";
-import { photoAlbumItems, photoAlbums } from "../../shared/db/userserver/schema.ts";
+import { photoAlbumItems, photoAlbums, photoAlbumShares } from "../../shared/db/userserver/schema.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import type { Core } from "../core/mod.ts";
 import { type Tile, tileOf, type TileRow } from "./catalog.ts";
@@ -269,9 +269,46 @@ export class Albums {
     );
   }
 
+  /** The friends (`user:<name>`) and groups (`group:<name>`) the album is shared with. */
+  principals(albumId: string): string[] {
+    return this.core.reader.all<{ principal: string }>(
+      "select principal from photo_album_shares where album_id = $a order by principal",
+      { $a: albumId },
+    ).map((r) => r.principal);
+  }
+
+  /** Shares the album with a friend or a group (on), or stops (off). */
+  async shareWith(albumId: string, principal: string, on: boolean): Promise<void> {
+    await this.core.db.write(() =>
+      on
+        ? this.core.db.orm.insert(photoAlbumShares).values({ albumId, principal }).onConflictDoNothing()
+        : this.core.db.orm.delete(photoAlbumShares).where(
+          and(eq(photoAlbumShares.albumId, albumId), eq(photoAlbumShares.principal, principal)),
+        )
+    );
+  }
+
+  /** The albums shared with `friend`, directly or through a group they are in; most recent first. */
+  sharedWith(friend: string): Album[] {
+    return this.core.reader.all<Record<string, unknown>>(
+      `select * from photo_albums where id in (
+         select album_id from photo_album_shares
+         where principal = 'user:' || $f
+            or principal in (select 'group:' || "group" from group_members where user = $f))
+       order by updated_at desc`,
+      { $f: friend },
+    ).map(albumOf);
+  }
+
+  /** The album with this id if it is shared with `friend` (else undefined: not theirs to see). */
+  sharedWithFriend(friend: string, albumId: string): Album | undefined {
+    return this.sharedWith(friend).find((a) => a.id === albumId);
+  }
+
   async delete(albumId: string): Promise<void> {
     await this.core.db.write(() =>
       this.core.db.orm.batch([
+        this.core.db.orm.delete(photoAlbumShares).where(eq(photoAlbumShares.albumId, albumId)),
         this.core.db.orm.delete(photoAlbumItems).where(eq(photoAlbumItems.albumId, albumId)),
         this.core.db.orm.delete(photoAlbums).where(eq(photoAlbums.id, albumId)),
       ])

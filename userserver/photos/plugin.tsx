@@ -5,7 +5,7 @@
  * unless the owner chooses to show it. The catalogue follows the files through signals; the
  * pipeline makes thumbnails and previews a few at a time (see indexer.ts).
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { HTTPException } from "hono/http-exception";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ import { pipelinePaths, renditions } from "./pipeline.ts";
 import { Renditions } from "./renditions.ts";
 import { VisitorCopies } from "./visitor_copies.ts";
 import { AlbumPage, AlbumsPage, SharedAlbumPage, TimelinePage } from "./views.tsx";
+import type { AlbumsForFriends } from "../friends/mod.ts";
 
 export interface Photos {
   plugin: Plugin;
@@ -29,9 +30,18 @@ export interface Photos {
   indexer: PhotoIndexer;
   /** The bytes a visitor (not the owner) gets for a stored file: a photo without its position. */
   visitorCopies: VisitorCopies;
+  /** Albums shared with friends, for the friends plugin to carry to their servers. */
+  forFriends: AlbumsForFriends;
 }
 
-export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: number }): Photos {
+export interface PhotosOptions {
+  dataDir: string;
+  concurrency?: number;
+  /** Who an album may be shared with: friends who may read mine (`user:<name>`) and groups (`group:<name>`). */
+  friendChoices?: () => Promise<string[]>;
+}
+
+export function createPhotos(core: Core, opts: PhotosOptions): Photos {
   const log = core.log.child({ module: "photos" });
   const catalog = new Catalog(core);
   const albums = new Albums(core);
@@ -196,6 +206,10 @@ export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: 
             offset={offset}
             manual={!folderId}
             shareUrl={album?.shareToken ? `/photos/s/${album.shareToken}` : undefined}
+            friends={{
+              shared: album ? albums.principals(album.id) : [],
+              choices: (await opts.friendChoices?.()) ?? [],
+            }}
             notices={takeNotice(c)}
           />,
         );
@@ -235,6 +249,18 @@ export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: 
             if (on !== (album.shareToken !== null) || f.renew === "1") await albums.share(album.id, on);
             return redirectWith(c, back, { ok: on ? "Shared by link" : "The link no longer works" });
           }
+          case "share-friend":
+          case "unshare": {
+            const principal = String(f.principal ?? "");
+            const on = c.req.param("action") === "share-friend";
+            // Only a friend who may read mine, or one of my groups (as the Share page of a file).
+            if (on && !((await opts.friendChoices?.()) ?? []).includes(principal)) {
+              return redirectWith(c, back, { error: "Choose a friend or a group from the list" });
+            }
+            await albums.shareWith(album.id, principal, on);
+            const who = principal.replace(/^user:/, "").replace(/^group:/, "group ");
+            return redirectWith(c, back, { ok: on ? `Shared with ${who}` : `No longer shared with ${who}` });
+          }
           case "delete":
             if (album.folderId) throw new HTTPException(404, { message: "Not found" });
             await albums.delete(album.id);
@@ -264,30 +290,74 @@ export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: 
       });
       app.get("/photos/s/:token/p/:id/:what", async (c) => {
         const album = sharedAlbum(c.req.param("token"));
-        const id = c.req.param("id");
-        if (!albums.holds(album, id)) throw new HTTPException(404, { message: "Not found" });
-        const what = c.req.param("what");
-        if (what === "thumb" || what === "preview") return await made.serve(c, id, what);
-        const row = catalog.get(id);
-        const item = await core.store.items.get(id);
-        if (!row || !item?.blobHash) throw new HTTPException(404, { message: "Not found" });
-        if (what === "info") return c.json(made.describe(row, item, { gps: album.shareGps }));
-        if (what !== "original" && what !== "download") {
-          throw new HTTPException(404, { message: "Not found" });
-        }
-        const bytes = album.shareGps
-          ? { blobPath: core.store.blobs.pathOf(item.blobHash) }
-          : await visitorCopies.of(item);
-        return fileResponse(item, {
-          ...bytes,
-          download: what === "download",
-          ifNoneMatch: c.req.header("if-none-match"),
-          range: c.req.header("range"),
-          ifRange: c.req.header("if-range"),
-        });
+        const res = await visitorPhoto(c, album, c.req.param("id"), c.req.param("what"));
+        if (!res) throw new HTTPException(404, { message: "Not found" });
+        return res;
       });
       return app;
     },
+  };
+
+  /** A photo of a shared album as its visitors get it (a link's or a friend's); undefined if not there. */
+  async function visitorPhoto(
+    c: Context,
+    album: Album,
+    id: string,
+    what: string,
+  ): Promise<Response | undefined> {
+    if (!albums.holds(album, id)) return undefined;
+    if (what === "thumb" || what === "preview") return await made.serve(c, id, what);
+    const row = catalog.get(id);
+    const item = await core.store.items.get(id);
+    if (!row || !item?.blobHash) return undefined;
+    if (what === "info") return c.json(made.describe(row, item, { gps: album.shareGps }));
+    if (what !== "original" && what !== "download") return undefined;
+    const bytes = album.shareGps
+      ? { blobPath: core.store.blobs.pathOf(item.blobHash) }
+      : await visitorCopies.of(item);
+    return fileResponse(item, {
+      ...bytes,
+      download: what === "download",
+      ifNoneMatch: c.req.header("if-none-match"),
+      range: c.req.header("range"),
+      ifRange: c.req.header("if-range"),
+    });
+  }
+
+  const forFriends: AlbumsForFriends = {
+    list: (friend) =>
+      albums.sharedWith(friend).map((a) => ({
+        id: a.id,
+        title: a.title,
+        count: albums.count(a.folderId ? { folderId: a.folderId } : a),
+      })),
+    page(friend, albumId, offset) {
+      const album = albums.sharedWithFriend(friend, albumId);
+      if (!album) return undefined;
+      const source = album.folderId ? { folderId: album.folderId } : album;
+      return {
+        title: album.title,
+        description: album.description,
+        skin: album.skin,
+        tiles: albums.tiles(source, offset, 500),
+        total: albums.count(source),
+        offset,
+      };
+    },
+    async photo(c, friend, albumId, photoId, what) {
+      const album = albums.sharedWithFriend(friend, albumId);
+      return album ? await visitorPhoto(c, album, photoId, what) : undefined;
+    },
+    render: (p) => (
+      <SharedAlbumPage
+        album={p}
+        base={p.base}
+        tiles={p.tiles}
+        total={p.total}
+        offset={p.offset}
+        back={p.back}
+      />
+    ),
   };
 
   /** A hand-picked album by id, or a folder's (`folder-<id>`) with its settings row if it has one. */
@@ -314,7 +384,7 @@ export function createPhotos(core: Core, opts: { dataDir: string; concurrency?: 
     return album;
   }
 
-  return { plugin, catalog, indexer, visitorCopies };
+  return { plugin, catalog, indexer, visitorCopies, forFriends };
 }
 
 function plural(n: number): string {

@@ -140,7 +140,7 @@ export function AlbumsPage({ albums, notices }: { albums: AlbumSummary[]; notice
 }
 
 export function AlbumPage(
-  { album, id, title, tiles, total, offset, manual, shareUrl, notices }: {
+  { album, id, title, tiles, total, offset, manual, shareUrl, friends, notices }: {
     album?: Album;
     id: string;
     title: string;
@@ -149,6 +149,8 @@ export function AlbumPage(
     offset: number;
     manual: boolean;
     shareUrl?: string;
+    /** Who the album is shared with (`user:`/`group:` principals), and who it could be. */
+    friends: { shared: string[]; choices: string[] };
     notices: Notice;
   },
 ) {
@@ -204,10 +206,12 @@ export function AlbumPage(
             </label>
             <label class="ph-radio">
               <input type="checkbox" name="gps" checked={album?.shareGps ?? false} />{" "}
-              Show visitors where photos were taken (off: positions are taken out of every photo they get)
+              Show visitors and friends where photos were taken (off: positions are taken out of every photo
+              they get)
             </label>
             <button type="submit" class="small">Apply</button>
           </form>
+          <FriendShares action={action} friends={friends} />
           {manual
             ? (
               <form method="post" action={action("delete")}>
@@ -224,10 +228,58 @@ export function AlbumPage(
   );
 }
 
+/** The album's friends and groups: who sees it from their own server, and a choice to add one. */
+function FriendShares(
+  { action, friends }: { action: (what: string) => string; friends: { shared: string[]; choices: string[] } },
+) {
+  const label = (p: string) => p.startsWith("group:") ? `group ${p.slice(6)}` : p.slice(5);
+  const left = friends.choices.filter((p) => !friends.shared.includes(p));
+  return (
+    <div class="ph-form" data-ph-friends>
+      <p>
+        <strong>Friends</strong>{" "}
+        <span class="muted small">see the album from their own server, in its skin</span>
+      </p>
+      {friends.shared.length
+        ? (
+          <ul class="ph-friends">
+            {friends.shared.map((p) => (
+              <li key={p}>
+                {label(p)}{" "}
+                <form method="post" action={action("unshare")} class="inline">
+                  <input type="hidden" name="principal" value={p} />
+                  <button type="submit" class="secondary small">Stop sharing with {label(p)}</button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        )
+        : <p class="muted small">Shared with no friend.</p>}
+      {left.length
+        ? (
+          <form method="post" action={action("share-friend")} class="ph-inline">
+            <label>
+              Share with{" "}
+              <select name="principal">
+                {left.map((p) => <option key={p} value={p}>{label(p)}</option>)}
+              </select>
+            </label>{" "}
+            <button type="submit" class="small">Share</button>
+          </form>
+        )
+        : friends.choices.length
+        ? ""
+        : <p class="muted small">No friends yet: add them in Friends.</p>}
+    </div>
+  );
+}
+
 export function SharedAlbumPage(
-  { album, base, tiles, total, offset }: {
-    album: Album;
+  { album, base, tiles, total, offset, back }: {
+    album: Pick<Album, "title" | "description" | "skin">;
     base: string;
+    /** A friend's album shown on my server: the way back to where it was listed. */
+    back?: { href: string; label: string };
     tiles: Tile[];
     total: number;
     offset: number;
@@ -241,6 +293,13 @@ export function SharedAlbumPage(
       </Head>
       <body class="ph-public">
         <main class="ph" data-ph-album data-ph-mode="shared" data-ph-base={base}>
+          {back
+            ? (
+              <p class="small">
+                <a href={back.href}>← {back.label}</a>
+              </p>
+            )
+            : ""}
           <h1 class="ph-h1">{album.title}</h1>
           {album.description ? <p class="ph-desc">{album.description}</p> : ""}
           <p class="muted small">{total === 1 ? "1 photo" : `${total.toLocaleString("en")} photos`}</p>

@@ -17,7 +17,7 @@ import { createActivity } from "../activity/mod.ts";
 import { itemSections } from "./item_sections.tsx";
 import { notificationsPlugin } from "../notifications/mod.ts";
 import { type Plugin, Plugins } from "../plugins/mod.ts";
-import { createFriends } from "../friends/mod.ts";
+import { createFriends, friendPrincipals } from "../friends/mod.ts";
 import { createPhotos } from "../photos/mod.ts";
 import { devicesPlugin } from "../devices/plugin.tsx";
 import { cameraPlugin } from "../camera/plugin.tsx";
@@ -106,9 +106,14 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
   });
   // Friends: other Hearth servers this one trusts, and what they share (userserver/friends).
   // Photos: the timeline, albums and shared albums (userserver/photos); what visitors get of a photo.
-  const photos = createPhotos(core, { dataDir: config.dataDir });
+  const photos = createPhotos(core, { dataDir: config.dataDir, friendChoices: friendPrincipals(core.db) });
   const visitorBytes = (item: Item) => photos.visitorCopies.of(item);
-  const friends = createFriends(core, { cloud: opts.cloud, thumbs: files.thumbs, visitorBytes });
+  const friends = createFriends(core, {
+    cloud: opts.cloud,
+    thumbs: files.thumbs,
+    visitorBytes,
+    albums: photos.forFriends,
+  });
   const plugins: Plugins = new Plugins([
     files.plugin,
     linksPlugin(core, {

@@ -419,3 +419,21 @@ export const photoAlbumItems = sqliteTable("photo_album_items", {
   index("photo_album_items_order").on(t.albumId, t.position),
   index("photo_album_items_item").on(t.itemId),
 ]);
+
+/**
+ * Who an album is shared with besides its link: friends (`user:<name>`) and groups (`group:<name>`),
+ * as the Share page names them for files. Their servers list it and show it in its skin.
+ */
+export const photoAlbumShares = sqliteTable(
+  "photo_album_shares",
+  {
+    albumId: text("album_id").notNull(),
+    principal: text("principal").notNull(),
+  },
+  (
+    t,
+  ) => [
+    primaryKey({ columns: [t.albumId, t.principal] }),
+    index("photo_album_shares_principal").on(t.principal),
+  ],
+);

@@ -18,6 +18,7 @@ import { runOperatorCommand } from "./operator.ts";
 import { createTransport } from "./mail/mod.ts";
 import { cloudJobs, runJobsOnTimers } from "./jobs.ts";
 import { loadIssuer } from "./id/issuer.ts";
+import { withAccessLog } from "./access_log.ts";
 import { join } from "node:path";
 
 const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathname;
@@ -35,6 +36,10 @@ await runMain("cloud", async () => {
     schema: cloudSchema,
     migrationsFolder,
     authToken: cfg.databaseAuthToken,
+    // Nonces, heartbeats and tunnel events are written on every attach and every 2 s per relay:
+    // a commit must not wait for the disk (a power cut loses the last seconds of them, which
+    // relays and connectors re-send). bench/scale/README.md has the figures.
+    synchronous: "normal",
   });
   const deps = {
     db,
@@ -68,7 +73,7 @@ await runMain("cloud", async () => {
       key: tls.key,
       onListen: ({ hostname, port }) =>
         log.info("cloud tier listening", { url: `https://${hostname}:${port}` }),
-    }, app.fetch);
+    }, Deno.env.get("HEARTH_ACCESS_LOG") === "1" ? withAccessLog(app.fetch, log) : app.fetch);
   } catch (cause) {
     throw new ListenError(`Cannot listen on ${cfg.listenHost}:${cfg.port}: ${explainListenError(cause)}`, {
       cause,

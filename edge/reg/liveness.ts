@@ -62,16 +62,37 @@ export async function recordHeartbeat(deps: CloudDeps, relayId: string, load: Lo
   if (load.tunnelSet) await reconcileTunnels(deps, relayId, load.tunnelSet);
 }
 
-/** Makes the tunnels table hold exactly `held` for `relayId`, in one batch. */
+/**
+ * Makes the tunnels table hold exactly `held` for `relayId`. Only the difference is written (read
+ * first, then one batch of the rows that changed): a relay holding 500 tunnels heartbeats every
+ * 2 s, and rewriting all of them each time was the cloud tier's largest write load
+ * (bench/scale/README.md).
+ */
 async function reconcileTunnels(deps: CloudDeps, relayId: string, held: HeldTunnel[]): Promise<void> {
-  const ids = held.map((t) => t.serverId);
+  const known = new Map(
+    (await deps.db.orm.select({
+      serverId: tunnels.serverId,
+      remoteAddress: tunnels.remoteAddress,
+      upAt: tunnels.upAt,
+    })
+      .from(tunnels).where(eq(tunnels.relayId, relayId))).map((t) => [t.serverId, t]),
+  );
+  const heldIds = new Set(held.map((t) => t.serverId));
+  const gone = [...known.keys()].filter((id) => !heldIds.has(id));
+  const changed = held.filter((t) => {
+    const k = known.get(t.serverId);
+    return !k || k.upAt !== t.upAt || k.remoteAddress !== t.remoteAddress;
+  });
+  if (gone.length === 0 && changed.length === 0) return;
   await deps.db.write(() =>
     deps.db.client.batch([
-      {
-        sql: `delete from tunnels where relay_id = ? and server_id not in (${ids.map(() => "?").join(",")})`,
-        args: [relayId, ...ids],
-      },
-      ...held.map((t) => ({
+      ...(gone.length
+        ? [{
+          sql: `delete from tunnels where relay_id = ? and server_id in (${gone.map(() => "?").join(",")})`,
+          args: [relayId, ...gone],
+        }]
+        : []),
+      ...changed.map((t) => ({
         sql: `insert into tunnels (server_id, relay_id, remote_address, up_at)
               select ?, ?, ?, ? where exists (select 1 from servers where id = ?)
               on conflict (server_id, relay_id) do update set remote_address = excluded.remote_address, up_at = excluded.up_at`,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AcmeState } from "../platform/acme/keeper.ts";
+import { dnsQuery } from "../edge/dns/client.ts";
 import { fileMode } from "../platform/files.ts";
 import { certificateMatchesKey } from "../shared/pki/mod.ts";
 import { type RunningPebble, startPebble } from "../tools/stack/pebble.ts";
@@ -166,6 +167,7 @@ test(
 test("a challenge the CA cannot check is reported in Settings, and retried", async () => {
   await restartUserWith(h, "bob", { testOwnerToken: TEST_OWNER_TOKEN, acme: acmeConfig(broken) });
   const failed = await h.waitFor("bob's failed order", () => stateOf("bob").lastError, 90_000);
+  if (process.env.HEARTH_TEST_VERBOSE) console.log("bob's last error:", failed);
   expect(failed).toContain("dns-01 challenge for");
   expect(failed).toContain(`bob.${ZONE}`);
   expect(stateOf("bob").serial).toBeUndefined();

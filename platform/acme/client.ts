@@ -7,6 +7,8 @@
  * through here: the caller hands in a signed request (CSR) only.
  */
 import { calculateJwkThumbprint, exportJWK, FlattenedSign, generateKeyPair, importJWK, type JWK } from "jose";
+// @peculiar/x509 uses tsyringe, which needs the Reflect metadata polyfill loaded first.
+import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { base64url, sha256 } from "../../shared/crypto/mod.ts";
 

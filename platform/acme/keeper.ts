@@ -7,6 +7,8 @@
  * for the next start.
  */
 import { join } from "node:path";
+// @peculiar/x509 uses tsyringe, which needs the Reflect metadata polyfill loaded first.
+import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { CERT_FILE, ensureKeyAndRequest, KEY_FILE } from "../identity.ts";
 import { readTextIfExists, writePublicFile, writeSecretFile } from "../files.ts";

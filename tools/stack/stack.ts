@@ -46,6 +46,11 @@ export interface UserSpec {
   testOwnerToken?: string;
   /** The IdCloud account (email) that owns this server; it must exist when the server is registered. */
   ownerEmail?: string;
+  /**
+   * The user server's `acme` config (certificates from an ACME CA, `npm run dev -- --acme`); set in
+   * its config.json even when the file exists, and removed from it when absent.
+   */
+  acme?: Record<string, unknown>;
 }
 /** The DNS front (UDP + TCP on one port); registered as `<id>.<zone>`, an NS of the zone. */
 export interface DnsSpec {
@@ -73,6 +78,8 @@ export interface StackSpec {
   restartOnExit?: (proc: string) => boolean;
   onRestart?: (proc: string, attempt: number, result: Error | ManagedProcess) => void;
   healthTimeoutMs?: number;
+  /** More PEM roots the health polls trust (pebble's, whose certificates user servers get with `acme`). */
+  extraCaPem?: string;
 }
 
 /** An IdCloud account the set-up seeded; `password` only in the run that created it. */
@@ -108,6 +115,10 @@ type ProcDef = {
   cmd: (command: "init" | "serve") => string[];
   config: Record<string, unknown>;
   healthUrl: string;
+  /** The TLS name the health poll checks (an ACME certificate names no IP address). */
+  healthServerName?: string;
+  /** Config keys written even into an existing config file (undefined: removed). */
+  forced?: Record<string, unknown>;
   /** Replaces the HTTPS health poll (the DNS front has no HTTP). */
   healthCheck?: (isAlive: () => boolean) => Promise<void>;
 };
@@ -180,6 +191,8 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
         ownerEmail: undefined,
       },
       healthUrl: `https://${u.localAddress}:${u.localPort}/healthz`,
+      healthServerName: u.acme ? `local.${u.name}.${spec.zone}` : undefined,
+      forced: { acme: u.acme },
       // As its owner would (ARCHITECTURE.md §3): an IdCloud account (seeded), a claimed name, a
       // one-time token, then `userserver register <token>` straight to RegCloud, which issues the
       // certificate from the cloud's issuing CA. Needs the cloud running, so it runs after it starts.
@@ -243,6 +256,9 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
     const configFile = join(def.dataDir, "config.json");
     if (spec.overwriteConfig || !existsSync(configFile)) {
       writePublicFile(configFile, JSON.stringify(def.config, null, 2) + "\n");
+    } else if (def.forced) {
+      const kept = JSON.parse(readTextIfExists(configFile)!) as Record<string, unknown>;
+      writePublicFile(configFile, JSON.stringify({ ...kept, ...def.forced }, null, 2) + "\n");
     }
     const out = await runToCompletion([...def.cmd("init"), "--data-dir", def.dataDir], repoRoot).catch(
       (e) => {
@@ -293,7 +309,8 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       if (def.healthCheck) await def.healthCheck(() => proc.running);
       else {
         await waitHealthy(def.healthUrl, {
-          ca: ca.certPem,
+          ca: spec.extraCaPem ? `${ca.certPem.trimEnd()}\n${spec.extraCaPem}` : ca.certPem,
+          serverName: def.healthServerName,
           timeoutMs: spec.healthTimeoutMs ?? 30_000,
           isAlive: () => proc.running,
         });

@@ -7,7 +7,7 @@
  * challenge that fails (a second pebble whose resolver answers nothing) reported in Settings.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AcmeState } from "../platform/acme/keeper.ts";
 import { dnsQuery } from "../edge/dns/client.ts";
@@ -49,8 +49,9 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** A process's ACME state, by user name or data directory. */
 const stateOf = (user: string): AcmeState =>
-  JSON.parse(readFileSync(join(h.dirs.users[user]!, "acme-state.json"), "utf8"));
+  JSON.parse(readFileSync(join(h.dirs.users[user] ?? user, "acme-state.json"), "utf8"));
 
 const acmeConfig = (p: RunningPebble) => ({
   directoryUrl: p.directoryUrl,
@@ -185,4 +186,58 @@ test("a challenge the CA cannot check is reported in Settings, and retried", asy
   expect(html).toContain("the last order failed");
   expect(html).toContain(`dns-01 challenge for`);
   expect(bob.localPort).toBeGreaterThan(0);
+}, 200_000);
+
+test("a relay gets its tunnel port's certificate by HTTP-01 and serves it without a restart", async () => {
+  const r = h.relaySpecs[0]!;
+  const dir = h.dirs.relays[r.id]!;
+  await h.processes.get(r.id)?.stop();
+  const file = join(dir, "config.json");
+  const cfg = JSON.parse(readFileSync(file, "utf8"));
+  // pebble dials port `httpPort` at the address our DNS front gives for relay-a.<zone>: its tunnel address.
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...cfg,
+      acme: {
+        directoryUrl: pebble.directoryUrl,
+        caFile: pebble.listenerCaFile,
+        httpPort: pebble.httpPort,
+        retrySeconds: 2,
+      },
+    }),
+  );
+  await h.start(r.id);
+  const serial = await h.waitFor("the relay's ACME certificate", () => stateOf(dir).serial, 90_000);
+  const rootFile = join(h.baseDir, "pebble-root.pem");
+  await Bun.write(rootFile, await pebble.rootPem());
+  const served = async () => {
+    const proc = Bun.spawn([
+      "sh",
+      "-c",
+      `openssl s_client -connect ${r.tunnelAddress}:${r.tunnelPort} -servername ${r.id}.${ZONE} </dev/null 2>/dev/null | openssl x509 -noout -serial`,
+    ], { stdout: "pipe" });
+    const out = await new Response(proc.stdout).text();
+    await proc.exited;
+    return normalSerial(out.trim().replace(/^serial=/, ""));
+  };
+  await h.waitFor(
+    "the tunnel port to serve it",
+    async () => (await served()) === normalSerial(serial),
+    30_000,
+  );
+  // Its /healthz over that certificate, trusted through pebble's root alone.
+  const health = Bun.spawn([
+    "curl",
+    "-sS",
+    "--cacert",
+    rootFile,
+    "--resolve",
+    `${r.id}.${ZONE}:${r.tunnelPort}:${r.tunnelAddress}`,
+    `https://${r.id}.${ZONE}:${r.tunnelPort}/healthz`,
+  ], { stdout: "pipe", stderr: "pipe" });
+  const body = await new Response(health.stdout).text();
+  await health.exited;
+  expect(JSON.parse(body).service).toBe("relay");
+  expect(fileMode(join(dir, "tls.key"))).toBe(0o600);
 }, 200_000);

@@ -38,6 +38,8 @@ export interface RunningPebble {
   /** PEM file to trust for pebble's own listener (`acme.caFile`). */
   listenerCaFile: string;
   listenerCaPem: string;
+  /** The port it dials for HTTP-01 (what a relay's `acme.httpPort` must be). */
+  httpPort: number;
   process: ManagedProcess;
   /** The root pebble issues under in this run (trust it to verify issued certificates). */
   rootPem(): Promise<string>;
@@ -108,6 +110,7 @@ export async function startPebble(o: PebbleOptions): Promise<RunningPebble> {
     directoryUrl,
     listenerCaFile,
     listenerCaPem: ca.certPem,
+    httpPort: o.httpPort,
     process: proc,
     rootPem: async () => await (await get("/roots/0")).text(),
     certStatus: async (serial) => {

@@ -111,7 +111,7 @@ await runMain("userserver", async () => {
   }
   onShutdown(async () => {
     log.info("user server stopping");
-    await keeper?.stop();
+    keeper?.stop();
     await server.stop();
   });
 });

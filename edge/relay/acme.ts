@@ -17,7 +17,7 @@ const PREFIX = "/.well-known/acme-challenge/";
 
 export interface RelayAcme {
   keeper: CertificateKeeper;
-  stop(): Promise<void>;
+  stop(): void;
 }
 
 export function relayAcme(
@@ -61,8 +61,8 @@ export function relayAcme(
   keeper.start();
   return {
     keeper,
-    async stop() {
-      await keeper.stop();
+    stop() {
+      keeper.stop();
       http.stop(true);
     },
   };

@@ -35,7 +35,7 @@ await runMain("relay", async () => {
   // while running; until the first one is issued it uses the one from set-up.
   const acme = relayAcme(cfg, { log, onIssued: (next) => relay.reloadTls(next) });
   onShutdown(async () => {
-    await acme?.stop();
+    acme?.stop();
     await relay.stop();
   });
 });

@@ -100,10 +100,10 @@ export class CertificateKeeper {
     this.#schedule(0);
   }
 
-  stop(): Promise<void> {
+  /** No more attempts; an order in flight is left to finish (or not) without touching the listeners. */
+  stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    return this.#running ?? Promise.resolve();
   }
 
   #schedule(delayMs: number): void {
@@ -114,7 +114,8 @@ export class CertificateKeeper {
   }
 
   async #tick(): Promise<void> {
-    const due = await this.#dueAt();
+    // An unreadable certificate counts as none: order a new one.
+    const due = await this.#dueAt().catch(() => 0);
     if (due > Date.now()) {
       this.#save({ renewAt: due, nextAttemptAt: due });
       return this.#schedule(due - Date.now());
@@ -158,7 +159,9 @@ export class CertificateKeeper {
         notAfter: new Date(notAfter).toISOString(),
         renewAt: new Date(renewAt).toISOString(),
       });
-      await this.o.onIssued?.({ key: readTextIfExists(join(this.o.dataDir, KEY_FILE))!, cert: chain });
+      if (!this.#stopped) {
+        await this.o.onIssued?.({ key: readTextIfExists(join(this.o.dataDir, KEY_FILE))!, cert: chain });
+      }
       this.#schedule(renewAt - Date.now());
     } catch (e) {
       const delay = Math.max(1_000, this.#backoff.next());

@@ -60,15 +60,19 @@ const acmeConfig = (p: RunningPebble) => ({
   retrySeconds: 2,
 });
 
-/** The leaf's serial (hex, upper case) a browser gets for `alice.<zone>` through the relay. */
-async function servedSerial(): Promise<string> {
+/**
+ * The leaf's serial (hex, upper case) a browser gets for `alice.<zone>` through the relay, or for
+ * `local.alice.<zone>` from her local listener.
+ */
+async function servedSerial(where: "relay" | "local" = "relay"): Promise<string> {
   const r = h.relaySpecs[0]!;
+  const target = where === "relay"
+    ? `${r.browserAddresses[0]}:${r.browserPort} -servername alice.${ZONE}`
+    : `127.0.0.1:${h.user("alice").localPort} -servername local.alice.${ZONE}`;
   const proc = Bun.spawn([
     "sh",
     "-c",
-    `openssl s_client -connect ${
-      r.browserAddresses[0]
-    }:${r.browserPort} -servername alice.${ZONE} </dev/null 2>/dev/null | openssl x509 -noout -serial`,
+    `openssl s_client -connect ${target} </dev/null 2>/dev/null | openssl x509 -noout -serial`,
   ], { stdout: "pipe" });
   const out = await new Response(proc.stdout).text();
   await proc.exited;
@@ -146,6 +150,12 @@ test(
     await h.waitFor(
       "the renewed certificate through the relay",
       async () => normalSerial(await servedSerial()) === normalSerial(second),
+      30_000,
+    );
+    // The local listener too (a second listener took over its port).
+    await h.waitFor(
+      "the renewed certificate on the local listener",
+      async () => normalSerial(await servedSerial("local")) === normalSerial(second),
       30_000,
     );
     expect(await pebble.certStatus(second!.toLowerCase())).toBe("Valid");

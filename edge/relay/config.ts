@@ -63,7 +63,8 @@ export const relayConfigSchema = z.strictObject({
     httpAddress: fields.host.optional(),
     httpPort: fields.port.default(80),
     renewAtFraction: z.number().gt(0).lt(1).default(2 / 3),
-    retrySeconds: z.number().min(1).max(86_400).default(30),
+    /** First retry ceiling after a failed order (seconds), doubling up to six hours (see userserver). */
+    retrySeconds: z.number().min(1).max(86_400).default(300),
   }).optional(),
   /**
    * Debugging only, off by default: append every byte the relay moves between browser sockets

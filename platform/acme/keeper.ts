@@ -71,7 +71,7 @@ export class CertificateKeeper {
   #client: AcmeClient | undefined;
 
   constructor(private readonly o: KeeperOptions) {
-    this.#backoff = new Backoff(o.retryBaseMs ?? 30_000, o.retryCapMs ?? 6 * 3_600_000);
+    this.#backoff = new Backoff(o.retryBaseMs ?? 300_000, o.retryCapMs ?? 6 * 3_600_000);
     const saved = JSON.parse(readTextIfExists(join(o.dataDir, ACME_STATE_FILE)) ?? "null") as
       | AcmeState
       | null;

@@ -60,8 +60,11 @@ export const userServerConfigSchema = z.strictObject({
     propagationSeconds: z.number().min(0).max(600).default(10),
     /** Share of a certificate's lifetime after which it is renewed. */
     renewAtFraction: z.number().gt(0).lt(1).default(2 / 3),
-    /** First retry ceiling after a failed order (seconds); doubles up to six hours. */
-    retrySeconds: z.number().min(1).max(86_400).default(30),
+    /**
+     * First retry ceiling after a failed order (seconds); doubles up to six hours. Five minutes
+     * keeps a broken set-up under Let's Encrypt's limit of 5 failed validations per name per hour.
+     */
+    retrySeconds: z.number().min(1).max(86_400).default(300),
   }).optional(),
   /** Tunnels to hold, each to a different relay. */
   tunnels: z.number().int().min(1).max(8).default(2),

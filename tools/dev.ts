@@ -73,6 +73,10 @@ const acme = pebble
     dnsServers: [`127.0.0.1:${D}`],
   }
   : undefined;
+// Relays by HTTP-01: pebble dials port PH at the tunnel address their names resolve to.
+const relayAcme = pebble
+  ? { directoryUrl: pebble.directoryUrl, caFile: pebble.listenerCaFile, httpPort: PH }
+  : undefined;
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
   stack = await startStack({
@@ -86,6 +90,7 @@ try {
         browserPort: B,
         tunnelAddress: "127.0.0.11",
         tunnelPort: T,
+        acme: relayAcme,
       },
       {
         id: "relay-b",
@@ -93,6 +98,7 @@ try {
         browserPort: B,
         tunnelAddress: "127.0.0.12",
         tunnelPort: T,
+        acme: relayAcme,
       },
     ],
     users: [{
@@ -166,8 +172,8 @@ Open in a browser:  https://alice.${zone}:${B}/        (through relay A: *.local
 IdCloud (accounts): https://id.${zone}:${C}/login${accountLines()}
 Dev CA to trust:    ${ca}   (see README: "Trusting the dev CA")${
   pebble
-    ? `\nACME (--acme):      alice's certificate from pebble ${pebble.directoryUrl} by DNS-01; trust ${pebbleRootFile}` +
-      ` (new at each start) for alice's pages; state in her Settings, "Certificate"`
+    ? `\nACME (--acme):      certificates from pebble ${pebble.directoryUrl}: alice's by DNS-01 (state in her` +
+      ` Settings, "Certificate"), the relays' tunnel ports by HTTP-01; trust ${pebbleRootFile} (new at each start)`
     : ""
 }
 Check health:       curl --cacert ${ca} https://127.0.0.1:${C}/healthz

@@ -22,6 +22,8 @@ export interface CloudSpec {
 }
 export interface RelaySpec {
   id: string;
+  /** The relay's `acme` config (tunnel-port certificate by HTTP-01), forced like a user server's. */
+  acme?: Record<string, unknown>;
   /** More config keys for this relay (limits, the debug tap). */
   extra?: Record<string, unknown>;
   browserAddresses: string[];
@@ -78,7 +80,10 @@ export interface StackSpec {
   restartOnExit?: (proc: string) => boolean;
   onRestart?: (proc: string, attempt: number, result: Error | ManagedProcess) => void;
   healthTimeoutMs?: number;
-  /** More PEM roots the health polls trust (pebble's, whose certificates user servers get with `acme`). */
+  /**
+   * More PEM roots to trust (pebble's, whose certificates processes get with `acme`): by the health
+   * polls, and by user servers (their `caFile` becomes `<baseDir>/trust.pem`, the dev CA and these).
+   */
   extraCaPem?: string;
 }
 
@@ -136,6 +141,10 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
   const logFormat = spec.logFormat ?? "json";
   const common = { zone: spec.zone, logFormat };
   const clientOfCloud = { cloudUrl, cloudServerName: `reg.${spec.zone}`, caFile: ca.certFile };
+  // User servers dial relays too: with ACME relays they must trust the ACME CA's root as well.
+  const trustFile = join(spec.baseDir, "trust.pem");
+  if (spec.extraCaPem) writePublicFile(trustFile, `${ca.certPem.trimEnd()}\n${spec.extraCaPem}`);
+  const userCaFile = spec.extraCaPem ? trustFile : ca.certFile;
   const cloudDir = join(spec.baseDir, "cloud");
   const operator = async (args: string[]) =>
     JSON.parse(
@@ -165,6 +174,8 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       cmd: (c) => [bunPath, join(repoRoot, "edge/relay/main.ts"), c],
       config: { ...common, ...clientOfCloud, ...withoutExtra(r), ...r.extra },
       healthUrl: `https://${r.tunnelAddress}:${r.tunnelPort}/healthz`,
+      healthServerName: r.acme ? `${r.id}.${spec.zone}` : undefined,
+      forced: { acme: r.acme },
       register: async ({ credentialHash }) => {
         await operator([
           "add-relay",
@@ -187,12 +198,13 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
         setupDone: true,
         ...common,
         ...clientOfCloud,
+        caFile: userCaFile,
         ...u,
         ownerEmail: undefined,
       },
       healthUrl: `https://${u.localAddress}:${u.localPort}/healthz`,
       healthServerName: u.acme ? `local.${u.name}.${spec.zone}` : undefined,
-      forced: { acme: u.acme },
+      forced: { acme: u.acme, ...(spec.extraCaPem ? { caFile: userCaFile } : {}) },
       // As its owner would (ARCHITECTURE.md §3): an IdCloud account (seeded), a claimed name, a
       // one-time token, then `userserver register <token>` straight to RegCloud, which issues the
       // certificate from the cloud's issuing CA. Needs the cloud running, so it runs after it starts.

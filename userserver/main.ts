@@ -14,6 +14,7 @@ import { createOpenLogin } from "./local/mod.ts";
 import { createCore } from "./core/mod.ts";
 import { createServerAuth } from "./auth/mod.ts";
 import { listenerTls, readCaPem, registerWithCloud } from "./registration/mod.ts";
+import { acmePlugin, userServerAcme } from "./acme/mod.ts";
 
 await runMain("userserver", async () => {
   const cli = parseCommandLine(".data/users/alice");
@@ -83,7 +84,22 @@ await runMain("userserver", async () => {
     core.db.close();
     throw e;
   });
-  const server = await runUserServer(core, auth, { tls });
+  // With `acme` configured, the certificate comes from the ACME CA and is renewed while running;
+  // until the first one is issued the listeners use the one from registration.
+  const keeper = await userServerAcme(cfg, { log, onIssued: (next) => server.reloadTls(next) });
+  const server = await runUserServer(core, auth, {
+    tls,
+    plugins: keeper
+      ? [
+        acmePlugin({
+          state: () => keeper.state,
+          renewNow: () => keeper.renewNow(),
+          revoke: () => keeper.revoke(),
+        }),
+      ]
+      : [],
+  });
+  keeper?.start();
   log.info("user server listening", {
     local: `https://${cfg.localAddress}:${server.localPort}`,
     relayed: cfg.relayedSocket,
@@ -95,6 +111,7 @@ await runMain("userserver", async () => {
   }
   onShutdown(async () => {
     log.info("user server stopping");
+    keeper?.stop();
     await server.stop();
   });
 });

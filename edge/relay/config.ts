@@ -51,6 +51,22 @@ export const relayConfigSchema = z.strictObject({
   /** How long a graceful shutdown waits for streams to finish. */
   drainTimeoutMs: z.number().int().min(0).default(10_000),
   /**
+   * The tunnel port's certificate from an ACME CA by HTTP-01 (edge/relay/acme.ts) instead of one
+   * issued at set-up: the CA fetches `/.well-known/acme-challenge/<token>` from `httpAddress:httpPort`
+   * (port 80 in production; the relay's name resolves to its tunnel address).
+   */
+  acme: z.strictObject({
+    directoryUrl: fields.httpsUrl,
+    /** A PEM file to trust for the ACME server itself (pebble's); the system roots otherwise. */
+    caFile: z.string().optional(),
+    email: z.string().email().optional(),
+    httpAddress: fields.host.optional(),
+    httpPort: fields.port.default(80),
+    renewAtFraction: z.number().gt(0).lt(1).default(2 / 3),
+    /** First retry ceiling after a failed order (seconds), doubling up to six hours (see userserver). */
+    retrySeconds: z.number().min(1).max(86_400).default(300),
+  }).optional(),
+  /**
    * Debugging only, off by default: append every byte the relay moves between browser sockets
    * and tunnel streams to `<file>.up` / `<file>.down`. Tests use it to show those bytes are TLS.
    */

@@ -11,6 +11,7 @@ import { parseCommandLine } from "../../platform/cli.ts";
 import { onShutdown, runMain } from "../../platform/main.ts";
 import { loadRelayConfig, relayNames } from "./config.ts";
 import { startRelay } from "./relay.ts";
+import { relayAcme } from "./acme.ts";
 
 await runMain("relay", async () => {
   const cli = parseCommandLine(".data/relay-a");
@@ -30,5 +31,11 @@ await runMain("relay", async () => {
     cloudCaPem: cfg.caFile ? readFileSync(cfg.caFile, "utf8") : undefined,
     log,
   });
-  onShutdown(() => relay.stop());
+  // With `acme`, the tunnel port's certificate comes from the ACME CA (HTTP-01) and is renewed
+  // while running; until the first one is issued it uses the one from set-up.
+  const acme = relayAcme(cfg, { log, onIssued: (next) => relay.reloadTls(next) });
+  onShutdown(async () => {
+    acme?.stop();
+    await relay.stop();
+  });
 });

@@ -27,6 +27,8 @@ export interface RunningRelay {
   browserPorts: number[];
   tunnelPort: number;
   registry: TunnelRegistry;
+  /** Serves a renewed certificate on the tunnel port; tunnels already up stay as they are. */
+  reloadTls(tls: { key: string; cert: string }): void;
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     streams: registry.streams(),
     browserConnections: counters.connections,
   });
-  const tunnelListener = listenTunnelPort({
+  const tunnelDeps = {
     cfg,
     tls,
     cloud,
@@ -67,7 +69,8 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     attachThrottle: new AttachThrottle(),
     perSource: tunnelPortSources,
     log,
-  });
+  };
+  let tunnelListener = listenTunnelPort(tunnelDeps);
   const browserListeners = cfg.browserAddresses.map((address) =>
     listenBrowserPort(address, { cfg, registry, rateLimiter, counters, perSource, shares, tap, log })
   );
@@ -114,6 +117,13 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     browserPorts: browserListeners.map((l) => l.port),
     tunnelPort: tunnelListener.port,
     registry,
+    reloadTls(next) {
+      // The new listener first (same port, reusePort), then the old one stops accepting.
+      const fresh = listenTunnelPort({ ...tunnelDeps, tls: next });
+      tunnelListener.stop(false);
+      tunnelListener = fresh;
+      log.info("tunnel port now serves the renewed certificate");
+    },
     async stop() {
       log.info("relay stopping: no new connections, draining tunnels", { tunnels: registry.size });
       clearInterval(heartbeat);

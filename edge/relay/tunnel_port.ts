@@ -68,6 +68,10 @@ export function listenTunnelPort(deps: TunnelPortDeps): TCPSocketListener<Data> 
       Bun.listen<Data>({
         hostname: cfg.tunnelAddress,
         port: cfg.tunnelPort,
+        // With ACME, a renewed certificate is served by a second listener on this port (relay.ts
+        // reloadTls); only then, so two relays configured on one port still fail to start.
+        // (bun-types lists `reusePort` for Bun.serve only; Bun.listen honours it too.)
+        ...(cfg.acme ? { reusePort: true } : {}),
         tls: { key: tls.key, cert: tls.cert, ALPNProtocols: alpnWire([TUNNEL_ALPN, HTTP_ALPN]) },
         socket: {
           open: guard((socket) => {

@@ -2,8 +2,10 @@
 
 export async function waitHealthy(
   url: string,
-  { ca, timeoutMs = 30_000, isAlive = () => true }: {
+  { ca, serverName, timeoutMs = 30_000, isAlive = () => true }: {
     ca: string;
+    /** The name the certificate must carry, when the URL is an address (default: the URL's host). */
+    serverName?: string;
     timeoutMs?: number;
     isAlive?: () => boolean;
   },
@@ -13,7 +15,10 @@ export async function waitHealthy(
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`exited before ${url} answered`);
     try {
-      const res = await fetch(url, { tls: { ca }, signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url, {
+        tls: { ca, ...(serverName ? { serverName } : {}) },
+        signal: AbortSignal.timeout(2000),
+      });
       if (res.ok) return await res.json();
       lastError = `HTTP ${res.status}`;
     } catch (e) {

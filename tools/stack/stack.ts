@@ -22,6 +22,8 @@ export interface CloudSpec {
 }
 export interface RelaySpec {
   id: string;
+  /** The relay's `acme` config (tunnel-port certificate by HTTP-01), forced like a user server's. */
+  acme?: Record<string, unknown>;
   /** More config keys for this relay (limits, the debug tap). */
   extra?: Record<string, unknown>;
   browserAddresses: string[];
@@ -46,6 +48,11 @@ export interface UserSpec {
   testOwnerToken?: string;
   /** The IdCloud account (email) that owns this server; it must exist when the server is registered. */
   ownerEmail?: string;
+  /**
+   * The user server's `acme` config (certificates from an ACME CA, `npm run dev -- --acme`); set in
+   * its config.json even when the file exists, and removed from it when absent.
+   */
+  acme?: Record<string, unknown>;
 }
 /** The DNS front (UDP + TCP on one port); registered as `<id>.<zone>`, an NS of the zone. */
 export interface DnsSpec {
@@ -73,6 +80,11 @@ export interface StackSpec {
   restartOnExit?: (proc: string) => boolean;
   onRestart?: (proc: string, attempt: number, result: Error | ManagedProcess) => void;
   healthTimeoutMs?: number;
+  /**
+   * More PEM roots to trust (pebble's, whose certificates processes get with `acme`): by the health
+   * polls, and by user servers (their `caFile` becomes `<baseDir>/trust.pem`, the dev CA and these).
+   */
+  extraCaPem?: string;
 }
 
 /** An IdCloud account the set-up seeded; `password` only in the run that created it. */
@@ -108,6 +120,10 @@ type ProcDef = {
   cmd: (command: "init" | "serve") => string[];
   config: Record<string, unknown>;
   healthUrl: string;
+  /** The TLS name the health poll checks (an ACME certificate names no IP address). */
+  healthServerName?: string;
+  /** Config keys written even into an existing config file (undefined: removed). */
+  forced?: Record<string, unknown>;
   /** Replaces the HTTPS health poll (the DNS front has no HTTP). */
   healthCheck?: (isAlive: () => boolean) => Promise<void>;
 };
@@ -125,6 +141,10 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
   const logFormat = spec.logFormat ?? "json";
   const common = { zone: spec.zone, logFormat };
   const clientOfCloud = { cloudUrl, cloudServerName: `reg.${spec.zone}`, caFile: ca.certFile };
+  // User servers dial relays too: with ACME relays they must trust the ACME CA's root as well.
+  const trustFile = join(spec.baseDir, "trust.pem");
+  if (spec.extraCaPem) writePublicFile(trustFile, `${ca.certPem.trimEnd()}\n${spec.extraCaPem}`);
+  const userCaFile = spec.extraCaPem ? trustFile : ca.certFile;
   const cloudDir = join(spec.baseDir, "cloud");
   const operator = async (args: string[]) =>
     JSON.parse(
@@ -154,6 +174,8 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       cmd: (c) => [bunPath, join(repoRoot, "edge/relay/main.ts"), c],
       config: { ...common, ...clientOfCloud, ...withoutExtra(r), ...r.extra },
       healthUrl: `https://${r.tunnelAddress}:${r.tunnelPort}/healthz`,
+      healthServerName: r.acme ? `${r.id}.${spec.zone}` : undefined,
+      forced: { acme: r.acme },
       register: async ({ credentialHash }) => {
         await operator([
           "add-relay",
@@ -176,10 +198,13 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
         setupDone: true,
         ...common,
         ...clientOfCloud,
+        caFile: userCaFile,
         ...u,
         ownerEmail: undefined,
       },
       healthUrl: `https://${u.localAddress}:${u.localPort}/healthz`,
+      healthServerName: u.acme ? `local.${u.name}.${spec.zone}` : undefined,
+      forced: { acme: u.acme, ...(spec.extraCaPem ? { caFile: userCaFile } : {}) },
       // As its owner would (ARCHITECTURE.md §3): an IdCloud account (seeded), a claimed name, a
       // one-time token, then `userserver register <token>` straight to RegCloud, which issues the
       // certificate from the cloud's issuing CA. Needs the cloud running, so it runs after it starts.
@@ -243,6 +268,9 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
     const configFile = join(def.dataDir, "config.json");
     if (spec.overwriteConfig || !existsSync(configFile)) {
       writePublicFile(configFile, JSON.stringify(def.config, null, 2) + "\n");
+    } else if (def.forced) {
+      const kept = JSON.parse(readTextIfExists(configFile)!) as Record<string, unknown>;
+      writePublicFile(configFile, JSON.stringify({ ...kept, ...def.forced }, null, 2) + "\n");
     }
     const out = await runToCompletion([...def.cmd("init"), "--data-dir", def.dataDir], repoRoot).catch(
       (e) => {
@@ -293,7 +321,8 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       if (def.healthCheck) await def.healthCheck(() => proc.running);
       else {
         await waitHealthy(def.healthUrl, {
-          ca: ca.certPem,
+          ca: spec.extraCaPem ? `${ca.certPem.trimEnd()}\n${spec.extraCaPem}` : ca.certPem,
+          serverName: def.healthServerName,
           timeoutMs: spec.healthTimeoutMs ?? 30_000,
           isAlive: () => proc.running,
         });

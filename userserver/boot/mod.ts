@@ -14,7 +14,7 @@ import { type Core, createCore } from "../core/mod.ts";
 import type { UserDb } from "../database/mod.ts";
 import { Importer } from "../add/mod.ts";
 import type { Plugin } from "../plugins/mod.ts";
-import { createWeb, type ShellAuth, type Web } from "../web/mod.ts";
+import { createWeb, type Listening, type ShellAuth, type Web } from "../web/mod.ts";
 import { Lifecycle } from "./lifecycle.ts";
 
 export { BootError, Lifecycle, type Module } from "./lifecycle.ts";
@@ -45,6 +45,8 @@ export interface UserServer {
   /** The one-time first-run token while setup is pending. */
   readonly setupToken: string | undefined;
   readonly localPort: number | undefined;
+  /** Serves a renewed certificate on every listener without a restart (ACME). */
+  reloadTls(tls: { key: string; cert: string }): void;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function runUserServer(
   const { log } = core;
   const config = core.config.current;
   const life = new Lifecycle(log);
-  let listening: { localPort: number; relayedPort: number; stop(): void } | undefined;
+  let listening: Listening | undefined;
   let built;
   try {
     const importer = new Importer({
@@ -131,6 +133,7 @@ export async function runUserServer(
     get localPort() {
       return listening?.localPort;
     },
+    reloadTls: (next) => listening?.reloadTls(next),
     stop: () => life.stop(),
   };
 }

@@ -41,6 +41,31 @@ export const userServerConfigSchema = z.strictObject({
    * so a test can answer it. Never set it in production.
    */
   captchaAnswersInLog: z.boolean().default(false),
+  /**
+   * Certificates from an ACME CA (Let's Encrypt; pebble in tests and `npm run dev -- --acme`) by
+   * DNS-01 through DNSCloud, instead of RegCloud's issuer. Unset: the certificate from registration.
+   */
+  acme: z.strictObject({
+    /** The CA's directory, e.g. https://acme-v02.api.letsencrypt.org/directory. */
+    directoryUrl: fields.httpsUrl,
+    /** A PEM file to trust for the ACME server itself (pebble's); the system roots otherwise. */
+    caFile: z.string().optional(),
+    /** The ACME account's contact address (the CA's expiry mails). */
+    email: z.string().email().optional(),
+    /**
+     * DNS servers (`host:port`) asked until the TXT value is visible before the CA is told to look
+     * (the zone's fronts); without them the server waits `propagationSeconds`.
+     */
+    dnsServers: z.array(z.string().regex(/^[0-9a-zA-Z.:-]+:[0-9]{1,5}$/, "expected host:port")).optional(),
+    propagationSeconds: z.number().min(0).max(600).default(10),
+    /** Share of a certificate's lifetime after which it is renewed. */
+    renewAtFraction: z.number().gt(0).lt(1).default(2 / 3),
+    /**
+     * First retry ceiling after a failed order (seconds); doubles up to six hours. Five minutes
+     * keeps a broken set-up under Let's Encrypt's limit of 5 failed validations per name per hour.
+     */
+    retrySeconds: z.number().min(1).max(86_400).default(300),
+  }).optional(),
   /** Tunnels to hold, each to a different relay. */
   tunnels: z.number().int().min(1).max(8).default(2),
   /** Directories "Add" may import from (live-editable in Settings). Nothing outside them is read. */

@@ -3,7 +3,7 @@
  * app, behind its door), the local app (health and first-run setup only) and both listeners. It
  * builds; `listen()` and its stop are what the lifecycle starts and stops.
  */
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 import { listenOrExplain } from "../../platform/main.ts";
 import { randomToken } from "../../shared/crypto/mod.ts";
 import { TLS12_AEAD_CIPHERS } from "../../shared/tls/ciphers.ts";
@@ -64,6 +64,14 @@ export interface WebOptions {
   cloud?: CloudAccess;
 }
 
+/** The open listeners; `reloadTls` swaps in a renewed certificate without a restart. */
+export interface Listening {
+  localPort: number;
+  readonly relayedPort: number;
+  reloadTls(tls: { key: string; cert: string }): void;
+  stop(): void;
+}
+
 export interface Web {
   plugins: Plugins;
   relayedApp: Hono<any>;
@@ -76,7 +84,7 @@ export interface Web {
    */
   listen(
     tls: { key: string; cert: string } | undefined,
-  ): { localPort: number; relayedPort: number; stop(): void };
+  ): Listening;
 }
 
 export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOptions): Web {
@@ -222,68 +230,100 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     setupToken: () => setupToken,
     listen(keys) {
       // TLS 1.2 offers only ECDHE + AEAD suites on both listeners (TLS 1.3 is unchanged).
-      const tls = keys ? { ...keys, ciphers: TLS12_AEAD_CIPHERS } : undefined;
-      const local = listenOrExplain(
-        "the local listener",
-        `${config.localAddress}:${config.localPort}`,
-        () =>
-          Bun.serve({
-            ...serveOptions(log),
-            hostname: config.localAddress,
-            port: config.localPort,
-            tls,
-            // The full UI is here too: a tus PATCH may carry a whole large file.
-            maxRequestBodySize: MAX_UPLOAD_BYTES,
-            // Before any route: the peer is on loopback and, on Linux, is the server's own OS user.
-            fetch: (req, server) => {
-              const peer = server.requestIP(req);
-              const path = new URL(req.url).pathname;
-              const why = refusePeer(peer && { ip: peer.address, port: peer.port }, {
-                us: { ip: config.localAddress, port: server.port ?? config.localPort },
-                uid: process.getuid?.(),
-                verdicts: peerVerdicts,
-                fresh: path === "/local/open" || path === "/local/return",
-              });
-              if (why) return new Response(why, { status: 403, headers: { "content-type": "text/plain" } });
-              return localApp.fetch(req, server);
-            },
-          }),
-      );
-      // A stale socket file from a crash would make listen fail; nothing else may own this path.
-      rmSync(config.relayedSocket, { force: true });
-      const relayed = listenOrExplain(
-        "the relayed listener",
-        config.relayedSocket,
-        // Bodies are streamed, never buffered whole: a tus PATCH may carry a whole large file.
-        () =>
-          Bun.serve({
-            ...serveOptions(log),
-            unix: config.relayedSocket,
-            tls,
-            fetch: relayedApp.fetch,
-            maxRequestBodySize: MAX_UPLOAD_BYTES,
-          }),
-      );
+      const tlsOf = (k: typeof keys) => k ? { ...k, ciphers: TLS12_AEAD_CIPHERS } : undefined;
+      const serveLocal = (k: typeof keys) =>
+        listenOrExplain(
+          "the local listener",
+          `${config.localAddress}:${config.localPort}`,
+          () =>
+            Bun.serve({
+              ...serveOptions(log),
+              hostname: config.localAddress,
+              port: config.localPort,
+              // With ACME, a renewed certificate is served by a second listener on the same port
+              // (reloadTls); only then, so two servers configured on one port still fail to start.
+              reusePort: config.acme !== undefined,
+              tls: tlsOf(k),
+              // The full UI is here too: a tus PATCH may carry a whole large file.
+              maxRequestBodySize: MAX_UPLOAD_BYTES,
+              // Before any route: the peer is on loopback and, on Linux, is the server's own OS user.
+              fetch: (req, server) => {
+                const peer = server.requestIP(req);
+                const path = new URL(req.url).pathname;
+                const why = refusePeer(peer && { ip: peer.address, port: peer.port }, {
+                  us: { ip: config.localAddress, port: server.port ?? config.localPort },
+                  uid: process.getuid?.(),
+                  verdicts: peerVerdicts,
+                  fresh: path === "/local/open" || path === "/local/return",
+                });
+                if (why) return new Response(why, { status: 403, headers: { "content-type": "text/plain" } });
+                return localApp.fetch(req, server);
+              },
+            }),
+        );
+      // Bodies are streamed, never buffered whole: a tus PATCH may carry a whole large file.
+      const serveRelayed = (k: typeof keys, unix: string) =>
+        listenOrExplain(
+          "the relayed listener",
+          unix,
+          () =>
+            Bun.serve({
+              ...serveOptions(log),
+              unix,
+              tls: tlsOf(k),
+              fetch: relayedApp.fetch,
+              maxRequestBodySize: MAX_UPLOAD_BYTES,
+            }),
+        );
       // The connector connects here for streams with a source header: the peer port of each
       // connection names the browser's address in `sources` (web/client_address.ts).
-      const relayedTcp = listenOrExplain(
-        "the relayed loopback listener",
-        "127.0.0.1:0",
-        () =>
-          Bun.serve({
-            ...serveOptions(log),
-            hostname: "127.0.0.1",
-            port: 0,
-            tls,
-            fetch: relayedApp.fetch,
-            maxRequestBodySize: MAX_UPLOAD_BYTES,
-          }),
-      );
+      const serveRelayedTcp = (k: typeof keys) =>
+        listenOrExplain(
+          "the relayed loopback listener",
+          "127.0.0.1:0",
+          () =>
+            Bun.serve({
+              ...serveOptions(log),
+              hostname: "127.0.0.1",
+              port: 0,
+              tls: tlsOf(k),
+              fetch: relayedApp.fetch,
+              maxRequestBodySize: MAX_UPLOAD_BYTES,
+            }),
+        );
+      let local = serveLocal(keys);
+      // A stale socket file from a crash would make listen fail; nothing else may own this path.
+      rmSync(config.relayedSocket, { force: true });
+      let relayed = serveRelayed(keys, config.relayedSocket);
+      let relayedTcp = serveRelayedTcp(keys);
+      // Relayed listeners replaced by reloadTls: stopping one would unlink the socket path its
+      // successor now holds, so they stay open (unreachable) until the server stops.
+      const retired: Array<{ stop(closeActive?: boolean): void }> = [];
+      const localPort = local.port ?? config.localPort;
       return {
-        localPort: local.port ?? config.localPort,
-        relayedPort: relayedTcp.port!,
+        localPort,
+        get relayedPort() {
+          return relayedTcp.port!;
+        },
+        reloadTls(next) {
+          // New listeners first, then the old ones stop accepting; connections in flight finish.
+          const nextLocal = serveLocal(next);
+          local.stop(false);
+          local = nextLocal;
+          const staged = `${config.relayedSocket}.next`;
+          rmSync(staged, { force: true });
+          const nextRelayed = serveRelayed(next, staged);
+          renameSync(staged, config.relayedSocket);
+          retired.push(relayed);
+          relayed = nextRelayed;
+          const nextTcp = serveRelayedTcp(next);
+          relayedTcp.stop(false);
+          relayedTcp = nextTcp;
+          log.info("listeners now serve the renewed certificate");
+        },
         stop() {
           local.stop(true);
+          for (const r of retired) r.stop(true);
           relayed.stop(true);
           relayedTcp.stop(true);
           rmSync(config.relayedSocket, { force: true });

@@ -1,6 +1,6 @@
 /**
  * Entry point of the cloud tier (RegCloud + IdCloud + DoH) on Deno:
- *   deno run -A edge/main.ts [serve|init|add-relay|add-server] [--data-dir .data/cloud]
+ *   deno run -A edge/main.ts [serve|init|check-config|add-relay|add-server] [--data-dir .data/cloud] [--version]
  * `init` creates the key and certificate request; `serve` (the default) serves HTTPS with the
  * certificate issued for that request (`deno serve` cannot take a server certificate);
  * `add-relay` and `add-server` are operator commands on the cloud DB (see edge/operator.ts).
@@ -8,9 +8,9 @@
 import * as cloudSchema from "../shared/db/cloud/schema.ts";
 import { openDatabase } from "../platform/db.ts";
 import { ensureDataDir } from "../platform/files.ts";
-import { initIdentity, loadTlsFiles } from "../platform/identity.ts";
+import { CERT_FILE, initIdentity, KEY_FILE, loadTlsFiles } from "../platform/identity.ts";
 import { processLogger } from "../platform/logger.ts";
-import { parseCommandLine } from "../platform/cli.ts";
+import { checkConfig, parseCommandLine, versionLine } from "../platform/cli.ts";
 import { explainListenError, ListenError, onShutdown, runMain } from "../platform/main.ts";
 import { cloudNames, loadCloudConfig } from "./config.ts";
 import { createCloudApp } from "./app.ts";
@@ -24,6 +24,12 @@ const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathnam
 
 await runMain("cloud", async () => {
   const cli = parseCommandLine(".data/cloud");
+  if (cli.command === "version") return console.log(versionLine("cloud"));
+  if (cli.command === "check-config") {
+    // Reads only: no data dir is created, the database is not opened.
+    loadCloudConfig(cli.dataDir, cli.configFile);
+    return console.log(checkConfig("cloud", cli, { dataFiles: [KEY_FILE, CERT_FILE] }));
+  }
   ensureDataDir(cli.dataDir);
   const cfg = loadCloudConfig(cli.dataDir, cli.configFile);
   if (cli.command === "init") {

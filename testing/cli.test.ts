@@ -7,8 +7,7 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunPath } from "../tools/stack/paths.ts";
-import { repoRoot } from "../tools/stack/paths.ts";
+import { bunPath, repoRoot } from "../tools/stack/paths.ts";
 import { freePort, waitFor } from "./harness.ts";
 import { runCli } from "./cli_helpers.ts";
 

@@ -2,7 +2,7 @@
  * Upgrades: every data directory kept in testing/fixtures/userserver-<version>/ (made by that
  * version's code with make_userserver_fixture.ts) is started on today's code. The server must
  * apply its migrations up to the newest, load the old config, and serve the old data: the owner's
- * files byte for byte, the folder listing, and the share link to a guest.
+ * files byte for byte, the folder listing, the share link to a guest, and the friend.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
@@ -23,6 +23,7 @@ interface Expected {
   folder: { name: string; id: string };
   files: { folder: string; name: string; text: string; id: string; sha256: string }[];
   link: { token: string; itemId: string };
+  friend?: { name: string };
 }
 
 let h: Harness;
@@ -98,5 +99,12 @@ for (const fixture of fixtures) {
     const guestFile = await request(`/s/${expected.link.token}/files/${inFolder.id}`, { owner: false });
     expect(guestFile.status).toBe(200);
     expect(await guestFile.text()).toBe(inFolder.text);
+
+    if (expected.friend) {
+      // The friend is kept (offline here: the page lists it without reaching it).
+      const friends = await request("/friends");
+      expect(friends.status).toBe(200);
+      expect(await friends.text()).toContain(expected.friend.name);
+    }
   }, 180_000);
 }

@@ -136,3 +136,48 @@ test("serving through a pipe, every line is one JSON event and no colour codes",
     expect(event.proc).toBe("ns9");
   }
 }, 60_000);
+
+test(
+  "check-config --deploy-env checks the variables edge/deploy.ts reads, with the same sentences",
+  async () => {
+    const run = (env: Record<string, string>) =>
+      runCli(["edge/main.ts", "check-config", "--deploy-env"], {
+        runtime: "deno",
+        env: {
+          HEARTH_DATABASE_URL: "",
+          HEARTH_DATABASE_TOKEN: "",
+          HEARTH_ZONE: "",
+          HEARTH_MAIL_TRANSPORT: "",
+          ...env,
+        },
+      });
+    const missing = await run({});
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("cloud: Set HEARTH_DATABASE_URL and HEARTH_DATABASE_TOKEN\n");
+
+    const file = await run({ HEARTH_DATABASE_URL: "file:cloud.db", HEARTH_DATABASE_TOKEN: "t" });
+    expect(file.code).toBe(1);
+    expect(file.stderr).toBe(
+      `cloud: Database URL "file:cloud.db" is a file, but this runtime has only HTTP\n`,
+    );
+
+    const badZone = await run({
+      HEARTH_DATABASE_URL: "libsql://hearth-example.turso.io",
+      HEARTH_DATABASE_TOKEN: "t",
+      HEARTH_ZONE: "Hearth Example",
+    });
+    expect(badZone.code).toBe(1);
+    expect(badZone.stderr).toBe(`cloud: HEARTH_ZONE is "Hearth Example": expected a lower-case DNS name\n`);
+
+    const ok = await run({
+      HEARTH_DATABASE_URL: "libsql://hearth-example.turso.io",
+      HEARTH_DATABASE_TOKEN: "t",
+      HEARTH_ZONE: "hearth.example",
+    });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("cloud: the Deno Deploy environment is valid");
+    expect(ok.stdout).toContain("HEARTH_MAIL_TRANSPORT is not set");
+  },
+  60_000,
+);

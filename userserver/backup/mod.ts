@@ -220,10 +220,12 @@ function readSnapshot(path: string): { rows: Record<string, number>; hashes: str
     for (const { name } of tables) {
       rows[name] = (db.query(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n;
     }
-    // Blobs no item points at any more are garbage the store collects: not worth keeping.
-    const hashes =
-      (db.query("SELECT hash FROM blobs WHERE refs > 0 ORDER BY hash").all() as { hash: string }[])
-        .map((r) => r.hash);
+    // Blobs no item points at any more are garbage the store collects: not worth keeping. Items'
+    // own hashes are added in case a count were ever wrong: a file's bytes must never be left out.
+    const hashes = (db.query(
+      `SELECT hash FROM blobs WHERE refs > 0
+       UNION SELECT blob_hash FROM items WHERE blob_hash IS NOT NULL ORDER BY 1`,
+    ).all() as { hash: string }[]).map((r) => r.hash);
     return { rows, hashes };
   } finally {
     db.close();

@@ -80,6 +80,9 @@ test("backup while serving, re-run copies only what is missing, restore serves t
     expect(res.status).toBe(303);
   }
   const backup = join(h.baseDir, "backup");
+  const inside = await runCli(["userserver/main.ts", "backup", join(dir, "backup"), "--data-dir", dir]);
+  expect(inside.code).toBe(1);
+  expect(inside.stderr).toContain("one is inside the other");
 
   // First run, with the server up: both blobs copied.
   const first = await runCli(["userserver/main.ts", "backup", backup, "--data-dir", dir]);

@@ -29,7 +29,7 @@ import {
   statSync,
   utimesSync,
 } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { writeSecretFile } from "../../platform/files.ts";
 import { hearthVersion } from "../../platform/cli.ts";
 import { BackupError, copyAtomic, hashFile, sizeOf } from "./_copy.ts";
@@ -83,6 +83,9 @@ export interface BackupResult {
 export function backupDataDir(dataDir: string, to: string): BackupResult {
   const dbPath = join(dataDir, DB_FILE);
   if (!existsSync(dbPath)) throw new BackupError(`Cannot back up ${dataDir}: it has no ${DB_FILE}`);
+  if (nested(resolve(to), resolve(dataDir)) || nested(resolve(dataDir), resolve(to))) {
+    throw new BackupError(`Cannot back up ${dataDir} into ${to}: one is inside the other`);
+  }
   mkdirSync(to, { recursive: true, mode: 0o700 });
   // From here until the new manifest is written the backup is incomplete, and says so.
   rmSync(join(to, MANIFEST), { force: true });
@@ -258,4 +261,8 @@ function sameFile(src: string, dst: string): boolean {
   } catch {
     return false;
   }
+}
+
+function nested(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer + sep);
 }

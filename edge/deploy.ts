@@ -14,7 +14,9 @@
  *          HEARTH_SMTP_REQUIRE_TLS (true), HEARTH_SMTP_USER, HEARTH_SMTP_PASSWORD
  *   file:  HEARTH_MAIL_DIR (other Deno hosts only: Deploy has no writable disk)
  * TLS is the platform's. Background jobs (edge/jobs.ts: sweeping dead relays, rotating the OIDC
- * signing keys, delivering mail) run with `Deno.cron`.
+ * signing keys, delivering mail) run with `Deno.cron`. The variables are read and checked by
+ * edge/deploy_env.ts (`deno run -A edge/main.ts check-config --deploy-env` checks them before a
+ * deployment); deploy/README.md walks through a deployment.
  */
 import * as cloudSchema from "../shared/db/cloud/schema.ts";
 import { createLogger } from "../shared/log/mod.ts";
@@ -22,25 +24,20 @@ import { openDatabase } from "../platform/db.ts";
 import { createCloudApp } from "./app.ts";
 import { createTransport } from "./mail/mod.ts";
 import { cloudJobs, scheduleJobsWithCron } from "./jobs.ts";
-import { mailConfigFromEnv } from "./mail/env.ts";
+import { readDeployEnv } from "./deploy_env.ts";
 
-const url = Deno.env.get("HEARTH_DATABASE_URL");
-const authToken = Deno.env.get("HEARTH_DATABASE_TOKEN");
-if (!url || !authToken) throw new Error("Set HEARTH_DATABASE_URL and HEARTH_DATABASE_TOKEN");
+// Read before anything starts, so a bad setting stops the deployment with one sentence.
+const { databaseUrl, databaseToken, zone, idOrigin, mail } = readDeployEnv((name) => Deno.env.get(name));
 
 const log = createLogger({ format: "json", fields: { proc: "cloud" }, sink: (line) => console.log(line) });
-const db = await openDatabase(url, {
+const db = await openDatabase(databaseUrl, {
   schema: cloudSchema,
   migrationsFolder: new URL("../migrations/cloud", import.meta.url).pathname,
-  authToken,
+  authToken: databaseToken,
   httpOnly: true,
 });
-const zone = Deno.env.get("HEARTH_ZONE") ?? "hearth.localhost";
-const idOrigin = (Deno.env.get("HEARTH_ID_ORIGIN") ?? `https://id.${zone}`).replace(/\/$/, "");
 const deps = { db, log, zone, now: Date.now, id: { origin: idOrigin } };
 const app = createCloudApp(deps);
-// Read before serving, so a bad mail setting stops the deployment with one sentence.
-const mail = mailConfigFromEnv((name) => Deno.env.get(name), { zone });
 
 if (!mail.transport) log.warn("HEARTH_MAIL_TRANSPORT is not set: mail stays in the outbox until it is");
 const mailJob = mail.transport

@@ -1,6 +1,7 @@
 /**
  * Entry point of the cloud tier (RegCloud + IdCloud + DoH) on Deno:
- *   deno run -A edge/main.ts [serve|init|add-relay|add-server] [--data-dir .data/cloud]
+ *   deno run -A edge/main.ts [serve|init|check-config|add-relay|add-server] [--data-dir .data/cloud]
+ *   deno run -A edge/main.ts --version | check-config --deploy-env (the Deno Deploy variables)
  * `init` creates the key and certificate request; `serve` (the default) serves HTTPS with the
  * certificate issued for that request (`deno serve` cannot take a server certificate);
  * `add-relay` and `add-server` are operator commands on the cloud DB (see edge/operator.ts).
@@ -8,13 +9,14 @@
 import * as cloudSchema from "../shared/db/cloud/schema.ts";
 import { openDatabase } from "../platform/db.ts";
 import { ensureDataDir } from "../platform/files.ts";
-import { initIdentity, loadTlsFiles } from "../platform/identity.ts";
+import { CERT_FILE, initIdentity, KEY_FILE, loadTlsFiles } from "../platform/identity.ts";
 import { processLogger } from "../platform/logger.ts";
-import { parseCommandLine } from "../platform/cli.ts";
+import { checkConfig, parseCommandLine, versionLine } from "../platform/cli.ts";
 import { explainListenError, ListenError, onShutdown, runMain } from "../platform/main.ts";
 import { cloudNames, loadCloudConfig } from "./config.ts";
 import { createCloudApp } from "./app.ts";
 import { runOperatorCommand } from "./operator.ts";
+import { readDeployEnv } from "./deploy_env.ts";
 import { createTransport } from "./mail/mod.ts";
 import { cloudJobs, runJobsOnTimers } from "./jobs.ts";
 import { loadIssuer } from "./id/issuer.ts";
@@ -25,6 +27,23 @@ const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathnam
 
 await runMain("cloud", async () => {
   const cli = parseCommandLine(".data/cloud");
+  if (cli.command === "version") return console.log(versionLine("cloud"));
+  if (cli.command === "check-config" && cli.flags["deploy-env"]) {
+    // The environment edge/deploy.ts will read on Deno Deploy, checked here before deploying.
+    const env = readDeployEnv((name) => Deno.env.get(name));
+    console.log(
+      `cloud: the Deno Deploy environment is valid (database ${env.databaseUrl}, zone ${env.zone})`,
+    );
+    if (!env.mail.transport) {
+      console.log("cloud: note: HEARTH_MAIL_TRANSPORT is not set: mail stays in the outbox");
+    }
+    return;
+  }
+  if (cli.command === "check-config") {
+    // Reads only: no data dir is created, the database is not opened.
+    loadCloudConfig(cli.dataDir, cli.configFile);
+    return console.log(checkConfig("cloud", cli, { dataFiles: [KEY_FILE, CERT_FILE] }));
+  }
   ensureDataDir(cli.dataDir);
   const cfg = loadCloudConfig(cli.dataDir, cli.configFile);
   if (cli.command === "init") {

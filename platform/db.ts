@@ -5,7 +5,7 @@
  * per-process write queue.
  */
 import type { Client } from "@libsql/client";
-import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { chooseDriver, WriteQueue } from "../shared/db/mod.ts";
 
@@ -46,9 +46,11 @@ export async function openDatabase<S extends Record<string, unknown>>(
     >,
 ): Promise<Database<S>> {
   const choice = chooseDriver(url, { authToken, httpOnly });
-  const { createClient } = choice.kind === "remote" && choice.module === "@libsql/client/web"
-    ? await import("@libsql/client/web")
-    : await import("@libsql/client");
+  // Both the client and drizzle's driver for it are imported only when chosen: `drizzle-orm/libsql`
+  // imports the native `@libsql/client`, which an HTTP-only host (Deno Deploy) cannot load.
+  const web = choice.kind === "remote" && choice.module === "@libsql/client/web";
+  const { createClient } = web ? await import("@libsql/client/web") : await import("@libsql/client");
+  const { drizzle } = web ? await import("drizzle-orm/libsql/web") : await import("drizzle-orm/libsql");
   const client = choice.kind === "file"
     ? createClient({ url: choice.url, timeout: busyTimeoutMs })
     : createClient({ url: choice.url, authToken: choice.authToken });

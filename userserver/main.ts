@@ -1,12 +1,17 @@
 /**
  * Entry point of the user server on Bun:
- *   bun run userserver [serve|init|register <token>|open] [--data-dir .data/users/alice]
+ *   bun run userserver [serve|init|register <token>|open|check-config] [--data-dir .data/users/alice]
+ *   bun run userserver backup <dir> | restore <dir>   (userserver/backup: the database and the blobs)
+ *   bun run userserver --version
  */
 import { ensureDataDir } from "../platform/files.ts";
 import { initIdentity } from "../platform/identity.ts";
 import { ensureServerKey } from "../platform/secrets.ts";
 import { processLogger } from "../platform/logger.ts";
-import { parseCommandLine } from "../platform/cli.ts";
+import { checkConfig, parseCommandLine, versionLine } from "../platform/cli.ts";
+import { CERT_FILE, KEY_FILE } from "../platform/identity.ts";
+import { REGISTRATION_FILE, SERVER_KEY_FILE } from "../platform/secrets.ts";
+import { backupDataDir, restoreDataDir } from "./backup/mod.ts";
 import { onShutdown, runMain } from "../platform/main.ts";
 import { loadUserServerConfig, localOrigin, publicOrigin, userServerNames } from "./config/mod.ts";
 import { runUserServer } from "./boot/mod.ts";
@@ -18,6 +23,25 @@ import { acmePlugin, userServerAcme } from "./acme/mod.ts";
 
 await runMain("userserver", async () => {
   const cli = parseCommandLine(".data/users/alice");
+  if (cli.command === "version") return console.log(versionLine("userserver"));
+  if (cli.command === "check-config") {
+    // Reads only: an older file is validated as it will be upgraded, and left as it is.
+    const { config, wouldUpgradeFrom } = loadUserServerConfig(cli.dataDir, cli.configFile, {
+      upgradeFile: false,
+    });
+    const dataFiles = [KEY_FILE, CERT_FILE, SERVER_KEY_FILE, REGISTRATION_FILE];
+    const report = checkConfig("userserver", cli, { referenced: { caFile: config.caFile }, dataFiles });
+    const upgrade = wouldUpgradeFrom
+      ? `\nuserserver: note: the file is version ${wouldUpgradeFrom}; serve upgrades it (keeping a backup)`
+      : "";
+    return console.log(report + upgrade);
+  }
+  if (cli.command === "restore") {
+    // Before anything creates the data dir: restore wants it absent or empty.
+    const from = cli.args[0] ?? raise("Usage: userserver restore <backup dir> [--data-dir DIR]");
+    const result = restoreDataDir(from, cli.dataDir);
+    return console.log(JSON.stringify(result));
+  }
   ensureDataDir(cli.dataDir);
   const { config: cfg, upgradedFrom } = loadUserServerConfig(cli.dataDir, cli.configFile);
   if (upgradedFrom) {
@@ -60,8 +84,14 @@ await runMain("userserver", async () => {
     }
     return;
   }
+  if (cli.command === "backup") {
+    const to = cli.args[0] ?? raise("Usage: userserver backup <dir> [--data-dir DIR]");
+    return console.log(JSON.stringify(backupDataDir(cli.dataDir, to)));
+  }
   if (cli.command !== "serve") {
-    throw new Error(`Unknown command "${cli.command}" (expected serve, init, register <token> or open)`);
+    throw new Error(
+      `Unknown command "${cli.command}" (expected serve, init, register <token>, open, check-config, backup <dir> or restore <dir>)`,
+    );
   }
   const log = processLogger(`userserver:${cfg.name}`, cfg.logFormat);
   // Before registration the local listener still serves the setup page, with a temporary certificate.
@@ -115,3 +145,7 @@ await runMain("userserver", async () => {
     await server.stop();
   });
 });
+
+function raise(message: string): never {
+  throw new Error(message);
+}

@@ -1,15 +1,15 @@
 /**
  * Entry point of a DNS front on Bun (UDP + TCP, same resolver as DoH):
- *   bun edge/dns/server.ts [serve|init] [--data-dir .data/dns]
+ *   bun edge/dns/server.ts [serve|init|check-config] [--data-dir .data/dns] [--version]
  * `init` creates its RegCloud credential (`credential`, 0600) and prints its hash for the operator
  * command `edge/main.ts add-dns-front`. It holds no DB credentials: the zone comes from RegCloud's
  * snapshot endpoint, polled with an ETag. Until the first snapshot arrives it answers SERVFAIL.
  */
 import { readFileSync } from "node:fs";
 import { ensureDataDir } from "../../platform/files.ts";
-import { ensureRelayCredential, loadRelayCredential } from "../../platform/secrets.ts";
+import { CREDENTIAL_FILE, ensureRelayCredential, loadRelayCredential } from "../../platform/secrets.ts";
 import { processLogger } from "../../platform/logger.ts";
-import { parseCommandLine } from "../../platform/cli.ts";
+import { checkConfig, parseCommandLine, versionLine } from "../../platform/cli.ts";
 import { onShutdown, runMain } from "../../platform/main.ts";
 import { loadDnsFrontConfig } from "./config.ts";
 import { startDnsFront } from "./front.ts";
@@ -18,6 +18,13 @@ import { SnapshotClient } from "./snapshot_client.ts";
 
 await runMain("dns", async () => {
   const cli = parseCommandLine(".data/dns");
+  if (cli.command === "version") return console.log(versionLine("dns"));
+  if (cli.command === "check-config") {
+    // Reads only: no data dir is created.
+    const cfg = loadDnsFrontConfig(cli.dataDir, cli.configFile);
+    const check = { referenced: { caFile: cfg.caFile }, dataFiles: [CREDENTIAL_FILE] };
+    return console.log(checkConfig("dns", cli, check));
+  }
   ensureDataDir(cli.dataDir);
   const cfg = loadDnsFrontConfig(cli.dataDir, cli.configFile);
   if (cli.command === "init") {
@@ -26,7 +33,9 @@ await runMain("dns", async () => {
     console.log(JSON.stringify({ current: true, credentialHash: hash, hostName: cfg.hostName }));
     return;
   }
-  if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
+  if (cli.command !== "serve") {
+    throw new Error(`Unknown command "${cli.command}" (expected serve, init or check-config)`);
+  }
   const log = processLogger(cfg.id, cfg.logFormat);
   let responder: Responder | undefined;
   const notReady = { respond: (q: Uint8Array, _t: TransportKind) => serverFailure(q) };

@@ -1,13 +1,13 @@
 /**
  * Entry point of an ETCloud relay on Bun:
- *   bun edge/relay/main.ts [serve|init] [--data-dir .data/relay-a]
+ *   bun edge/relay/main.ts [serve|init|check-config] [--data-dir .data/relay-a] [--version]
  */
 import { ensureDataDir } from "../../platform/files.ts";
-import { initIdentity, loadTlsFiles } from "../../platform/identity.ts";
-import { ensureRelayCredential, loadRelayCredential } from "../../platform/secrets.ts";
+import { CERT_FILE, initIdentity, KEY_FILE, loadTlsFiles } from "../../platform/identity.ts";
+import { CREDENTIAL_FILE, ensureRelayCredential, loadRelayCredential } from "../../platform/secrets.ts";
 import { readFileSync } from "node:fs";
 import { processLogger } from "../../platform/logger.ts";
-import { parseCommandLine } from "../../platform/cli.ts";
+import { checkConfig, parseCommandLine, versionLine } from "../../platform/cli.ts";
 import { onShutdown, runMain } from "../../platform/main.ts";
 import { loadRelayConfig, relayNames } from "./config.ts";
 import { startRelay } from "./relay.ts";
@@ -15,6 +15,13 @@ import { relayAcme } from "./acme.ts";
 
 await runMain("relay", async () => {
   const cli = parseCommandLine(".data/relay-a");
+  if (cli.command === "version") return console.log(versionLine("relay"));
+  if (cli.command === "check-config") {
+    // Reads only: no data dir is created.
+    const cfg = loadRelayConfig(cli.dataDir, cli.configFile);
+    const dataFiles = [KEY_FILE, CERT_FILE, CREDENTIAL_FILE];
+    return console.log(checkConfig("relay", cli, { referenced: { caFile: cfg.caFile }, dataFiles }));
+  }
   ensureDataDir(cli.dataDir);
   const cfg = loadRelayConfig(cli.dataDir, cli.configFile);
   if (cli.command === "init") {
@@ -23,7 +30,9 @@ await runMain("relay", async () => {
     console.log(JSON.stringify({ current, credentialHash: hash }));
     return;
   }
-  if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
+  if (cli.command !== "serve") {
+    throw new Error(`Unknown command "${cli.command}" (expected serve, init or check-config)`);
+  }
   const log = processLogger(cfg.id, cfg.logFormat);
   const relay = startRelay(cfg, {
     tls: loadTlsFiles(cli.dataDir),

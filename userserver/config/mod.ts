@@ -29,10 +29,19 @@ export interface LoadResult {
   config: UserServerConfig;
   /** Set when the file was upgraded: the version it had and where its backup is. */
   upgradedFrom?: { version: number; backup: string };
+  /** Set when the file is older and `upgradeFile` was false: the version `serve` will upgrade it from. */
+  wouldUpgradeFrom?: number;
 }
 
-/** Reads, upgrades (with a backup) and validates the config file. A missing file is an error. */
-export function loadUserServerConfig(dataDir: string, file: string): LoadResult {
+/**
+ * Reads, upgrades (with a backup) and validates the config file. A missing file is an error.
+ * `upgradeFile: false` (check-config) validates the upgraded object but leaves the file as it is.
+ */
+export function loadUserServerConfig(
+  dataDir: string,
+  file: string,
+  { upgradeFile = true }: { upgradeFile?: boolean } = {},
+): LoadResult {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -54,6 +63,9 @@ export function loadUserServerConfig(dataDir: string, file: string): LoadResult 
   const { upgraded, from } = upgradeConfig({ ...(raw as Record<string, unknown>) }, file);
   // Validate before touching the file: an invalid old file stays as it was.
   const parsed = parseConfig(upgraded, userServerConfigSchema, file);
+  if (from !== CONFIG_VERSION && !upgradeFile) {
+    return { config: complete(parsed, dataDir, file), wouldUpgradeFrom: from };
+  }
   let upgradedFrom: LoadResult["upgradedFrom"];
   if (from !== CONFIG_VERSION) {
     const backup = backupConfig(file, from);

@@ -37,7 +37,8 @@ async function relayStartedAt(offer: RelayOffer, caPem?: string): Promise<number
   try {
     const res = await fetch(`https://${offer.tunnelAddress}/healthz`, {
       signal: AbortSignal.timeout(2_000),
-      ...(caPem ? { tls: { ca: caPem } } : {}),
+      // By address, checked against the relay's name: an ACME certificate names no address.
+      tls: { serverName: offer.hostName, ...(caPem ? { ca: caPem } : {}) },
     });
     const body = (await res.json()) as { uptimeMs?: unknown };
     return typeof body.uptimeMs === "number" ? Date.now() - body.uptimeMs : undefined;

@@ -19,7 +19,9 @@ test("Deno.cron gets every job, the OIDC key rotation included, and a run rotate
     );
     assert.equal(ok, true);
     assert.deepEqual([...scheduled.keys()].sort(), [
+      "compact usage",
       "deliver mail",
+      "prune tunnel events",
       "rotate oidc signing keys",
       "sweep dead relays",
     ]);

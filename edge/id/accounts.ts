@@ -94,6 +94,7 @@ export async function signUp(deps: CloudDeps, rawEmail: string, password: string
     totpSecret: null,
     totpEnabledAt: null,
     totpLastStep: null,
+    operatorSince: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -124,6 +125,7 @@ export async function createVerifiedAccount(
     totpSecret: null,
     totpEnabledAt: null,
     totpLastStep: null,
+    operatorSince: null,
     createdAt: now,
     updatedAt: now,
   };

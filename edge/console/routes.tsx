@@ -67,12 +67,19 @@ export function createConsoleRoutes(deps: CloudDeps): Hono<OperatorEnv> {
     streamSSE(c, async (stream) => {
       let last = "";
       while (!stream.aborted) {
-        const html = (await <v.LivenessTables live={await liveness(deps)} />).toString();
-        // Only changes are sent: the "as of" time is left out of the comparison.
-        const key = html.replace(/As of [^<]*/, "");
-        if (key !== last) {
-          last = key;
-          await stream.writeSSE({ data: html });
+        try {
+          const html = (await <v.LivenessTables live={await liveness(deps)} />).toString();
+          // Only changes are sent: the "as of" time is left out of the comparison.
+          const key = html.replace(/As of [^<]*/, "");
+          if (key !== last) {
+            last = key;
+            await stream.writeSSE({ data: html });
+          }
+        } catch (err) {
+          // A busy database (relays and connectors write while a relay dies) must not end the
+          // stream: the browser's reconnect backs off, so the page would lag; try at the next poll.
+          if (stream.aborted) break;
+          deps.log.warn("console live update failed; trying again", { err });
         }
         await stream.sleep(LIVE_POLL_MS);
       }

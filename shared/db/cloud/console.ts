@@ -55,3 +55,26 @@ export const usage = sqliteTable(
     index("usage_start").on(t.period, t.start),
   ],
 );
+
+/** Announcements sent by operators: what, to whom (the filter), by whom, how many recipients. */
+export const announcements = sqliteTable("announcements", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  subject: text("subject").notNull(),
+  body: text("body").notNull(),
+  /** The recipient filter as JSON (edge/console/announcements.ts `AudienceFilter`). */
+  filter: text("filter").notNull(),
+  actorEmail: text("actor_email").notNull(),
+  recipients: integer("recipients").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/**
+ * One-click unsubscribe links (RFC 8058) in announcement mail: `<id>.<secret>` in the URL, only
+ * SHA-256(secret) stored; one per recipient and announcement. Using one turns announcements off.
+ */
+export const unsubscribeTokens = sqliteTable("unsubscribe_tokens", {
+  id: text("id").primaryKey(),
+  accountId: text("account_id").notNull(),
+  secretHash: text("secret_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

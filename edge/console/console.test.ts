@@ -9,7 +9,7 @@ import { afterEach, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import * as OTPAuth from "otpauth";
 import { eq } from "drizzle-orm";
-import { accounts, servers, tunnelEvents, usage } from "../../shared/db/cloud/schema.ts";
+import { accounts, mailOutbox, servers, tunnelEvents, usage } from "../../shared/db/cloud/schema.ts";
 import { generateKeyPair, publicJwk } from "../../shared/pki/mod.ts";
 import { sha256Hex } from "../../shared/crypto/mod.ts";
 import { signServerRequest } from "../../shared/auth/server_request.ts";
@@ -22,6 +22,8 @@ import { buildSnapshot } from "../dns/snapshot_db.ts";
 import { grantOperator, issueOperatorToken, revokeOperator } from "./operators.ts";
 import { compactUsage, DAY_MS, HOUR_MS } from "./metering.ts";
 import { pruneTunnelEvents } from "./retention.ts";
+import { sendAnnouncement } from "./announcements.ts";
+import { COMMAND_LINE } from "./audit.ts";
 
 const PASSWORD = "correct horse battery";
 let deps: Awaited<ReturnType<typeof testDeps>>;
@@ -339,3 +341,105 @@ test("the tunnel event log is pruned after its retention", async () => {
   assert.equal(await pruneTunnelEvents(deps), 1);
   assert.equal((await deps.db.orm.select().from(tunnelEvents)).length, 1);
 });
+
+test("announcements: a filtered subset, previewed, queued at a rate, with a one-click unsubscribe for announcements only", async () => {
+  // alice@ (registered at t0, with a tunnel event on relay-a), old@ (a year earlier), new@ (later),
+  // and an unverified sign-up that gets nothing.
+  await app.request("/reg/v1/relay/events", {
+    method: "POST",
+    headers: { authorization: "Bearer relay-a.secret-a", "content-type": "application/json" },
+    body: JSON.stringify({
+      kind: "tunnel_up",
+      serverId: alice.serverId,
+      remoteAddress: "192.0.2.7:4000",
+      at: deps.now(),
+    }),
+  });
+  const t0 = deps.now();
+  deps.clock.now -= 365 * DAY_MS;
+  await createVerifiedAccount(deps, "old@example.com", PASSWORD);
+  deps.clock.now = t0 + DAY_MS;
+  await createVerifiedAccount(deps, "new@example.com", PASSWORD);
+  await new TestBrowser(app).post("/signup", { email: "unverified@example.com", password: PASSWORD });
+  const op = await signedIn("op@example.com", { operator: true });
+  const ISO = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+  const form = { subject: "Maintenance on Sunday", body: "Relays restart at 02:00 UTC.\n\nNothing to do." };
+  const preview = async (filter: Record<string, string>) => {
+    const res = await op.post("/console/announce", { ...form, ...filter, step: "preview" });
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    return /data-recipients="\d+">([^<]*)</.exec(html)![1].split(", ").filter(Boolean);
+  };
+  assert.deepEqual(await preview({}), [
+    "alice@example.com",
+    "new@example.com",
+    "old@example.com",
+    "op@example.com",
+  ]);
+  assert.deepEqual(await preview({ registered_after: ISO(t0 - DAY_MS) }), [
+    "alice@example.com",
+    "new@example.com",
+    "op@example.com",
+  ]);
+  assert.deepEqual(await preview({ registered_before: ISO(t0 - DAY_MS) }), ["old@example.com"]);
+  assert.deepEqual(await preview({ active_days: "7" }), ["alice@example.com"]);
+  assert.deepEqual(await preview({ relay: "relay-b" }), []);
+  assert.equal(
+    (await deps.db.orm.select().from(mailOutbox)).filter((m) => m.subject === form.subject).length,
+    0,
+  );
+
+  const sent = await op.post("/console/announce", {
+    ...form,
+    registered_after: ISO(t0 - DAY_MS),
+    step: "send",
+  });
+  assert.equal(sent.status, 303);
+  assert.equal(sent.headers.get("location"), "/console/announce?sent=3");
+  const mails = (await outbox(deps)).filter((m) => m.subject === form.subject);
+  assert.deepEqual(mails.map((m) => m.to).sort(), ["alice@example.com", "new@example.com", "op@example.com"]);
+  const headers = JSON.parse(mails[0].headers!);
+  assert.equal(headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+  const link = /^<(https:\/\/[^>]+)>$/.exec(headers["List-Unsubscribe"])![1];
+  assert.ok(mails[0].text.includes(link), "the link is in the text too");
+
+  // A GET (a link scanner) changes nothing; the provider's one-click POST, without Origin, unsubscribes.
+  const path = new URL(link).pathname;
+  assert.match(await (await app.request(path)).text(), /Stop announcements\?/);
+  assert.deepEqual(await preview({ registered_after: ISO(t0 - DAY_MS) }), [
+    "alice@example.com",
+    "new@example.com",
+    "op@example.com",
+  ]);
+  const oneClick = await app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "List-Unsubscribe=One-Click",
+  });
+  assert.equal(oneClick.status, 200);
+  assert.equal((await preview({ registered_after: ISO(t0 - DAY_MS) })).includes(mails[0].to), false);
+  const forged = await app.request(`${path.slice(0, -3)}xyz`, {
+    method: "POST",
+    body: "List-Unsubscribe=One-Click",
+  });
+  assert.equal(forged.status, 404);
+  // Security mail still reaches an unsubscribed account: alice is suspended and told.
+  await unsubscribeAll("alice@example.com");
+  await op.post("/console/servers/alice/state", { action: "suspend", reason: "spam" });
+  assert.ok((await outbox(deps)).some((m) => m.to === "alice@example.com" && /suspended/.test(m.subject)));
+
+  // The rate limit spreads the queue: one a minute here.
+  const before = (await outbox(deps)).length;
+  await sendAnnouncement(deps, COMMAND_LINE, { subject: "Paced", body: "x", filter: {} }, { perMinute: 1 });
+  const paced = (await outbox(deps)).slice(before).map((m) => m.nextAttemptAt - deps.now());
+  assert.deepEqual(paced, paced.map((_, i) => i * 60_000));
+  const audit = await (await op.request("/console/api/audit")).json();
+  assert.equal(audit.entries.filter((e: { action: string }) => e.action === "announce").length, 2);
+});
+
+async function unsubscribeAll(email: string) {
+  await deps.db.write(() =>
+    deps.db.orm.update(accounts).set({ announcementsOffAt: deps.now() }).where(eq(accounts.email, email))
+  );
+}

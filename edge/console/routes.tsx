@@ -4,10 +4,12 @@
  *   GET  /console                    relays and DNS fronts, live (SSE from /console/live)
  *   GET  /console/events             the tunnel event log (?server= &relay= &kind= &before=)
  *   GET  /console/users              users and servers; POST /console/servers/:name/state acts
+ *   GET  /console/announce           compose an announcement; POST previews (step=preview) or sends (step=send)
  *   GET  /console/audit              the audit log (?before=)
  * The same as JSON for scripts (an operator token or session):
  *   GET  /console/api/liveness | /console/api/events | /console/api/users | /console/api/audit
  *   POST /console/api/servers/:name/state  {action, reason, note?}
+ *   POST /console/api/announcements  {subject, body, filter, preview?}
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -22,6 +24,7 @@ import { type EventFilter, eventPage, liveness, userList } from "./queries.ts";
 import { isReasonCode, REASON_CODES } from "./reasons.ts";
 import { changeServerState, type ServerAction, ServerStateError } from "./server_state.ts";
 import { serveConsoleScript } from "./static.ts";
+import { announcementMail, audience, type AudienceFilter, sendAnnouncement } from "./announcements.ts";
 import * as v from "./views.tsx";
 
 /** The console's CSP: the cloud's strict one, plus scripts and the live stream from 'self'. */
@@ -32,6 +35,38 @@ export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; connect-src '
 export const LIVE_POLL_MS = 1000;
 
 const ACTIONS = ["suspend", "unsuspend", "deregister"] as const;
+const filterBody = z.strictObject({
+  registeredAfter: z.number().int().optional(),
+  registeredBefore: z.number().int().optional(),
+  activeDays: z.number().int().min(1).max(3650).optional(),
+  relay: z.string().min(1).max(64).optional(),
+});
+const announceBody = z.strictObject({
+  subject: z.string().min(1).max(200),
+  body: z.string().min(1).max(20_000),
+  filter: filterBody.default({}),
+  preview: z.boolean().default(false),
+});
+const EMPTY_FORM: v.AnnounceForm = {
+  subject: "",
+  body: "",
+  registeredAfter: "",
+  registeredBefore: "",
+  activeDays: "",
+  relay: "",
+};
+
+/** The form's fields as a filter: dates are UTC days, empty fields are no filter. */
+function audienceOf(f: v.AnnounceForm): AudienceFilter {
+  const day = (s: string) => (/^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) : undefined);
+  const days = Number(f.activeDays);
+  return {
+    registeredAfter: day(f.registeredAfter),
+    registeredBefore: day(f.registeredBefore),
+    activeDays: Number.isInteger(days) && days > 0 ? days : undefined,
+    relay: f.relay.trim() || undefined,
+  };
+}
 const stateBody = z.strictObject({
   action: z.enum(ACTIONS),
   reason: z.enum(REASON_CODES),
@@ -121,6 +156,36 @@ export function createConsoleRoutes(deps: CloudDeps): Hono<OperatorEnv> {
       );
     }
   });
+  app.get("/announce", (c) => {
+    const sent = c.req.query("sent");
+    const notice = sent ? { kind: "ok" as const, text: `Queued for ${sent} recipients.` } : undefined;
+    return c.html(<v.AnnouncePage form={EMPTY_FORM} email={c.var.operator.email} notice={notice} />);
+  });
+  app.post("/announce", csrf, async (c) => {
+    const f = await c.req.parseBody();
+    const field = (k: string) => (typeof f[k] === "string" ? (f[k] as string).slice(0, 20_000) : "");
+    const form: v.AnnounceForm = {
+      subject: field("subject").slice(0, 200).trim(),
+      body: field("body"),
+      registeredAfter: field("registered_after"),
+      registeredBefore: field("registered_before"),
+      activeDays: field("active_days"),
+      relay: field("relay"),
+    };
+    const email = c.var.operator.email;
+    if (!form.subject || !form.body.trim()) {
+      const notice = { kind: "error" as const, text: "An announcement needs a subject and a message." };
+      return c.html(<v.AnnouncePage form={form} email={email} notice={notice} />, 400);
+    }
+    const filter = audienceOf(form);
+    if (f.step === "send") {
+      const { recipients } = await sendAnnouncement(deps, actorOf(c.var.operator), { ...form, filter });
+      return c.redirect(`/console/announce?sent=${recipients}`, 303);
+    }
+    const recipients = (await audience(deps, filter)).map((r) => r.email);
+    const text = announcementMail(form, "https://…/mail/unsubscribe/…").text;
+    return c.html(<v.AnnouncePage form={form} email={email} preview={{ recipients, text }} />);
+  });
   app.get("/audit", async (c) => {
     const before = Number(c.req.query("before")) || undefined;
     const entries = await auditPage(deps, { before, limit: 51 });
@@ -148,6 +213,12 @@ export function createConsoleRoutes(deps: CloudDeps): Hono<OperatorEnv> {
       if (err instanceof ServerStateError) return c.json({ error: err.message }, err.status);
       throw err;
     }
+  });
+  app.post("/api/announcements", jsonBody(announceBody), async (c) => {
+    if (!c.var.viaToken) throw new HTTPException(403, { message: "Use an operator token for the JSON API" });
+    const { preview, ...a } = c.req.valid("json");
+    if (preview) return c.json({ recipients: (await audience(deps, a.filter)).map((r) => r.email) });
+    return c.json(await sendAnnouncement(deps, actorOf(c.var.operator), a));
   });
   return app;
 }

@@ -35,10 +35,13 @@ const duration = (ms: number | null) => {
 export function ConsoleShell(
   { title, current, email, children }: { title: string; current: string; email: string; children: Child },
 ) {
-  const nav = [["/console", "Relays"], ["/console/events", "Tunnel events"], ["/console/users", "Users"], [
-    "/console/audit",
-    "Audit log",
-  ]];
+  const nav = [
+    ["/console", "Relays"],
+    ["/console/events", "Tunnel events"],
+    ["/console/users", "Users"],
+    ["/console/announce", "Announce"],
+    ["/console/audit", "Audit log"],
+  ];
   return (
     <html lang="en">
       <Head title={`${title} · Hearth console`} css={CSS} scripts={CONSOLE_SCRIPTS} />
@@ -332,5 +335,82 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+export interface AnnounceForm {
+  subject: string;
+  body: string;
+  registeredAfter: string;
+  registeredBefore: string;
+  activeDays: string;
+  relay: string;
+}
+
+export function AnnouncePage(
+  { form, email, preview, notice }: {
+    form: AnnounceForm;
+    email: string;
+    preview?: { recipients: string[]; text: string };
+    notice?: { kind: "ok" | "error"; text: string };
+  },
+) {
+  return (
+    <ConsoleShell title="Announce" current="/console/announce" email={email}>
+      <h1>Announcement</h1>
+      {notice
+        ? (
+          <div class={`notice ${notice.kind}`} role={notice.kind === "error" ? "alert" : "status"}>
+            {notice.text}
+          </div>
+        )
+        : ""}
+      <form method="post" action="/console/announce" class="card">
+        <div class="field">
+          <label for="a-subject">Subject</label>
+          <input id="a-subject" name="subject" required maxlength={200} value={form.subject} />
+        </div>
+        <div class="field">
+          <label for="a-body">Message (blank lines separate paragraphs)</label>
+          <textarea id="a-body" name="body" required rows={8} maxlength={20000}>{form.body}</textarea>
+        </div>
+        <h2>To</h2>
+        <p class="small muted">
+          Verified accounts that did not unsubscribe; leave a filter empty to ignore it. Every mail carries a
+          one-click unsubscribe link.
+        </p>
+        <div class="row">
+          <label>
+            Registered on or after <input type="date" name="registered_after" value={form.registeredAfter} />
+          </label>
+          <label>
+            Registered before <input type="date" name="registered_before" value={form.registeredBefore} />
+          </label>
+          <label>
+            Active in the last <input type="number" min="1" name="active_days" value={form.activeDays} /> days
+          </label>
+          <label>
+            Using relay <input name="relay" value={form.relay} placeholder="relay-a" />
+          </label>
+        </div>
+        <div class="row">
+          <button type="submit" name="step" value="preview" class="secondary">Preview</button>
+          {preview
+            ? <button type="submit" name="step" value="send">Send to {preview.recipients.length}</button>
+            : ""}
+        </div>
+      </form>
+      {preview
+        ? (
+          <section class="card" id="preview">
+            <h2>{preview.recipients.length} recipients</h2>
+            <p class="small" data-recipients={String(preview.recipients.length)}>
+              {preview.recipients.join(", ")}
+            </p>
+            <pre style="white-space:pre-wrap">{preview.text}</pre>
+          </section>
+        )
+        : ""}
+    </ConsoleShell>
   );
 }

@@ -95,6 +95,7 @@ export async function signUp(deps: CloudDeps, rawEmail: string, password: string
     totpEnabledAt: null,
     totpLastStep: null,
     operatorSince: null,
+    announcementsOffAt: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -126,6 +127,7 @@ export async function createVerifiedAccount(
     totpEnabledAt: null,
     totpLastStep: null,
     operatorSince: null,
+    announcementsOffAt: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -783,3 +783,22 @@ export function LocalConfirmPage({ chrome, name, action }: { chrome: Chrome; nam
     </Shell>
   );
 }
+
+/** A person followed an announcement's unsubscribe link: one button (a GET never unsubscribes). */
+export function UnsubscribePage({ action }: { action: string }) {
+  return (
+    <Shell title="Unsubscribe">
+      <div class="card center">
+        <h1>Stop announcements?</h1>
+        <p class="muted">
+          You will no longer get announcements from this Hearth service. Mail about your account's security is
+          not affected.
+        </p>
+        <form method="post" action={action}>
+          <input type="hidden" name="List-Unsubscribe" value="One-Click" />
+          <button type="submit">Unsubscribe</button>
+        </form>
+      </div>
+    </Shell>
+  );
+}

@@ -21,6 +21,7 @@ test("Deno.cron gets every job, the OIDC key rotation included, and a run rotate
     assert.deepEqual([...scheduled.keys()].sort(), [
       "compact usage",
       "deliver mail",
+      "free deregistered names",
       "prune tunnel events",
       "rotate oidc signing keys",
       "sweep dead relays",

@@ -11,6 +11,7 @@ import { deliverDue, type MailTransport } from "./mail/mod.ts";
 import { sweepDeadRelays } from "./reg/liveness.ts";
 import { compactUsage } from "./console/metering.ts";
 import { pruneTunnelEvents } from "./console/retention.ts";
+import { freeDeregisteredNames } from "./console/server_state.ts";
 
 export interface Job {
   name: string;
@@ -63,6 +64,13 @@ export function cloudJobs(deps: CloudDeps, mail?: MailJob): Job[] {
       cron: "29 * * * *",
       runAtStart: true,
       run: () => pruneTunnelEvents(deps),
+    },
+    {
+      name: "free deregistered names",
+      everyMs: 3600_000,
+      cron: "31 * * * *",
+      runAtStart: true,
+      run: () => freeDeregisteredNames(deps),
     },
     // The mail outbox (edge/mail): retries and backoff live in the outbox rows, not here.
     ...(mail

@@ -23,7 +23,10 @@ import { grantOperator, issueOperatorToken, revokeOperator } from "./operators.t
 import { compactUsage, DAY_MS, HOUR_MS } from "./metering.ts";
 import { pruneTunnelEvents } from "./retention.ts";
 import { sendAnnouncement } from "./announcements.ts";
-import { COMMAND_LINE } from "./audit.ts";
+import { auditPage, COMMAND_LINE } from "./audit.ts";
+import { freeDeregisteredNames } from "./server_state.ts";
+import { lookUpPeer } from "../reg/peer.ts";
+import { claimName } from "../id/registration.ts";
 
 const PASSWORD = "correct horse battery";
 let deps: Awaited<ReturnType<typeof testDeps>>;
@@ -144,11 +147,13 @@ async function attach(): Promise<Response> {
     path: "/reg/v1/server/relays",
     body,
   });
-  const offers = await (await app.request("/reg/v1/server/relays", {
+  const offered = await app.request("/reg/v1/server/relays", {
     method: "POST",
     headers: { authorization: auth, "content-type": "application/json" },
     body,
-  })).json();
+  });
+  if (!offered.ok) return offered; // a deregistered server gets no offers (see the test below)
+  const offers = await offered.json();
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(alice.totpSecret) }).generate({
     timestamp: deps.now(),
   });
@@ -443,3 +448,32 @@ async function unsubscribeAll(email: string) {
     deps.db.orm.update(accounts).set({ announcementsOffAt: deps.now() }).where(eq(accounts.email, email))
   );
 }
+
+test("a deregistered server can no longer act at the cloud tier nor be found by peers; its name is freed after 30 days", async () => {
+  const op = await signedIn("op@example.com", { operator: true });
+  await op.post("/console/servers/alice/state", { action: "deregister", reason: "abuse" });
+  const body = JSON.stringify({ max: 8 });
+  const auth = await signServerRequest(alice.keys.privateKey, alice.serverId, {
+    method: "POST",
+    path: "/reg/v1/server/relays",
+    body,
+  });
+  const res = await app.request("/reg/v1/server/relays", {
+    method: "POST",
+    headers: { authorization: auth, "content-type": "application/json" },
+    body,
+  });
+  assert.equal(res.status, 403);
+  assert.match((await res.json()).error, /"alice" is deregistered \(reason: abuse\)/);
+  assert.equal(await lookUpPeer(deps, "alice"), undefined);
+
+  const bob = await createVerifiedAccount(deps, "bob@example.com", PASSWORD);
+  await assert.rejects(claimName(deps, bob.id, "alice"), /taken/);
+  deps.clock.now += 29 * DAY_MS;
+  assert.deepEqual(await freeDeregisteredNames(deps), []);
+  deps.clock.now += 2 * DAY_MS;
+  assert.deepEqual(await freeDeregisteredNames(deps), ["alice"]);
+  assert.equal((await claimName(deps, bob.id, "alice")).name, "alice");
+  // The audit trail outlives the server row.
+  assert.equal((await auditPage(deps))[0].serverName, "alice");
+});

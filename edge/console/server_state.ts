@@ -9,7 +9,7 @@
  *   still answers with the relays, which refuse it (edge/relay/PROTOCOL.md, "Suspended names").
  * Each change is audited and mailed to the owner.
  */
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, inArray, lt, ne } from "drizzle-orm";
 import { accounts, servers, tunnels } from "../../shared/db/cloud/schema.ts";
 import type { CloudDeps } from "../deps.ts";
 import { enqueueMail, renderMail } from "../mail/mod.ts";
@@ -116,4 +116,31 @@ async function mailOwner(
     action: { label: "See your account", url: `${idOrigin(deps)}/account` },
   });
   await enqueueMail(deps, { to: owner.email, ...mail });
+}
+
+/** A deregistered name is held this long (the owner may contest it), then freed for anyone to claim. */
+export const DEREGISTERED_NAME_HELD_DAYS = 30;
+
+/** Deletes servers deregistered more than the grace period ago (and their OIDC clients); returns their names. */
+export async function freeDeregisteredNames(deps: CloudDeps): Promise<string[]> {
+  const cutoff = deps.now() - DEREGISTERED_NAME_HELD_DAYS * 24 * 3600_000;
+  const rows = await deps.db.orm.select({ id: servers.id, name: servers.name }).from(servers)
+    .where(and(eq(servers.state, "deregistered"), lt(servers.stateChangedAt, cutoff)));
+  if (!rows.length) return [];
+  const ids = rows.map((r) => r.id);
+  const marks = ids.map(() => "?").join(",");
+  await deps.db.write(() =>
+    deps.db.client.batch(
+      ["oidc_clients", "tunnels", "attach_nonces", "acme_challenges"].map((table) => ({
+        sql: `delete from ${table} where server_id in (${marks})`,
+        args: ids,
+      })).concat([{
+        sql: `delete from servers where id in (${marks}) and state = 'deregistered'`,
+        args: ids,
+      }]),
+      "write",
+    )
+  );
+  deps.log.info("deregistered names freed after their grace period", { names: rows.map((r) => r.name) });
+  return rows.map((r) => r.name);
 }

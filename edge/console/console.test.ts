@@ -22,7 +22,7 @@ import { buildSnapshot } from "../dns/snapshot_db.ts";
 import { grantOperator, issueOperatorToken, revokeOperator } from "./operators.ts";
 import { compactUsage, DAY_MS, HOUR_MS } from "./metering.ts";
 import { pruneTunnelEvents } from "./retention.ts";
-import { sendAnnouncement } from "./announcements.ts";
+import { audience, sendAnnouncement } from "./announcements.ts";
 import { auditPage, COMMAND_LINE } from "./audit.ts";
 import { freeDeregisteredNames } from "./server_state.ts";
 import { lookUpPeer } from "../reg/peer.ts";
@@ -476,4 +476,17 @@ test("a deregistered server can no longer act at the cloud tier nor be found by 
   assert.equal((await claimName(deps, bob.id, "alice")).name, "alice");
   // The audit trail outlives the server row.
   assert.equal((await auditPage(deps))[0].serverName, "alice");
+});
+
+test("the account page turns announcements off and on again", async () => {
+  const b = new TestBrowser(app);
+  await b.post("/login", { email: "alice@example.com", password: PASSWORD, return_to: "/account" });
+  const recipients = async () => (await audience(deps, {})).map((r) => r.email);
+  assert.ok((await recipients()).includes("alice@example.com"));
+  assert.match(await (await b.request("/account")).text(), /Turn off/);
+  assert.equal((await b.post("/account/announcements", { on: "0" })).status, 303);
+  assert.equal((await recipients()).includes("alice@example.com"), false);
+  assert.match(await (await b.request("/account")).text(), /Announcements are off/);
+  await b.post("/account/announcements", { on: "1" });
+  assert.ok((await recipients()).includes("alice@example.com"));
 });

@@ -545,3 +545,11 @@ export async function listSessions(deps: CloudDeps, accountId: string) {
     and(eq(idSessions.accountId, accountId), gt(idSessions.expiresAt, deps.now())),
   ).orderBy(sql`${idSessions.lastSeenAt} desc`);
 }
+
+/** Announcements on or off (security mail is not affected). */
+export async function setAnnouncements(deps: CloudDeps, accountId: string, on: boolean): Promise<void> {
+  await deps.db.write(() =>
+    deps.db.orm.update(accounts).set({ announcementsOffAt: on ? null : deps.now(), updatedAt: deps.now() })
+      .where(eq(accounts.id, accountId))
+  );
+}

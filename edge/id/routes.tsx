@@ -301,6 +301,14 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     );
   });
 
+  // Announcements from the operators (edge/console/announcements.ts): off by a mailed one-click link
+  // or here, and on again only here.
+  app.post("/account/announcements", csrf, requireSession, async (c) => {
+    const on = (await form(c)).on === "1";
+    await acc.setAnnouncements(deps, c.var.s.accountId, on);
+    return c.redirect("/account", 303);
+  });
+
   async function summary(accountId: string): Promise<v.AccountSummary> {
     const a = (await acc.getAccount(deps, accountId))!;
     const servers = await accountServers(deps, accountId);
@@ -318,6 +326,7 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       sessions: (await acc.listSessions(deps, accountId)).length,
       // What operators did to this account and its servers (invariant 11: operators are accountable).
       audit: await auditOf(deps, accountId),
+      announcements: a.announcementsOffAt == null,
     };
   }
 

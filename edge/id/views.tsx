@@ -368,6 +368,8 @@ export interface AccountSummary {
   }[];
   sessions: number;
   audit: AuditEntry[];
+  /** Whether the operators' announcements reach this account. */
+  announcements: boolean;
 }
 
 export function AccountPage({ a, chrome, notice }: { a: AccountSummary; chrome: Chrome; notice?: Notice }) {
@@ -425,6 +427,20 @@ export function AccountPage({ a, chrome, notice }: { a: AccountSummary; chrome: 
           )}
         <p class="small muted" style="margin:.5rem 0 0">
           {a.sessions} active session{a.sessions === 1 ? "" : "s"}.
+        </p>
+      </section>
+      <section class="card" id="announcements">
+        <div class="row between">
+          <h2>Announcements</h2>
+          <form method="post" action="/account/announcements">
+            <input type="hidden" name="on" value={a.announcements ? "0" : "1"} />
+            <button type="submit" class="secondary">{a.announcements ? "Turn off" : "Turn on"}</button>
+          </form>
+        </div>
+        <p class="small muted" style="margin:0">
+          {a.announcements
+            ? "You get the occasional announcement from this Hearth service (maintenance, changes)."
+            : "Announcements are off. Mail about your account's security still reaches you."}
         </p>
       </section>
       <section class="card" id="operator-actions">

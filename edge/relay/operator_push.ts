@@ -17,23 +17,29 @@ export interface UsageCount {
 
 export class UsageMeter {
   readonly #reported = new WeakMap<Tunnel, { bytes: number; connections: number }>();
+  /** Counted but not yet acknowledged by RegCloud: sent again with the next heartbeat if this one fails. */
+  #pending = new Map<string, UsageCount>();
 
   constructor(private readonly registry: TunnelRegistry) {}
 
-  /** Counts since the last call, summed per server (tunnels closed meanwhile included once). */
+  /** Counts since the last acknowledged report, summed per server (tunnels closed meanwhile included). */
   take(): UsageCount[] {
-    const byServer = new Map<string, UsageCount>();
     for (const t of [...this.registry.all(), ...this.registry.takeRemoved()]) {
       const stats = t.session.stats();
       const now = { bytes: stats.bytesIn + stats.bytesOut, connections: this.registry.connectionsOf(t) };
       const before = this.#reported.get(t) ?? { bytes: 0, connections: 0 };
       this.#reported.set(t, now);
-      const sum = byServer.get(t.serverId) ?? { serverId: t.serverId, bytes: 0, connections: 0 };
+      const sum = this.#pending.get(t.serverId) ?? { serverId: t.serverId, bytes: 0, connections: 0 };
       sum.bytes += now.bytes - before.bytes;
       sum.connections += now.connections - before.connections;
-      byServer.set(t.serverId, sum);
+      this.#pending.set(t.serverId, sum);
     }
-    return [...byServer.values()].filter((u) => u.bytes > 0 || u.connections > 0);
+    return [...this.#pending.values()].filter((u) => u.bytes > 0 || u.connections > 0).map((u) => ({ ...u }));
+  }
+
+  /** RegCloud stored the last `take()`: start counting afresh. */
+  acknowledge(): void {
+    this.#pending = new Map();
   }
 }
 

@@ -103,6 +103,7 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
         startedAt,
         usage: meter.take(),
       });
+      meter.acknowledge();
       dropTunnels(registry, answer.drop, log);
     } catch (err) {
       log.warn("heartbeat failed", { err });

@@ -8,8 +8,11 @@ import { dnsFronts } from "../../shared/db/cloud/schema.ts";
 import type { CloudDeps } from "../deps.ts";
 import { relayStatus } from "../reg/liveness.ts";
 
-/** A DNS front fetches the snapshot every few seconds; one silent for this long is dead. */
-export const FRONT_DEAD_AFTER_MS = 30_000;
+/**
+ * A DNS front polls the snapshot every second, but the cloud records its visit at most once a minute
+ * (edge/dns/routes.ts, to spare the DB a write per poll): a front unseen for 3 minutes is dead.
+ */
+export const FRONT_DEAD_AFTER_MS = 180_000;
 
 export async function liveness(deps: CloudDeps) {
   const now = deps.now();

@@ -174,6 +174,7 @@ test("suspend → attach refused with the reason, relays told to drop, name stil
   const held = { serverId: alice.serverId, remoteAddress: "192.0.2.7:4000", upAt: deps.now() };
   assert.deepEqual((await (await heartbeat({ tunnels: 1, tunnelSet: [held] })).json()).drop, []);
   assert.equal((await attach()).status, 200);
+  assert.match(await (await op.request("/console")).text(), /data-tunnel="alice@relay-a"/);
 
   const suspended = await op.post("/console/servers/alice/state", {
     action: "suspend",

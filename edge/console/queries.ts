@@ -3,8 +3,8 @@
  * fronts with their liveness, the tunnel event log (filterable, paged by id), users and servers
  * with their traffic. Volumes, times and names only — never contents (README, "What operators hold").
  */
-import { asc } from "drizzle-orm";
-import { dnsFronts } from "../../shared/db/cloud/schema.ts";
+import { asc, eq } from "drizzle-orm";
+import { dnsFronts, servers, tunnels } from "../../shared/db/cloud/schema.ts";
 import type { CloudDeps } from "../deps.ts";
 import { relayStatus } from "../reg/liveness.ts";
 
@@ -17,6 +17,13 @@ export const FRONT_DEAD_AFTER_MS = 180_000;
 export async function liveness(deps: CloudDeps) {
   const now = deps.now();
   const fronts = await deps.db.orm.select().from(dnsFronts).orderBy(asc(dnsFronts.id));
+  const held = await deps.db.orm.select({
+    server: servers.name,
+    relayId: tunnels.relayId,
+    remoteAddress: tunnels.remoteAddress,
+    upAt: tunnels.upAt,
+  }).from(tunnels).innerJoin(servers, eq(servers.id, tunnels.serverId))
+    .orderBy(asc(servers.name), asc(tunnels.relayId)).limit(TUNNELS_SHOWN);
   return {
     at: now,
     relays: (await relayStatus(deps)).map((r) => ({
@@ -29,8 +36,13 @@ export async function liveness(deps: CloudDeps) {
       state: f.lastSeenAt == null ? "new" : now - f.lastSeenAt > FRONT_DEAD_AFTER_MS ? "dead" : "alive",
       lastSeenAt: f.lastSeenAt,
     })),
+    /** Tunnels up now, per user and relay (the first `TUNNELS_SHOWN`; the relays' counts are complete). */
+    tunnels: held,
   };
 }
+
+/** The live page lists at most this many tunnels (the JSON too); a large service pages through users. */
+export const TUNNELS_SHOWN = 200;
 
 export type Liveness = Awaited<ReturnType<typeof liveness>>;
 

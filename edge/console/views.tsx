@@ -125,6 +125,31 @@ export function LivenessTables({ live }: { live: Liveness }) {
           </table>
         )
         : <p class="muted">No DNS front is registered (DoH on the cloud tier only).</p>}
+      <h2>Tunnels now</h2>
+      {live.tunnels.length
+        ? (
+          <table>
+            <thead>
+              <tr>
+                <th>Server</th>
+                <th>Relay</th>
+                <th>From</th>
+                <th>Up since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {live.tunnels.map((t) => (
+                <tr key={`${t.server}/${t.relayId}`} data-tunnel={`${t.server}@${t.relayId}`}>
+                  <td>{t.server}</td>
+                  <td>{t.relayId}</td>
+                  <td class="mono">{t.remoteAddress}</td>
+                  <td>{time(t.upAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+        : <p class="muted">No tunnels are up.</p>}
       <p class="small muted">As of {time(live.at)}.</p>
     </div>
   );

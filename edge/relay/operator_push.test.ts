@@ -35,7 +35,7 @@ test("the meter reports bytes and routed connections per server, once, and again
   expect(meter.take()).toEqual([{ serverId: "srv_a", bytes: 0, connections: 1 }]);
 });
 
-test("dropTunnels closes every tunnel of the named servers and no other", async () => {
+test("dropTunnels closes every tunnel of the named servers and no other", () => {
   const registry = new TunnelRegistry();
   const a1 = tunnel("srv_a", "alice");
   const a2 = tunnel("srv_a", "alice");

@@ -9,7 +9,7 @@
  *   still answers with the relays, which refuse it (edge/relay/PROTOCOL.md, "Suspended names").
  * Each change is audited and mailed to the owner.
  */
-import { and, eq, inArray, lt, ne } from "drizzle-orm";
+import { and, eq, lt, ne } from "drizzle-orm";
 import { accounts, servers, tunnels } from "../../shared/db/cloud/schema.ts";
 import type { CloudDeps } from "../deps.ts";
 import { enqueueMail, renderMail } from "../mail/mod.ts";
@@ -80,14 +80,25 @@ export async function tunnelsToDrop(
   relayId: string,
   reported: string[] | undefined,
 ): Promise<{ serverId: string; code: string }[]> {
+  // Stopped servers are few; a relay may report 100 000 tunnels: match in memory rather than
+  // sending every id as a bound parameter (SQLite caps their number).
+  const stopped = await deps.db.orm.select({
+    id: servers.id,
+    state: servers.state,
+    reason: servers.stateReason,
+  })
+    .from(servers).where(ne(servers.state, "active"));
+  if (!stopped.length) return [];
   // Without a reported set, what the tunnels table says this relay holds.
-  const ids = reported ??
-    (await deps.db.orm.select({ id: tunnels.serverId }).from(tunnels).where(eq(tunnels.relayId, relayId)))
-      .map((t) => t.id);
-  if (!ids.length) return [];
-  const rows = await deps.db.orm.select({ id: servers.id, state: servers.state, reason: servers.stateReason })
-    .from(servers).where(and(inArray(servers.id, ids), ne(servers.state, "active")));
-  return rows.map((r) => ({ serverId: r.id, code: `${r.state}:${r.reason ?? "other"}` }));
+  const held = new Set(
+    reported ??
+      (await deps.db.orm.select({ id: tunnels.serverId }).from(tunnels).where(eq(tunnels.relayId, relayId)))
+        .map((t) => t.id),
+  );
+  return stopped.filter((r) => held.has(r.id)).map((r) => ({
+    serverId: r.id,
+    code: `${r.state}:${r.reason ?? "other"}`,
+  }));
 }
 
 async function mailOwner(

@@ -13,6 +13,8 @@ import { createIdRoutes } from "./id/mod.ts";
 import { createLocalChallengeRoutes } from "./id/local_challenges.tsx";
 import { createRegisterRoute } from "./reg/register_route.ts";
 import { cloudSecureHeaders } from "./id/headers.ts";
+import { createConsoleRoutes } from "./console/routes.tsx";
+import { createUnsubscribeRoutes } from "./console/unsubscribe_routes.tsx";
 
 export function createCloudApp(deps: CloudDeps): Hono {
   const app = new Hono();
@@ -24,8 +26,10 @@ export function createCloudApp(deps: CloudDeps): Hono {
   });
   app.route("/reg/v1/register", createRegisterRoute(deps)); // user servers register with a token
   app.route("/reg/v1", createRegRoutes(deps));
+  app.route("/console", createConsoleRoutes(deps)); // operators only, 404 for anyone else (edge/console/)
   app.route("/", createDnsRoutes(deps)); // DoH, the DNS fronts' snapshot, ACME TXT (edge/dns/routes.ts)
   app.route("/", createOidcRoutes(deps)); // OpenID Connect provider on id.<zone> (edge/id/oidc/)
+  app.route("/", createUnsubscribeRoutes(deps)); // RFC 8058 one-click unsubscribe from announcements
   app.route("/", createLocalChallengeRoutes(deps)); // a browser on the owner's own computer (edge/id/local_challenges.tsx)
   app.route("/", createIdRoutes(deps)); // IdCloud accounts: /signup, /login, /account/… (edge/id/)
   app.onError((err, c) => errorResponse(err, deps.log, c.req.method, c.req.path));

@@ -30,6 +30,8 @@ export const cloudConfigSchema = z.strictObject({
     z.strictObject({ transport: z.literal("http"), url: fields.httpsUrl, token: z.string().min(1) }),
   ]).default({ transport: "file" }),
   mailFrom: z.string().default("Hearth <no-reply@hearth.localhost>"),
+  /** Days the tunnel event log (who attached, from where, when) is kept for the operators' console. */
+  tunnelEventRetentionDays: z.number().int().min(1).max(3650).default(90),
 });
 
 export type CloudConfig = z.output<typeof cloudConfigSchema> & {

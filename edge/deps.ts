@@ -10,6 +10,8 @@ export interface CloudDeps {
   now: () => number;
   /** The cloud tier's public IP addresses: what DNS answers for `reg.` and `id.<zone>`. */
   publicAddresses?: string[];
+  /** Days the tunnel event log is kept (edge/console/retention.ts); default 90. */
+  tunnelEventRetentionDays?: number;
   /** IdCloud's settings (edge/id); defaults suit tests. */
   id?: IdSettings;
 }

@@ -19,7 +19,10 @@ test("Deno.cron gets every job, the OIDC key rotation included, and a run rotate
     );
     assert.equal(ok, true);
     assert.deepEqual([...scheduled.keys()].sort(), [
+      "compact usage",
       "deliver mail",
+      "free deregistered names",
+      "prune tunnel events",
       "rotate oidc signing keys",
       "sweep dead relays",
     ]);

@@ -9,6 +9,9 @@ import type { CloudDeps } from "./deps.ts";
 import { rotateKeysIfDue } from "./id/oidc/mod.ts";
 import { deliverDue, type MailTransport } from "./mail/mod.ts";
 import { sweepDeadRelays } from "./reg/liveness.ts";
+import { compactUsage } from "./console/metering.ts";
+import { pruneTunnelEvents } from "./console/retention.ts";
+import { freeDeregisteredNames } from "./console/server_state.ts";
 
 export interface Job {
   name: string;
@@ -45,6 +48,29 @@ export function cloudJobs(deps: CloudDeps, mail?: MailJob): Job[] {
           });
         }
       },
+    },
+    // Bounded storage for what operators hold (edge/console): hourly metering folds into days after
+    // 30 days; the tunnel event log is pruned after its retention.
+    {
+      name: "compact usage",
+      everyMs: 3600_000,
+      cron: "23 * * * *",
+      runAtStart: true,
+      run: () => compactUsage(deps),
+    },
+    {
+      name: "prune tunnel events",
+      everyMs: 3600_000,
+      cron: "29 * * * *",
+      runAtStart: true,
+      run: () => pruneTunnelEvents(deps),
+    },
+    {
+      name: "free deregistered names",
+      everyMs: 3600_000,
+      cron: "31 * * * *",
+      runAtStart: true,
+      run: () => freeDeregisteredNames(deps),
     },
     // The mail outbox (edge/mail): retries and backoff live in the outbox rows, not here.
     ...(mail

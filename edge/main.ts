@@ -65,6 +65,7 @@ await runMain("cloud", async () => {
     log,
     zone: cfg.zone,
     now: Date.now,
+    tunnelEventRetentionDays: cfg.tunnelEventRetentionDays,
     // DNS answers reg./id.<zone> with the addresses the cloud tier is served on.
     publicAddresses: cloudNames(cfg).ipAddresses.filter((ip) => ip !== "0.0.0.0" && ip !== "::"),
     // IdCloud: its origin for mailed links; the issuing CA for user servers (created by the dev set-up).

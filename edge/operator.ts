@@ -11,6 +11,9 @@
  *   seed-account --email=alice@hearth.localhost   → { email, created, password? } (IdCloud, edge/id/seed.ts)
  *   registration-token --email=… --name=alice     → { name, token, expiresAt } (a one-time registration token)
  *   status                                                    → relays and their state
+ *   grant-operator --email=…  /  revoke-operator --email=…     (the console's operator role, audited)
+ *   operator-token --email=…                      → { token } (a bearer token for the console's JSON)
+ *   suspend | unsuspend | deregister --name=alice --reason=abuse [--note=…]   (edge/console/server_state.ts)
  */
 import type { CloudDeps } from "./deps.ts";
 import { addRelay, addServer, AdminError } from "./reg/admin.ts";
@@ -18,6 +21,10 @@ import { relayStatus } from "./reg/liveness.ts";
 import { issueRegistrationToken, seedAccount } from "./id/seed.ts";
 import { OVERLAP_MS, registerServerClient, rotateKeys } from "./id/oidc/mod.ts";
 import { addDnsFront } from "./dns/front_auth.ts";
+import { grantOperator, issueOperatorToken, revokeOperator } from "./console/operators.ts";
+import { changeServerState } from "./console/server_state.ts";
+import { isReasonCode, REASON_CODES } from "./console/reasons.ts";
+import { COMMAND_LINE } from "./console/audit.ts";
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -85,9 +92,30 @@ export async function runOperatorCommand(deps: CloudDeps, command: string, flags
       return await issueRegistrationToken(deps, need(flags, "email"), need(flags, "name"));
     case "status":
       return { relays: await relayStatus(deps) };
+    case "grant-operator":
+      return await grantOperator(deps, need(flags, "email"));
+    case "revoke-operator":
+      return await revokeOperator(deps, need(flags, "email"));
+    case "operator-token":
+      return await issueOperatorToken(deps, need(flags, "email"));
+    case "suspend":
+    case "unsuspend":
+    case "deregister": {
+      const reason = need(flags, "reason");
+      if (!isReasonCode(reason)) {
+        throw new AdminError(`--reason "${reason}" is not one of ${REASON_CODES.join(", ")}`);
+      }
+      const note = typeof flags.note === "string" ? flags.note : "";
+      return await changeServerState(deps, COMMAND_LINE, {
+        name: need(flags, "name"),
+        action: command,
+        reason,
+        note,
+      });
+    }
     default:
       throw new AdminError(
-        `Unknown command "${command}" (expected serve, init, add-relay, add-server, add-dns-front, add-oidc-server-client, rotate-keys, seed-account, registration-token or status)`,
+        `Unknown command "${command}" (expected serve, init, add-relay, add-server, add-dns-front, add-oidc-server-client, rotate-keys, seed-account, registration-token, status, grant-operator, revoke-operator, operator-token, suspend, unsuspend or deregister)`,
       );
   }
 }

@@ -7,10 +7,13 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type Harness, startHarness, ZONE } from "./harness.ts";
+import { makeOperator, relayStates, type StackOperator } from "./operator_helpers.ts";
 
 let h: Harness;
+let op: StackOperator;
 beforeAll(async () => {
   h = await startHarness({ relays: 3, users: ["alice"], enableByteStream: true });
+  op = await makeOperator(h);
   await h.waitFor("alice's two tunnels", async () => (await h.tunnelsOf("alice")).length === 2);
 });
 afterAll(async () => {
@@ -51,9 +54,7 @@ function startDownload(relayId: string, bytes: number, rate = "20M") {
 }
 
 async function relayState(id: string): Promise<string> {
-  const res = await fetch(`${h.cloudUrl}/reg/v1/status`, { tls: { ca: h.caPem } });
-  const body = (await res.json()) as { relays: { id: string; state: string }[] };
-  return body.relays.find((r) => r.id === id)?.state ?? "missing";
+  return (await relayStates(h, op)).find((r) => r.id === id)?.state ?? "missing";
 }
 
 test("failover: a dead relay is routed around, marked dead, and replaced", async () => {

@@ -3,7 +3,7 @@
  * relays is SIGKILLed and we time
  *   lost       until alice's local /healthz no longer lists the killed relay's tunnel,
  *   reattach   until it lists a tunnel to the third relay (alice is back to 2 tunnels),
- *   dead       until RegCloud's GET /reg/v1/status shows the killed relay as "dead"
+ *   dead       until RegCloud's GET /reg/v1/status (as an operator) shows the killed relay as "dead"
  *              (3 missed 2-s heartbeats, then a sweep that runs every second).
  *   return     then the replacement is killed too (alice is down to 1 tunnel) and the first killed
  *              relay is started again: from its /healthz answering until alice holds 2 tunnels
@@ -16,6 +16,7 @@
  *   BENCH_RUNS=5 node_modules/.bin/bun bench/relay/recovery.ts
  */
 import { startHarness } from "../../testing/harness.ts";
+import { makeOperator, relayStates } from "../../testing/operator_helpers.ts";
 import { fmt, median, onCleanup, runBench, table } from "./_lib.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -56,10 +57,8 @@ async function once(run: number): Promise<Result> {
       const t = await h.tunnelsOf("alice");
       return t.length >= 2 ? t : undefined;
     }) as string[];
-    const status = async () =>
-      ((await (await fetch(`${h.cloudUrl}/reg/v1/status`, { tls: { ca: h.caPem } })).json()) as {
-        relays: { id: string; state: string }[];
-      }).relays;
+    const op = await makeOperator(h); // /reg/v1/status is for operators (edge/console/auth.ts)
+    const status = () => relayStates(h, op);
     await h.waitFor("3 relays alive", async () => (await status()).every((r) => r.state === "alive"));
     const killed = initial[run % initial.length];
     const third = h.relaySpecs.map((r) => r.id).find((id) => !initial.includes(id))!;

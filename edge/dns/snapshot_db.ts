@@ -36,7 +36,7 @@ export async function buildSnapshot(
   const [relayRows, tunnelRows, serverRows, txtRows, frontRows] = await Promise.all([
     deps.db.orm.select().from(relays),
     deps.db.orm.select({ serverId: tunnels.serverId, relayId: tunnels.relayId }).from(tunnels),
-    deps.db.orm.select({ id: servers.id, name: servers.name }).from(servers),
+    deps.db.orm.select({ id: servers.id, name: servers.name, state: servers.state }).from(servers),
     deps.db.orm.select({ fqdn: acmeChallenges.fqdn, value: acmeChallenges.value }).from(acmeChallenges)
       .where(gt(acmeChallenges.expiresAt, now)),
     deps.db.orm.select().from(dnsFronts),
@@ -65,8 +65,12 @@ export async function buildSnapshot(
         r.loadBytesPerSecond >= highWater.bytesPerSecond,
       load: r.loadStreams + r.loadTunnels,
     })).sort((a, b) => a.id.localeCompare(b.id)),
-    users: serverRows.map((s) => ({ name: s.name, relays: (byServer.get(s.id) ?? []).sort() }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    // Deregistered names are NXDOMAIN; a suspended name answers with every relay, which refuses
+    // browsers for it with a TLS alert (edge/relay/PROTOCOL.md, "Suspended names").
+    users: serverRows.filter((s) => s.state !== "deregistered").map((s) => ({
+      name: s.name,
+      relays: s.state === "suspended" ? relayRows.map((r) => r.id).sort() : (byServer.get(s.id) ?? []).sort(),
+    })).sort((a, b) => a.name.localeCompare(b.name)),
     txt: [...txt].map(([name, values]) => ({ name, values: values.sort() }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   };

@@ -94,6 +94,8 @@ export async function signUp(deps: CloudDeps, rawEmail: string, password: string
     totpSecret: null,
     totpEnabledAt: null,
     totpLastStep: null,
+    operatorSince: null,
+    announcementsOffAt: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -124,6 +126,8 @@ export async function createVerifiedAccount(
     totpSecret: null,
     totpEnabledAt: null,
     totpLastStep: null,
+    operatorSince: null,
+    announcementsOffAt: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -540,4 +544,12 @@ export async function listSessions(deps: CloudDeps, accountId: string) {
   return await deps.db.orm.select().from(idSessions).where(
     and(eq(idSessions.accountId, accountId), gt(idSessions.expiresAt, deps.now())),
   ).orderBy(sql`${idSessions.lastSeenAt} desc`);
+}
+
+/** Announcements on or off (security mail is not affected). */
+export async function setAnnouncements(deps: CloudDeps, accountId: string, on: boolean): Promise<void> {
+  await deps.db.write(() =>
+    deps.db.orm.update(accounts).set({ announcementsOffAt: on ? null : deps.now(), updatedAt: deps.now() })
+      .where(eq(accounts.id, accountId))
+  );
 }

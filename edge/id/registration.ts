@@ -90,12 +90,24 @@ export async function claimName(deps: CloudDeps, accountId: string, rawName: str
 }
 
 export interface AccountServers {
-  servers: { id: string; name: string; createdAt: number }[];
+  servers: {
+    id: string;
+    name: string;
+    createdAt: number;
+    state: "active" | "suspended" | "deregistered";
+    stateReason: string | null;
+  }[];
   pending: { name: string; expiresAt: number }[];
 }
 
 export async function accountServers(deps: CloudDeps, accountId: string): Promise<AccountServers> {
-  const rows = await deps.db.orm.select({ id: servers.id, name: servers.name, createdAt: servers.createdAt })
+  const rows = await deps.db.orm.select({
+    id: servers.id,
+    name: servers.name,
+    createdAt: servers.createdAt,
+    state: servers.state,
+    stateReason: servers.stateReason,
+  })
     .from(servers).where(eq(servers.accountId, accountId));
   const pending = await deps.db.orm.select({
     name: registrationTokens.name,

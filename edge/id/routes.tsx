@@ -39,6 +39,8 @@ import { newTotpSecret, totpQrSvg, totpUri } from "./totp.ts";
 import { isKnownDevice, mailLockout, rememberDevice } from "./known_devices.ts";
 import * as v from "./views.tsx";
 import { ID_SCRIPT_PATH, SCRIPT_PAGE_CSP, serveIdScript } from "./static.ts";
+import { auditOf } from "../console/audit.ts";
+import { usageByDay } from "../console/metering.ts";
 
 const CHALLENGE_COOKIE = "hearth_login";
 
@@ -62,15 +64,15 @@ async function form(c: Context): Promise<Record<string, string>> {
  * Servers' public addresses as browsers reach them: `https://<name>.<zone>`, with the relays' browser
  * port when it is not 443 (dev: 8443) — the port most relays serve browsers on, read once per page.
  */
-async function withPublicUrls(
+async function withPublicUrls<T extends { name: string }>(
   deps: CloudDeps,
-  list: { name: string }[],
-): Promise<{ name: string; url: string }[]> {
+  list: T[],
+): Promise<(T & { url: string })[]> {
   const row = await deps.db.orm.select({ port: relays.browserPort, n: sql<number>`count(*)` }).from(relays)
     .groupBy(relays.browserPort).orderBy(desc(sql`count(*)`)).limit(1);
   const port = row[0]?.port ?? 443;
   return list.map((s) => ({
-    name: s.name,
+    ...s,
     url: `https://${s.name}.${deps.zone}${port === 443 ? "" : `:${port}`}`,
   }));
 }
@@ -299,6 +301,14 @@ export function createIdRoutes(deps: CloudDeps): Hono {
     );
   });
 
+  // Announcements from the operators (edge/console/announcements.ts): off by a mailed one-click link
+  // or here, and on again only here.
+  app.post("/account/announcements", csrf, requireSession, async (c) => {
+    const on = (await form(c)).on === "1";
+    await acc.setAnnouncements(deps, c.var.s.accountId, on);
+    return c.redirect("/account", 303);
+  });
+
   async function summary(accountId: string): Promise<v.AccountSummary> {
     const a = (await acc.getAccount(deps, accountId))!;
     const servers = await accountServers(deps, accountId);
@@ -307,8 +317,16 @@ export function createIdRoutes(deps: CloudDeps): Hono {
       createdAt: a.createdAt,
       totpEnabled: a.totpEnabledAt != null,
       recoveryLeft: await acc.remainingRecoveryCodes(deps, accountId),
-      servers: await withPublicUrls(deps, servers.servers),
+      servers: await Promise.all(
+        (await withPublicUrls(deps, servers.servers)).map(async (s) => ({
+          ...s,
+          traffic: await usageByDay(deps, s.id, 30),
+        })),
+      ),
       sessions: (await acc.listSessions(deps, accountId)).length,
+      // What operators did to this account and its servers (invariant 11: operators are accountable).
+      audit: await auditOf(deps, accountId),
+      announcements: a.announcementsOffAt == null,
     };
   }
 

@@ -6,6 +6,8 @@ import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import { Page } from "../../shared/ui/page.tsx";
 import { ID_SCRIPT_PATH } from "./static.ts";
+import type { AuditEntry } from "../console/audit.ts";
+import { AuditTable, bytes } from "../console/views.tsx";
 
 type Notice = { kind: "error" | "ok" | "info"; text: Child } | undefined;
 
@@ -356,8 +358,18 @@ export interface AccountSummary {
   createdAt: number;
   totpEnabled: boolean;
   recoveryLeft: number;
-  servers: { name: string; url: string }[];
+  servers: {
+    name: string;
+    url: string;
+    state: "active" | "suspended" | "deregistered";
+    stateReason: string | null;
+    /** Bytes and browser connections through the relays per day, newest first (metering). */
+    traffic: { day: number; bytes: number; connections: number }[];
+  }[];
   sessions: number;
+  audit: AuditEntry[];
+  /** Whether the operators' announcements reach this account. */
+  announcements: boolean;
 }
 
 export function AccountPage({ a, chrome, notice }: { a: AccountSummary; chrome: Chrome; notice?: Notice }) {
@@ -373,9 +385,23 @@ export function AccountPage({ a, chrome, notice }: { a: AccountSummary; chrome: 
         </div>
         {a.servers.length
           ? a.servers.map((s) => (
-            <p style="margin:0">
-              <a href={s.url}>{s.url.replace(/^https:\/\//, "")}</a> <span class="badge ok">registered</span>
-            </p>
+            <div key={s.name} data-server={s.name}>
+              <p style="margin:0">
+                <a href={s.url}>{s.url.replace(/^https:\/\//, "")}</a> {s.state === "active"
+                  ? <span class="badge ok">registered</span>
+                  : (
+                    <span class="badge" data-state={s.state}>
+                      {`${s.state} (${s.stateReason ?? "other"})`}
+                    </span>
+                  )}
+              </p>
+              <p class="small muted" style="margin:.25rem 0 0">
+                Through the relays: {bytes(s.traffic.slice(0, 1).reduce((n, d) => n + d.bytes, 0))} today,
+                {" "}
+                {bytes(s.traffic.reduce((n, d) => n + d.bytes, 0))} in 30 days,{" "}
+                {s.traffic.reduce((n, d) => n + d.connections, 0)} connections in 30 days.
+              </p>
+            </div>
           ))
           : (
             <p class="muted" style="margin:0">
@@ -402,6 +428,28 @@ export function AccountPage({ a, chrome, notice }: { a: AccountSummary; chrome: 
         <p class="small muted" style="margin:.5rem 0 0">
           {a.sessions} active session{a.sessions === 1 ? "" : "s"}.
         </p>
+      </section>
+      <section class="card" id="announcements">
+        <div class="row between">
+          <h2>Announcements</h2>
+          <form method="post" action="/account/announcements">
+            <input type="hidden" name="on" value={a.announcements ? "0" : "1"} />
+            <button type="submit" class="secondary">{a.announcements ? "Turn off" : "Turn on"}</button>
+          </form>
+        </div>
+        <p class="small muted" style="margin:0">
+          {a.announcements
+            ? "You get the occasional announcement from this Hearth service (maintenance, changes)."
+            : "Announcements are off. Mail about your account's security still reaches you."}
+        </p>
+      </section>
+      <section class="card" id="operator-actions">
+        <h2>Operator actions</h2>
+        <p class="small muted">
+          Operators of this Hearth service can suspend or deregister a server; every such action is listed
+          here, with who did it and why. They never see what your server holds.
+        </p>
+        <AuditTable entries={a.audit} />
       </section>
     </Shell>
   );
@@ -747,6 +795,25 @@ export function LocalConfirmPage({ chrome, name, action }: { chrome: Chrome; nam
         <p class="muted">
           <a href="/account">No, this was not me</a>
         </p>
+      </div>
+    </Shell>
+  );
+}
+
+/** A person followed an announcement's unsubscribe link: one button (a GET never unsubscribes). */
+export function UnsubscribePage({ action }: { action: string }) {
+  return (
+    <Shell title="Unsubscribe">
+      <div class="card center">
+        <h1>Stop announcements?</h1>
+        <p class="muted">
+          You will no longer get announcements from this Hearth service. Mail about your account's security is
+          not affected.
+        </p>
+        <form method="post" action={action}>
+          <input type="hidden" name="List-Unsubscribe" value="One-Click" />
+          <button type="submit">Unsubscribe</button>
+        </form>
       </div>
     </Shell>
   );

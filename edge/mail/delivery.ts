@@ -46,7 +46,8 @@ export async function deliverDue(
   );
   for (const row of claimed) {
     try {
-      await transport.send(from, row);
+      const headers = row.headers ? JSON.parse(row.headers) as Record<string, string> : undefined;
+      await transport.send(from, { ...row, headers });
       await deps.db.write(() =>
         deps.db.orm.update(mailOutbox).set({ status: "sent", sentAt: deps.now(), lastError: null })
           .where(eq(mailOutbox.id, row.id))

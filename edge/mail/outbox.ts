@@ -11,6 +11,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (announcements only: RFC 8058 List-Unsubscribe and List-Unsubscribe-Post). */
+  headers?: Record<string, string>;
 }
 
 export class MailAddressError extends Error {
@@ -22,11 +24,17 @@ export function isMailAddress(value: string): boolean {
   return value.length <= 254 && /^[^\s@<>()",;:\\[\]]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(value);
 }
 
-export async function enqueueMail(deps: CloudDeps, msg: MailMessage): Promise<number> {
+/** Queues a message; `notBefore` holds it back (announcements are spread out to respect rate limits). */
+export async function enqueueMail(
+  deps: CloudDeps,
+  { headers, ...msg }: MailMessage,
+  { notBefore }: { notBefore?: number } = {},
+): Promise<number> {
   if (!isMailAddress(msg.to)) throw new MailAddressError(`Cannot send mail to "${msg.to}": not an address`);
   const now = deps.now();
+  const row = { ...msg, headers: headers ? JSON.stringify(headers) : null };
   const rows = await deps.db.write(() =>
-    deps.db.orm.insert(mailOutbox).values({ ...msg, nextAttemptAt: now, createdAt: now })
+    deps.db.orm.insert(mailOutbox).values({ ...row, nextAttemptAt: notBefore ?? now, createdAt: now })
       .returning({ id: mailOutbox.id })
   );
   return rows[0].id;

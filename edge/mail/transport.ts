@@ -58,6 +58,7 @@ function fileTransport(dir: string, log: Logger): MailTransport {
         subject: msg.subject,
         text: msg.text,
         html: msg.html,
+        headers: msg.headers,
       });
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${msg.id}.eml`;
@@ -85,7 +86,14 @@ function smtpTransport(cfg: Extract<MailTransportConfig, { transport: "smtp" }>)
     kind: "smtp",
     async send(from, msg) {
       try {
-        await t.sendMail({ from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html });
+        await t.sendMail({
+          from,
+          to: msg.to,
+          subject: msg.subject,
+          text: msg.text,
+          html: msg.html,
+          headers: msg.headers,
+        });
       } catch (cause) {
         throw new MailSendError(
           `SMTP server ${cfg.host}:${cfg.port} refused the mail: ${(cause as Error).message}`,
@@ -105,7 +113,14 @@ function httpTransport(url: string, token: string): MailTransport {
       const res = await fetch(url, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html }),
+        body: JSON.stringify({
+          from,
+          to: msg.to,
+          subject: msg.subject,
+          text: msg.text,
+          html: msg.html,
+          ...(msg.headers ? { headers: msg.headers } : {}),
+        }),
         signal: AbortSignal.timeout(15_000),
       }).catch((cause) => {
         throw new MailSendError(`Cannot reach the mail API at ${url}: ${(cause as Error).message}`, {

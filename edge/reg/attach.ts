@@ -45,7 +45,7 @@ export type AttachResult =
   | {
     ok: false;
     status: 403 | 429;
-    code: "attach_refused" | "throttled";
+    code: "attach_refused" | "throttled" | "server_suspended" | "server_deregistered";
     message: string;
     retryAfterMs?: number;
   };
@@ -88,6 +88,10 @@ export async function verifyAttach(
     }
   }
   const checked = await checkAttach(deps, relayId, req);
+  if (!checked.ok && checked.code) {
+    deps.log.info("attach refused: server stopped by an operator", { relayId, serverId: req.serverId });
+    return { ok: false, status: 403, code: checked.code, message: checked.reason };
+  }
   if (!checked.ok) {
     await recordFailure(deps, sourceKey, ATTACH_FAILURES);
     if (checked.genuine) await recordFailure(deps, serverKey, ATTACH_FAILURES);
@@ -106,7 +110,7 @@ export async function verifyAttach(
 type Checked =
   | { ok: true; name: string }
   /** `genuine`: the nonce was issued to this server for this relay (so the server sent it). */
-  | { ok: false; reason: string; genuine: boolean };
+  | { ok: false; reason: string; genuine: boolean; code?: "server_suspended" | "server_deregistered" };
 
 async function checkAttach(
   deps: CloudDeps,
@@ -132,6 +136,15 @@ async function checkAttach(
   if (nonce.expiresAt < now) return refuse("Nonce has expired", true);
   const server = (await deps.db.orm.select().from(servers).where(eq(servers.id, req.serverId)))[0];
   if (!server) return refuse("Server is not registered");
+  // Not a failure to throttle: the server is genuine but an operator stopped it (edge/console).
+  if (server.state !== "active") {
+    return {
+      ok: false,
+      reason: `Server is ${server.state} (reason: ${server.stateReason ?? "other"})`,
+      genuine: false,
+      code: server.state === "suspended" ? "server_suspended" : "server_deregistered",
+    };
+  }
   const totp = new OTPAuth.TOTP({
     secret: OTPAuth.Secret.fromBase32(server.totpSecret),
     digits: 6,

@@ -29,6 +29,9 @@ export interface Load {
    * Omitted by relays that do not send it: then only events change the table.
    */
   tunnelSet?: HeldTunnel[];
+  /** The relay's software version and when its process started (for the operators' console). */
+  version?: string;
+  startedAt?: number;
 }
 
 /**
@@ -57,6 +60,8 @@ export async function recordHeartbeat(deps: CloudDeps, relayId: string, load: Lo
       loadTunnels: load.tunnels,
       loadStreams: load.streams,
       loadBytesPerSecond: load.bytesPerSecond,
+      ...(load.version === undefined ? {} : { version: load.version }),
+      ...(load.startedAt === undefined ? {} : { startedAt: load.startedAt }),
     }).where(eq(relays.id, relayId))
   );
   if (load.tunnelSet) await reconcileTunnels(deps, relayId, load.tunnelSet);
@@ -179,5 +184,7 @@ export async function relayStatus(deps: CloudDeps) {
     deadAt: r.deadAt,
     lastHeartbeatAt: r.lastHeartbeatAt,
     load: { tunnels: r.loadTunnels, streams: r.loadStreams, bytesPerSecond: r.loadBytesPerSecond },
+    version: r.version,
+    startedAt: r.startedAt,
   }));
 }

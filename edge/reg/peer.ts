@@ -24,7 +24,8 @@ export interface PeerInfo {
 
 export async function lookUpPeer(deps: CloudDeps, name: string): Promise<PeerInfo | undefined> {
   const [server] = await deps.db.orm.select().from(servers).where(eq(servers.name, name));
-  if (!server) return undefined;
+  // Deregistered: gone for everyone (edge/console/server_state.ts).
+  if (!server || server.state === "deregistered") return undefined;
   const held = await deps.db.orm.select({ relayId: tunnels.relayId }).from(tunnels)
     .where(eq(tunnels.serverId, server.id));
   const rows = held.length === 0 ? [] : await deps.db.orm.select().from(relays).where(and(

@@ -8,11 +8,15 @@ import { generateKeyPair, publicJwk } from "../../shared/pki/mod.ts";
 import { base64url, sha256, sha256Hex } from "../../shared/crypto/mod.ts";
 import { SignJWT } from "jose";
 import { signServerRequest } from "../../shared/auth/server_request.ts";
+import { createVerifiedAccount } from "../id/accounts.ts";
+import { grantOperator, issueOperatorToken } from "../console/operators.ts";
 
 let deps: Awaited<ReturnType<typeof testDeps>>;
 let app: ReturnType<typeof createCloudApp>;
 let keys: CryptoKeyPair;
 let server: { serverId: string; totpSecret: string };
+/** `/reg/v1/status` is for operators (edge/console/auth.ts): requests carry an operator token. */
+let asOperator: RequestInit;
 const credentials = { "relay-a": "secret-a", "relay-b": "secret-b" } as Record<string, string>;
 
 beforeEach(async () => {
@@ -31,6 +35,10 @@ beforeEach(async () => {
   keys = await generateKeyPair();
   server = await addServer(deps, "alice", await publicJwk(keys.publicKey));
   for (const id of Object.keys(credentials)) await heartbeat(id);
+  await createVerifiedAccount(deps, "op@example.com", "correct horse battery");
+  await grantOperator(deps, "op@example.com");
+  const { token } = await issueOperatorToken(deps, "op@example.com");
+  asOperator = { headers: { authorization: `Bearer ${token}` } };
 });
 afterEach(() => deps.cleanup());
 
@@ -196,7 +204,7 @@ test("a relay that misses 3 heartbeats is marked dead and no longer handed out",
   deps.clock.now += 2_000; // relay-a: 7 s without a heartbeat
   const list = await offers();
   assert.deepEqual(list.map((o) => o.relayId), ["relay-b"]);
-  const status = await (await app.request("/reg/v1/status")).json();
+  const status = await (await app.request("/reg/v1/status", asOperator)).json();
   assert.equal(status.relays.find((r: { id: string }) => r.id === "relay-a").state, "dead");
   await heartbeat("relay-a");
   assert.equal((await offers()).length, 2, "a heartbeat brings it back");
@@ -268,9 +276,9 @@ test("after a cloud restart no relay is declared dead in the first liveness wind
   const restarted = { ...deps };
   const restartedApp = createCloudApp(restarted);
   const status = async () =>
-    (await (await restartedApp.request("/reg/v1/status")).json()).relays.map((r: { state: string }) =>
-      r.state
-    );
+    (await (await restartedApp.request("/reg/v1/status", asOperator)).json()).relays.map((
+      r: { state: string },
+    ) => r.state);
   assert.deepEqual(await status(), ["alive", "alive"], "not dead within the first window");
   assert.equal((await deps.db.client.execute("select * from tunnels")).rows.length, 1);
   // A relay that stays silent is dead after the window; one that heartbeats is alive with its tunnels.
@@ -407,6 +415,6 @@ test("a relay registered but never heard from stays new: not marked dead, not of
     await heartbeat("relay-b");
   }
   assert.deepEqual((await offers()).map((o) => o.relayId).sort(), ["relay-a", "relay-b"]);
-  const status = await (await app.request("/reg/v1/status")).json();
+  const status = await (await app.request("/reg/v1/status", asOperator)).json();
   assert.equal(status.relays.find((r: { id: string }) => r.id === "relay-c").state, "new");
 });

@@ -3,9 +3,10 @@
  *   POST /server/relays      server-signed   → alive relays, each with a one-time nonce
  *   POST /server/peer        server-signed   → another server's public key and the relays that carry it
  *   POST /relay/attach       relay bearer    → verify a tunnel hello (nonce + TOTP)
- *   POST /relay/heartbeat    relay bearer    → liveness + load
+ *   POST /relay/heartbeat    relay bearer    → liveness + load + metering; answers the tunnels to drop
  *   POST /relay/events       relay bearer    → tunnel_up / tunnel_down
- *   GET  /status             public          → relays and their state (no user data)
+ *   GET  /status             operator        → relays and their state (edge/console/auth.ts: an
+ *                                              operator's session with TOTP, or an operator token)
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -16,6 +17,9 @@ import { recordHeartbeat, recordTunnelEvent, relayStatus } from "./liveness.ts";
 import { relayAuth, type RelayAuthEnv } from "./relay_auth.ts";
 import { serverAuth, type ServerAuthEnv } from "./server_auth.ts";
 import { lookUpPeer } from "./peer.ts";
+import { operatorOnly } from "../console/auth.ts";
+import { tunnelsToDrop } from "../console/server_state.ts";
+import { recordUsage } from "../console/metering.ts";
 
 const attachBody = z.strictObject({
   serverId: z.string().min(1).max(128),
@@ -35,6 +39,14 @@ const heartbeatBody = z.strictObject({
     serverId: z.string().min(1).max(128),
     remoteAddress: z.string().max(100),
     upAt: z.number().int().positive(),
+  })).max(100_000).optional(),
+  version: z.string().max(64).optional(),
+  startedAt: z.number().int().positive().optional(),
+  /** Bytes and browser connections per server since the last heartbeat (edge/console/metering.ts). */
+  usage: z.array(z.strictObject({
+    serverId: z.string().min(1).max(128),
+    bytes: z.number().int().min(0),
+    connections: z.number().int().min(0),
   })).max(100_000).optional(),
 });
 const eventBody = z.strictObject({
@@ -74,8 +86,14 @@ export function createRegRoutes(deps: CloudDeps): Hono {
     return c.json({ ok: false, code: result.code, error: result.message }, result.status);
   });
   relay.post("/heartbeat", jsonBody(heartbeatBody), async (c) => {
-    await recordHeartbeat(deps, c.get("relayId"), c.req.valid("json"));
-    return c.json({ ok: true });
+    const { usage, ...load } = c.req.valid("json");
+    const relayId = c.get("relayId");
+    await recordHeartbeat(deps, relayId, load);
+    if (usage) await recordUsage(deps, relayId, usage);
+    // The push half of suspension (edge/console/server_state.ts): tunnels of servers that are no
+    // longer active, which the relay closes at once — within one heartbeat interval of the change.
+    const drop = await tunnelsToDrop(deps, relayId, load.tunnelSet?.map((t) => t.serverId));
+    return c.json({ ok: true, drop });
   });
   relay.post("/events", jsonBody(eventBody), async (c) => {
     await recordTunnelEvent(deps, c.get("relayId"), c.req.valid("json"));
@@ -84,6 +102,6 @@ export function createRegRoutes(deps: CloudDeps): Hono {
 
   app.route("/server", server);
   app.route("/relay", relay);
-  app.get("/status", async (c) => c.json({ relays: await relayStatus(deps) }));
+  app.get("/status", operatorOnly(deps), async (c) => c.json({ relays: await relayStatus(deps) }));
   return app;
 }

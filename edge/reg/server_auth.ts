@@ -25,6 +25,14 @@ export function serverAuth(deps: CloudDeps) {
         // Namespaced apart from OIDC client assertions (whose client ids are server ids too).
         rememberJti: (jti, expiresAtMs) => rememberJti(deps, `server-request:${jti}`, expiresAtMs + 10_000),
       });
+      // A deregistered server may no longer act at the cloud tier (edge/console/server_state.ts);
+      // the answer names the reason, for its owner's logs. A suspended one still may: it learns
+      // its state from the refused attaches, and is reinstated without re-registering.
+      if (row[0].state === "deregistered") {
+        throw new HTTPException(403, {
+          message: `Server "${row[0].name}" is deregistered (reason: ${row[0].stateReason ?? "other"})`,
+        });
+      }
       c.set("serverId", serverId);
       c.set("serverName", row[0].name);
       c.set("body", body);

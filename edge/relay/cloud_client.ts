@@ -17,6 +17,11 @@ export type AttachAnswer =
   | { ok: true; serverId: string; serverName: string }
   | { ok: false; status: number; code: string; error: string };
 
+/** RegCloud's answer to a heartbeat: tunnels of servers an operator stopped, to close now. */
+export interface HeartbeatAnswer {
+  drop: { serverId: string; code: string }[];
+}
+
 export class CloudClient {
   constructor(private readonly o: CloudClientOptions) {}
 
@@ -51,10 +56,15 @@ export class CloudClient {
       bytesPerSecond: number;
       healthy: boolean;
       tunnelSet: { serverId: string; remoteAddress: string; upAt: number }[];
+      version?: string;
+      startedAt?: number;
+      usage?: { serverId: string; bytes: number; connections: number }[];
     },
-  ): Promise<void> {
+  ): Promise<HeartbeatAnswer> {
     const res = await this.#post("/relay/heartbeat", load);
     if (!res.ok) throw new Error(`Heartbeat refused: HTTP ${res.status} ${await res.text()}`);
+    const body = await res.json() as Partial<HeartbeatAnswer>;
+    return { drop: Array.isArray(body.drop) ? body.drop : [] };
   }
 
   async tunnelEvent(

@@ -17,6 +17,10 @@ export interface Tunnel {
 export class TunnelRegistry {
   readonly #byName = new Map<string, Tunnel[]>();
   #count = 0;
+  /** Browser connections routed into each tunnel (`pick`), for metering (operator_push.ts). */
+  readonly #connections = new WeakMap<Tunnel, number>();
+  /** Tunnels removed since the last `takeRemoved`: their last counts are still to be reported. */
+  #removed: Tunnel[] = [];
 
   add(t: Tunnel): void {
     const list = this.#byName.get(t.serverName) ?? [];
@@ -32,6 +36,7 @@ export class TunnelRegistry {
     list.splice(i, 1);
     if (!list.length) this.#byName.delete(t.serverName);
     this.#count--;
+    this.#removed.push(t);
     return true;
   }
 
@@ -40,12 +45,29 @@ export class TunnelRegistry {
     return [...(this.#byName.get(name) ?? [])];
   }
 
-  /** The newest open tunnel for `name`, if any. */
+  /** The newest open tunnel for `name`, if any: called once per browser connection to route it. */
   pick(name: string): Tunnel | undefined {
     const list = this.#byName.get(name);
     if (!list) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) if (!list[i].session.isClosed) return list[i];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const t = list[i];
+      if (t.session.isClosed) continue;
+      this.#connections.set(t, (this.#connections.get(t) ?? 0) + 1);
+      return t;
+    }
     return undefined;
+  }
+
+  /** How many browser connections were routed into `t`. */
+  connectionsOf(t: Tunnel): number {
+    return this.#connections.get(t) ?? 0;
+  }
+
+  /** Tunnels removed since the last call (the meter reports their last counts once). */
+  takeRemoved(): Tunnel[] {
+    const removed = this.#removed;
+    this.#removed = [];
+    return removed;
   }
 
   get size(): number {

@@ -15,6 +15,8 @@ import { SourceCounter } from "./source_counter.ts";
 import { fileTap } from "./tap.ts";
 import { listenTunnelPort } from "./tunnel_port.ts";
 import { AttachThrottle } from "./attach_throttle.ts";
+import { dropTunnels, UsageMeter } from "./operator_push.ts";
+import pkg from "../../package.json" with { type: "json" };
 
 export interface RelayDeps {
   tls: { key: string; cert: string };
@@ -76,6 +78,7 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
   );
 
   // Heartbeats with load; the first right away so RegCloud hands this relay out promptly.
+  const meter = new UsageMeter(registry);
   let lastBytes = 0;
   let lastAt = Date.now();
   const beat = async () => {
@@ -93,13 +96,18 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
         remoteAddress: t.remoteAddress,
         upAt: t.upAt,
       }));
-      await cloud.heartbeat({
+      const answer = await cloud.heartbeat({
         tunnels: registry.size,
         streams: registry.streams(),
         bytesPerSecond,
         healthy,
         tunnelSet,
+        version: pkg.version,
+        startedAt,
+        usage: meter.take(),
       });
+      meter.acknowledge();
+      dropTunnels(registry, answer.drop, log);
     } catch (err) {
       log.warn("heartbeat failed", { err });
     }

@@ -13,6 +13,10 @@ export const accounts = sqliteTable("accounts", {
   totpEnabledAt: integer("totp_enabled_at"),
   /** The last TOTP time step accepted, so a code works once. */
   totpLastStep: integer("totp_last_step"),
+  /** Set by the `grant-operator` command (never self-service): the account may use the console. */
+  operatorSince: integer("operator_since"),
+  /** Set when the account unsubscribed from announcements (RFC 8058 one-click); security mail still goes. */
+  announcementsOffAt: integer("announcements_off_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

@@ -7,6 +7,8 @@ export const mailOutbox = sqliteTable("mail_outbox", {
   subject: text("subject").notNull(),
   text: text("text").notNull(),
   html: text("html").notNull(),
+  /** Extra headers as a JSON object (announcements: List-Unsubscribe, List-Unsubscribe-Post). */
+  headers: text("headers"),
   status: text("status", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
   attempts: integer("attempts").notNull().default(0),
   nextAttemptAt: integer("next_attempt_at").notNull(),

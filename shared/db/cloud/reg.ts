@@ -19,6 +19,9 @@ export const relays = sqliteTable("relays", {
   loadTunnels: integer("load_tunnels").notNull().default(0),
   loadStreams: integer("load_streams").notNull().default(0),
   loadBytesPerSecond: real("load_bytes_per_second").notNull().default(0),
+  /** What the relay said in its last heartbeat: its software version and when its process started. */
+  version: text("version"),
+  startedAt: integer("started_at"),
   createdAt: integer("created_at").notNull(),
 });
 
@@ -32,6 +35,14 @@ export const servers = sqliteTable("servers", {
   totpSecret: text("totp_secret").notNull(),
   accountId: text("account_id"),
   createdAt: integer("created_at").notNull(),
+  /**
+   * `active`; `suspended` (reversible: attaches refused, tunnels dropped, the name still answers
+   * with relays); `deregistered` (attaches refused, NXDOMAIN). Set by operators (edge/console).
+   */
+  state: text("state", { enum: ["active", "suspended", "deregistered"] }).notNull().default("active"),
+  /** The reason code of the last operator action on the state (edge/console/reasons.ts). */
+  stateReason: text("state_reason"),
+  stateChangedAt: integer("state_changed_at"),
 });
 
 /** One-time attach nonces, each bound to a (server, relay) pair. */

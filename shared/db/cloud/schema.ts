@@ -8,3 +8,4 @@ export * from "./dns.ts";
 export * from "./id.ts";
 export * from "./mail.ts";
 export * from "./oidc.ts";
+export * from "./console.ts";

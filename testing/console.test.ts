@@ -79,6 +79,11 @@ test("suspend drops alice's tunnels within 5 s and refuses her attaches; reinsta
     90_000, // the connector skips relays that dropped it for a while, then backs off
   );
   expect((await api("/users")).users[0]).toMatchObject({ name: "alice", state: "suspended", tunnelsNow: 0 });
+  // Her server knows why, and says so (Settings shows the same; its local /healthz for scripts).
+  const health = async () =>
+    await (await fetch(`https://127.0.0.1:${h.user("alice").localPort}/healthz`, { tls: { ca: h.caPem } }))
+      .json();
+  expect((await health()).refusal?.message).toContain("Server is suspended (reason: abuse)");
   // A suspended name still answers, with the relays (which refuse it: PROTOCOL.md).
   await h.waitFor("a suspended name answering with every relay", async () => {
     const d = await dig(`alice.${ZONE}`);
@@ -89,6 +94,7 @@ test("suspend drops alice's tunnels within 5 s and refuses her attaches; reinsta
   const back = performance.now();
   await h.waitFor("alice's two tunnels again", async () => (await h.tunnelsOf("alice")).length === 2, 60_000);
   console.log(`unsuspend → two tunnels again in ${(performance.now() - back).toFixed(0)} ms`);
+  expect((await health()).refusal).toBeUndefined();
 
   await api("/servers/alice/state", { action: "deregister", reason: "legal_order" });
   const deregisteredAt = performance.now();

@@ -277,7 +277,13 @@ async function attach(
       error: answer.error,
       remote: remoteAddress,
     });
-    return refuse(socket, answer.status === 429 ? "throttled" : "attach_refused", answer.error);
+    // An operator's stop keeps its code, so the connector can tell its owner why (PROTOCOL.md §10).
+    const code = answer.code === "server_suspended" || answer.code === "server_deregistered"
+      ? answer.code
+      : answer.status === 429
+      ? "throttled"
+      : "attach_refused";
+    return refuse(socket, code, answer.error);
   }
   const limits = {
     maxStreams: cfg.maxStreamsPerTunnel,

@@ -40,7 +40,9 @@ export type TunnelErrorCode =
   | "attach_refused" // nonce or TOTP rejected by RegCloud
   | "throttled" // too many failed attaches
   | "relay_full" // the relay's tunnel limit is reached
-  | "unavailable"; // RegCloud could not be asked
+  | "unavailable" // RegCloud could not be asked
+  | "server_suspended" // an operator suspended the server (PROTOCOL.md §10)
+  | "server_deregistered"; // an operator deregistered it
 
 export class TunnelProtocolError extends Error {
   override name = "TunnelProtocolError";

@@ -80,7 +80,13 @@ export async function runUserServer(
     const connector = listen && cloud
       ? createConnector(config, cloud, log, { port: () => listening?.relayedPort, sources: core.sources })
       : undefined;
-    const web = createWeb(core, auth, { importer, plugins, tunnels: () => connector?.status() ?? [], cloud });
+    const web = createWeb(core, auth, {
+      importer,
+      plugins,
+      tunnels: () => connector?.status() ?? [],
+      refusal: () => connector?.refusal(),
+      cloud,
+    });
     built = { importer, connector, web };
   } catch (e) {
     core.reader.close();

@@ -8,7 +8,7 @@
 import { Backoff } from "../../shared/backoff.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import { type CloudAccess, fetchRelayOffers, type RelayOffer } from "./cloud.ts";
-import { type OpenTunnel, openTunnel, type SourcedTarget } from "./tunnel.ts";
+import { AttachError, type OpenTunnel, openTunnel, type SourcedTarget } from "./tunnel.ts";
 
 export interface ConnectorOptions {
   cloud: CloudAccess;
@@ -22,6 +22,13 @@ export interface ConnectorOptions {
   /** Tunnels up this long reset the backoff. */
   stableMs?: number;
   log: Logger;
+}
+
+/** The cloud's operator stopped this server (edge/console): attaches are refused with this. */
+export interface OperatorRefusal {
+  code: "server_suspended" | "server_deregistered";
+  message: string;
+  at: number;
 }
 
 export interface TunnelStatus {
@@ -57,6 +64,7 @@ export class Connector {
   readonly #failedAt = new Map<string, number>();
   readonly #backoff = new Backoff(250, 30_000);
   #running = false;
+  #refusal: OperatorRefusal | undefined;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
 
@@ -75,6 +83,11 @@ export class Connector {
     this.#wake?.();
     for (const { tunnel } of this.#tunnels.values()) tunnel.close();
     await this.#loop;
+  }
+
+  /** Why the relays refuse this server, when an operator suspended or deregistered it (until an attach succeeds). */
+  refusal(): OperatorRefusal | undefined {
+    return this.#refusal;
   }
 
   status(): TunnelStatus[] {
@@ -135,6 +148,7 @@ export class Connector {
         log,
       });
       const upAt = Date.now();
+      this.#refusal = undefined;
       this.#tunnels.set(offer.relayId, { tunnel, upAt });
       this.#failedUntil.delete(offer.relayId);
       this.#failedAt.delete(offer.relayId);
@@ -171,7 +185,17 @@ export class Connector {
       return true;
     } catch (err) {
       this.#skip(offer.relayId);
-      log.warn("attach failed", { relay: offer.relayId, err });
+      if (
+        err instanceof AttachError && (err.code === "server_suspended" || err.code === "server_deregistered")
+      ) {
+        this.#refusal = { code: err.code, message: err.message, at: Date.now() };
+        log.error("the cloud's operator stopped this server: relays refuse its tunnels", {
+          relay: offer.relayId,
+          reason: err.message,
+        });
+      } else {
+        log.warn("attach failed", { relay: offer.relayId, err });
+      }
       return false;
     }
   }

@@ -16,6 +16,8 @@ export interface SettingsFacts {
   publicOrigin: string;
   localOrigin: string;
   tunnels: () => { relayId: string }[];
+  /** Why relays refuse this server, when the cloud's operator suspended or deregistered it. */
+  refusal?: () => { message: string; at: number } | undefined;
 }
 
 /** `sections` gives the other plugins' sections (read per request: the list is complete by then). */
@@ -94,6 +96,7 @@ function SettingsPage(
     }
   });
   const tunnels = facts.tunnels();
+  const refusal = facts.refusal?.();
   return (
     <>
       <section class="card">
@@ -158,6 +161,18 @@ function SettingsPage(
           <dd class="mono">{facts.localOrigin}</dd>
           <dt>Relays</dt>
           <dd>{tunnels.length ? tunnels.map((t) => t.relayId).join(", ") : "none connected"}</dd>
+          {refusal
+            ? (
+              <>
+                <dt>Operator</dt>
+                <dd class="notice error" role="alert" data-operator-refusal>
+                  The cloud's operator stopped this server:{" "}
+                  {refusal.message}. Relays refuse its tunnels, so it is reachable only on this computer. Your
+                  IdCloud account page shows who did it and why.
+                </dd>
+              </>
+            )
+            : ""}
           <dt>Stored</dt>
           <dd>
             {counts.items} items, {counts.blobs} distinct files, {formatBytes(counts.bytes)}

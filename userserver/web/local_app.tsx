@@ -31,6 +31,8 @@ export interface LocalAppOptions {
   hosts?: string[];
   /** The connector's tunnels (relay ids only: no user data). */
   tunnels?: () => { relayId: string; upAt: number }[];
+  /** Why relays refuse this server, when the cloud's operator stopped it. */
+  refusal?: () => { message: string; at: number } | undefined;
   setup?: FirstRunSetup;
   /** WebDAV at `/dav/` (userserver/dav: app passwords only). */
   dav?: (c: Context) => Promise<Response>;
@@ -44,8 +46,19 @@ export interface LocalAppOptions {
 }
 
 export function createLocalApp(
-  { name, publicOrigin, hosts, tunnels = () => [], setup, dav, signIn, signedIn, shell, log = silentLogger }:
-    LocalAppOptions,
+  {
+    name,
+    publicOrigin,
+    hosts,
+    tunnels = () => [],
+    refusal = () => undefined,
+    setup,
+    dav,
+    signIn,
+    signedIn,
+    shell,
+    log = silentLogger,
+  }: LocalAppOptions,
 ): Hono {
   const app = new Hono();
   // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends its own Host: refused first.
@@ -62,7 +75,15 @@ export function createLocalApp(
   if (dav) app.on([...DAV_METHODS], [DAV_PREFIX, `${DAV_PREFIX}/*`], (c) => dav(c));
   app.get(
     "/healthz",
-    (c) => c.json({ ok: true, service: "userserver", listener: "local", name, tunnels: tunnels() }),
+    (c) =>
+      c.json({
+        ok: true,
+        service: "userserver",
+        listener: "local",
+        name,
+        tunnels: tunnels(),
+        refusal: refusal(),
+      }),
   );
   app.get("/", (c) =>
     signedIn?.(c) ? c.redirect("/browse", 303) : c.html(

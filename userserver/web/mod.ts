@@ -58,6 +58,8 @@ export interface WebOptions {
   importer: Importer;
   /** The connector's tunnels, for health and Settings (relay ids only). */
   tunnels?: () => { relayId: string; upAt: number }[];
+  /** Why relays refuse this server, when the cloud's operator stopped it (the connector's `refusal`). */
+  refusal?: () => { message: string; at: number } | undefined;
   /** More plugins, after the built-in ones (Browse, Add, Notifications, Settings). */
   plugins?: Plugin[];
   /** Signed requests to the cloud tier, once registered (the local sign-in's IdCloud challenge). */
@@ -145,7 +147,12 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     cameraPlugin(core),
     collectionPlugin(core),
     settingsPlugin(
-      { publicOrigin: publicOrigin(config), localOrigin: localOrigin(config), tunnels },
+      {
+        publicOrigin: publicOrigin(config),
+        localOrigin: localOrigin(config),
+        tunnels,
+        refusal: opts.refusal,
+      },
       () => plugins.settingsSections(),
     ),
     ...(opts.plugins ?? []),
@@ -189,6 +196,7 @@ export function createWeb(core: Core, auth: ShellAuth | undefined, opts: WebOpti
     name: config.name,
     publicOrigin: publicOrigin(config),
     tunnels,
+    refusal: opts.refusal,
     log,
     dav: (c) => dav.serveDirect(c),
     signIn: new Hono()

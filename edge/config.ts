@@ -1,6 +1,7 @@
 /** The cloud tier's configuration, built once at the entry point and passed inward. */
 import { join } from "node:path";
 import { fields, loadConfigFile, z } from "../platform/config.ts";
+import { http01AcmeSchema } from "../platform/acme/config.ts";
 
 export const cloudConfigSchema = z.strictObject({
   listenHost: fields.host.default("127.0.0.1"),
@@ -32,6 +33,11 @@ export const cloudConfigSchema = z.strictObject({
   mailFrom: z.string().default("Hearth <no-reply@hearth.localhost>"),
   /** Days the tunnel event log (who attached, from where, when) is kept for the operators' console. */
   tunnelEventRetentionDays: z.number().int().min(1).max(3650).default(90),
+  /**
+   * Its certificate (`reg.` and `id.<zone>`) from an ACME CA by HTTP-01 (edge/acme.ts) instead of
+   * one issued at set-up, on a plain Deno host (Deno Deploy brings its own TLS).
+   */
+  acme: http01AcmeSchema.optional(),
 });
 
 export type CloudConfig = z.output<typeof cloudConfigSchema> & {

@@ -21,7 +21,9 @@ import { createTransport } from "./mail/mod.ts";
 import { cloudJobs, runJobsOnTimers } from "./jobs.ts";
 import { loadIssuer } from "./id/issuer.ts";
 import { withAccessLog } from "./access_log.ts";
+import { cloudAcme } from "./acme.ts";
 import { join } from "node:path";
+import { existsSync } from "node:fs";
 
 const migrationsFolder = new URL("../migrations/cloud", import.meta.url).pathname;
 
@@ -79,30 +81,60 @@ await runMain("cloud", async () => {
     }
     return;
   }
-  const tls = loadTlsFiles(cli.dataDir);
   const app = createCloudApp(deps);
   // Background jobs (edge/jobs.ts) on timers here; deploy.ts runs the same list with Deno.cron.
   const mailTransport = createTransport(cfg.mail, { log, defaultDir: join(cli.dataDir, "mail") });
   const stopJobs = runJobsOnTimers(cloudJobs(deps, { transport: mailTransport, from: cfg.mailFrom }), log);
-  let server: Deno.HttpServer;
-  try {
-    server = Deno.serve({
-      hostname: cfg.listenHost,
-      port: cfg.port,
-      cert: tls.cert,
-      key: tls.key,
-      onListen: ({ hostname, port }) =>
-        log.info("cloud tier listening", { url: `https://${hostname}:${port}` }),
-    }, Deno.env.get("HEARTH_ACCESS_LOG") === "1" ? withAccessLog(app.fetch, log) : app.fetch);
-  } catch (cause) {
-    throw new ListenError(`Cannot listen on ${cfg.listenHost}:${cfg.port}: ${explainListenError(cause)}`, {
-      cause,
-    });
-  }
+  const handler = Deno.env.get("HEARTH_ACCESS_LOG") === "1" ? withAccessLog(app.fetch, log) : app.fetch;
+  // With ACME, a renewed certificate replaces the listener in the same process: the old one stops
+  // accepting (its requests in flight finish), the new one binds the port a few ms later. (Two
+  // listeners on one port would need Deno's unstable TLS reusePort.)
+  const listen = (tls: { key: string; cert: string }) => {
+    try {
+      return Deno.serve({
+        hostname: cfg.listenHost,
+        port: cfg.port,
+        cert: tls.cert,
+        key: tls.key,
+        onListen: ({ hostname, port }) =>
+          log.info("cloud tier listening", { url: `https://${hostname}:${port}` }),
+      }, handler);
+    } catch (cause) {
+      throw new ListenError(`Cannot listen on ${cfg.listenHost}:${cfg.port}: ${explainListenError(cause)}`, {
+        cause,
+      });
+    }
+  };
+  let server: Deno.HttpServer | undefined;
+  const acme = cloudAcme(cfg, cloudNames(cfg).dnsNames, {
+    log,
+    onIssued: async (tls) => {
+      const previous = server;
+      const finished = previous?.shutdown();
+      server = await listenWhenFree(() => listen(tls));
+      if (previous) log.info("cloud tier serves its renewed certificate");
+      await finished;
+    },
+  });
+  // The first start with ACME has no certificate yet: the keeper's first order opens the listener.
+  if (!acme || existsSync(join(cli.dataDir, CERT_FILE))) server ??= listen(loadTlsFiles(cli.dataDir));
   onShutdown(async () => {
     log.info("cloud tier stopping");
+    await acme?.stop();
     await stopJobs();
-    await server.shutdown();
+    await server?.shutdown();
     db.close();
   });
 });
+
+/** Binds once the previous listener has let go of the port (it closes right after `shutdown()`). */
+async function listenWhenFree(listen: () => Deno.HttpServer): Promise<Deno.HttpServer> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return listen();
+    } catch (e) {
+      if (attempt >= 50 || !(e instanceof ListenError)) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}

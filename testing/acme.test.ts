@@ -206,56 +206,89 @@ test("a challenge the CA cannot check is reported in Settings, and retried", asy
   expect(bob.localPort).toBeGreaterThan(0);
 }, 200_000);
 
+/** Restarts process `name` (data dir `dir`) with an HTTP-01 `acme` block pointing at pebble. */
+async function restartWithHttp01(name: string, dir: string): Promise<void> {
+  await h.processes.get(name)?.stop();
+  const file = join(dir, "config.json");
+  const cfg = JSON.parse(readFileSync(file, "utf8"));
+  // pebble dials `httpPort` at the address our DNS front gives for the process's names.
+  const acme = {
+    directoryUrl: pebble.directoryUrl,
+    caFile: pebble.listenerCaFile,
+    httpPort: pebble.httpPort,
+    retrySeconds: 2,
+  };
+  writeFileSync(file, JSON.stringify({ ...cfg, acme }));
+  await h.start(name); // healthy on its set-up certificate first; the ACME one replaces it
+}
+
+/** `/healthz` of `name:port` reached at `address`, trusting pebble's root alone (curl). */
+async function healthzByName(name: string, port: string | number, address: string): Promise<string> {
+  const rootFile = join(h.baseDir, "pebble-root.pem");
+  await Bun.write(rootFile, await pebble.rootPem());
+  const curl = Bun.spawn(
+    [
+      "curl",
+      "-sS",
+      "--cacert",
+      rootFile,
+      "--resolve",
+      `${name}:${port}:${address}`,
+      `https://${name}:${port}/healthz`,
+    ],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  const body = await new Response(curl.stdout).text();
+  await curl.exited;
+  return body;
+}
+
+/** The serial of the certificate served at `address:port` for the TLS name `name`. */
+async function servedAt(address: string, port: string | number, name: string): Promise<string> {
+  const proc = Bun.spawn([
+    "sh",
+    "-c",
+    `openssl s_client -connect ${address}:${port} -servername ${name} </dev/null 2>/dev/null | openssl x509 -noout -serial`,
+  ], { stdout: "pipe" });
+  const out = await new Response(proc.stdout).text();
+  await proc.exited;
+  return normalSerial(out.trim().replace(/^serial=/, ""));
+}
+
 test("a relay gets its tunnel port's certificate by HTTP-01 and serves it without a restart", async () => {
   const r = h.relaySpecs[0]!;
   const dir = h.dirs.relays[r.id]!;
-  await h.processes.get(r.id)?.stop();
-  const file = join(dir, "config.json");
-  const cfg = JSON.parse(readFileSync(file, "utf8"));
-  // pebble dials port `httpPort` at the address our DNS front gives for relay-a.<zone>: its tunnel address.
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...cfg,
-      acme: {
-        directoryUrl: pebble.directoryUrl,
-        caFile: pebble.listenerCaFile,
-        httpPort: pebble.httpPort,
-        retrySeconds: 2,
-      },
-    }),
-  );
-  await h.start(r.id);
+  await restartWithHttp01(r.id, dir);
   const serial = await h.waitFor("the relay's ACME certificate", () => stateOf(dir).serial, 90_000);
-  const rootFile = join(h.baseDir, "pebble-root.pem");
-  await Bun.write(rootFile, await pebble.rootPem());
-  const served = async () => {
-    const proc = Bun.spawn([
-      "sh",
-      "-c",
-      `openssl s_client -connect ${r.tunnelAddress}:${r.tunnelPort} -servername ${r.id}.${ZONE} </dev/null 2>/dev/null | openssl x509 -noout -serial`,
-    ], { stdout: "pipe" });
-    const out = await new Response(proc.stdout).text();
-    await proc.exited;
-    return normalSerial(out.trim().replace(/^serial=/, ""));
-  };
   await h.waitFor(
     "the tunnel port to serve it",
-    async () => (await served()) === normalSerial(serial),
+    async () => (await servedAt(r.tunnelAddress, r.tunnelPort, `${r.id}.${ZONE}`)) === normalSerial(serial),
     30_000,
   );
   // Its /healthz over that certificate, trusted through pebble's root alone.
-  const health = Bun.spawn([
-    "curl",
-    "-sS",
-    "--cacert",
-    rootFile,
-    "--resolve",
-    `${r.id}.${ZONE}:${r.tunnelPort}:${r.tunnelAddress}`,
-    `https://${r.id}.${ZONE}:${r.tunnelPort}/healthz`,
-  ], { stdout: "pipe", stderr: "pipe" });
-  const body = await new Response(health.stdout).text();
-  await health.exited;
+  const body = await healthzByName(`${r.id}.${ZONE}`, r.tunnelPort, r.tunnelAddress);
   expect(JSON.parse(body).service).toBe("relay");
+  expect(fileMode(join(dir, "tls.key"))).toBe(0o600);
+}, 200_000);
+
+// Last: once the cloud tier serves a pebble certificate, the dev-CA-trusting processes no longer reach it.
+test("the cloud tier gets reg. and id.<zone> by HTTP-01 and serves them without a restart", async () => {
+  const dir = h.dirs.cloud;
+  await restartWithHttp01("cloud", dir);
+  const serial = await h.waitFor("the cloud's ACME certificate", () => stateOf(dir).serial, 90_000);
+  const port = new URL(h.cloudUrl).port;
+  await h.waitFor(
+    "the cloud tier to serve it",
+    async () => (await servedAt("127.0.0.1", port, `reg.${ZONE}`)) === normalSerial(serial),
+    30_000,
+  );
+  // IdCloud by its own name, trusted through pebble's root alone; the process never restarted.
+  const body = await healthzByName(`id.${ZONE}`, port, "127.0.0.1");
+  expect(JSON.parse(body).service).toBe("cloud");
+  // Swapped in the running process (its listener replaced), not by a restart.
+  expect(
+    h.output.some((l) => l.startsWith("cloud: ") && l.includes("cloud tier serves its renewed certificate")),
+  )
+    .toBe(true);
   expect(fileMode(join(dir, "tls.key"))).toBe(0o600);
 }, 200_000);

@@ -8,12 +8,10 @@
  */
 import { readFileSync } from "node:fs";
 import { CertificateKeeper } from "../../platform/acme/keeper.ts";
-import type { ChallengeSolver } from "../../platform/acme/client.ts";
+import { http01Responder } from "../../platform/acme/http01.ts";
 import { listenOrExplain } from "../../platform/main.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import type { RelayConfig } from "./config.ts";
-
-const PREFIX = "/.well-known/acme-challenge/";
 
 export interface RelayAcme {
   keeper: CertificateKeeper;
@@ -26,33 +24,22 @@ export function relayAcme(
 ): RelayAcme | undefined {
   if (!cfg.acme) return undefined;
   const acme = cfg.acme;
-  const answers = new Map<string, string>();
+  const responder = http01Responder();
   const address = acme.httpAddress ?? cfg.tunnelAddress;
   const http = listenOrExplain("the ACME HTTP-01 listener", `${address}:${acme.httpPort}`, () =>
     Bun.serve({
       hostname: address,
       port: acme.httpPort,
       development: false,
-      fetch(req) {
-        const path = new URL(req.url).pathname;
-        const answer = path.startsWith(PREFIX) ? answers.get(path.slice(PREFIX.length)) : undefined;
-        return answer
-          ? new Response(answer, { headers: { "content-type": "application/octet-stream" } })
-          : new Response("Not found", { status: 404 });
-      },
+      fetch: (req) => responder.answer(req),
     }));
-  const solver: ChallengeSolver = {
-    type: "http-01",
-    present: (_domain, token, keyAuthorization) => Promise.resolve(void answers.set(token, keyAuthorization)),
-    cleanup: (_domain, token) => Promise.resolve(void answers.delete(token)),
-  };
   const keeper = new CertificateKeeper({
     dataDir: cfg.dataDir,
     domains: [cfg.hostName],
     directoryUrl: acme.directoryUrl,
     caPem: acme.caFile ? readFileSync(acme.caFile, "utf8") : undefined,
     email: acme.email,
-    solver,
+    solver: responder.solver,
     renewAtFraction: acme.renewAtFraction,
     retryBaseMs: acme.retrySeconds * 1000,
     onIssued,

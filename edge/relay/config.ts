@@ -1,5 +1,6 @@
 /** A relay's configuration, built at its entry point. */
 import { fields, loadConfigFile, z } from "../../platform/config.ts";
+import { http01AcmeSchema } from "../../platform/acme/config.ts";
 
 export const relayConfigSchema = z.strictObject({
   /** Stable id, e.g. "relay-a"; its data directory is `.data/<id>/`. */
@@ -55,17 +56,7 @@ export const relayConfigSchema = z.strictObject({
    * issued at set-up: the CA fetches `/.well-known/acme-challenge/<token>` from `httpAddress:httpPort`
    * (port 80 in production; the relay's name resolves to its tunnel address).
    */
-  acme: z.strictObject({
-    directoryUrl: fields.httpsUrl,
-    /** A PEM file to trust for the ACME server itself (pebble's); the system roots otherwise. */
-    caFile: z.string().optional(),
-    email: z.string().email().optional(),
-    httpAddress: fields.host.optional(),
-    httpPort: fields.port.default(80),
-    renewAtFraction: z.number().gt(0).lt(1).default(2 / 3),
-    /** First retry ceiling after a failed order (seconds), doubling up to six hours (see userserver). */
-    retrySeconds: z.number().min(1).max(86_400).default(300),
-  }).optional(),
+  acme: http01AcmeSchema.optional(),
   /**
    * Debugging only, off by default: append every byte the relay moves between browser sockets
    * and tunnel streams to `<file>.up` / `<file>.down`. Tests use it to show those bytes are TLS.

@@ -71,6 +71,11 @@ export interface AcmeClientOptions {
   email?: string;
   /** How long to wait for an authorization or order to settle. */
   pollTimeoutMs?: number;
+  /**
+   * The fetch to use (Deno trusts `caPem` through its own client: edge/acme.ts); by default
+   * the global one with Bun's `tls.ca`.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /** A new ES256 account key as a private JWK (the caller stores it 0600). */
@@ -103,11 +108,11 @@ export class AcmeClient {
   }
 
   #fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(url, {
-      ...init,
-      signal: AbortSignal.timeout(30_000),
-      ...(this.o.caPem ? { tls: { ca: this.o.caPem } } : {}),
-    } as RequestInit).catch((cause) => {
+    const timed = { ...init, signal: AbortSignal.timeout(30_000) };
+    const sent = this.o.fetch
+      ? this.o.fetch(url, timed)
+      : fetch(url, { ...timed, ...(this.o.caPem ? { tls: { ca: this.o.caPem } } : {}) } as RequestInit);
+    return sent.catch((cause) => {
       throw new AcmeProtocolError(`Cannot reach the ACME server at ${url}: ${(cause as Error).message}`);
     });
   }

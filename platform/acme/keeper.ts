@@ -15,7 +15,7 @@ import { readTextIfExists, writePublicFile, writeSecretFile } from "../files.ts"
 import { Backoff } from "../../shared/backoff.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import { certificateMatchesKey } from "../../shared/pki/mod.ts";
-import { AcmeClient, type ChallengeSolver, newAccountJwk } from "./client.ts";
+import { AcmeClient, type AcmeClientOptions, type ChallengeSolver, newAccountJwk } from "./client.ts";
 
 export const ACME_STATE_FILE = "acme-state.json";
 export const ACME_ACCOUNT_FILE = "acme-account.json";
@@ -54,6 +54,8 @@ export interface KeeperOptions {
   retryBaseMs?: number;
   retryCapMs?: number;
   onIssued?: (tls: { key: string; cert: string }) => void | Promise<void>;
+  /** The fetch for the ACME server (see AcmeClientOptions.fetch). */
+  fetch?: AcmeClientOptions["fetch"];
   log: Logger;
 }
 
@@ -205,6 +207,7 @@ export class CertificateKeeper {
       caPem: this.o.caPem,
       accountJwk: account.jwk,
       email: this.o.email,
+      fetch: this.o.fetch,
     });
     return this.#client;
   }

@@ -7,7 +7,9 @@
  * most of an 888,000-photo library unreachable (immich#16788, the 16,777,216 px page cap) and a
  * 70,000-photo month freezing the tab for 17.9 s (immich#28861) — this corpus has such a month.
  *
- *   bun bench/photos/browser.ts [--photos=1000000] [--jumps=20] [--runs=3]
+ *   bun bench/photos/browser.ts [--photos=1000000] [--jumps=20] [--runs=3] [--profile]
+ * `--profile` records the page's CPU profile (Chrome DevTools Protocol) over the scrolling and jumps
+ * of each run and prints the functions with the most self time (where the long tasks go).
  */
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
@@ -20,6 +22,29 @@ const arg = (k: string, d: number) =>
 const PHOTOS = arg("photos", 1_000_000);
 const JUMPS = arg("jumps", 20);
 const RUNS = arg("runs", 3);
+const PROFILE = Bun.argv.includes("--profile");
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** Self time per function of a CDP CPU profile, the largest first. */
+function topSelfTime(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }, n = 12) {
+  const byNode = new Map<number, number>();
+  (profile.samples ?? []).forEach((id, k) =>
+    byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas?.[k] ?? 0))
+  );
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop() ?? ""}:${f.lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + (byNode.get(node.id) ?? 0) / 1000);
+  }
+  const total = [...byFunction.values()].reduce((a, b) => a + b, 0);
+  return { total, top: [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, n) };
+}
 
 /** Deterministic rows: ~20 years back from 2026-11-30, uneven days, one day of 70,000. */
 function fill(dbPath: string): { days: number; oldest: number } {
@@ -96,6 +121,12 @@ try {
         }
       }).observe({ type: "longtask", buffered: false });
     });
+    const cdp = PROFILE ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     await page.mouse.move(600, 500);
     for (let k = 0; k < 60; k++) {
       await page.mouse.wheel(0, 900);
@@ -124,6 +155,15 @@ try {
       jumps.push((await page.evaluate(() => performance.now())) - started);
     }
     const long = await page.evaluate(() => (globalThis as unknown as { longTasks: number[] }).longTasks);
+    if (cdp) {
+      const { profile } = await cdp.send("Profiler.stop");
+      const { total, top } = topSelfTime(profile);
+      console.log(
+        `run ${run}: CPU profile over scrolling and jumps: ${total.toFixed(0)} ms sampled; most self time:`,
+      );
+      for (const [f, ms] of top) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${f}`);
+      await cdp.detach();
+    }
     // The oldest photo: End on the scrubber, then the last day's heading on screen.
     await page.focus("[data-ph-scrubber]");
     await page.keyboard.press("End");

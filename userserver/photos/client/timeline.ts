@@ -177,9 +177,13 @@ export class Timeline {
   }
 
   #render(): void {
+    // Layout is read once, before anything changes: a read after a change forces the browser to lay
+    // the page out again at once (the timeline's long tasks were such reads, once per heading).
     const h = this.scroller.clientHeight;
-    const from = this.position - h / 2;
-    const to = this.position + h * 1.5;
+    const width = this.scroller.clientWidth;
+    const position = this.position;
+    const from = position - h / 2;
+    const to = position + h * 1.5;
     const live = new Set<string>();
     // Only what is on screen now is wanted (a jump leaves the last place's wants behind).
     this.#want.clear();
@@ -194,7 +198,7 @@ export class Timeline {
           b.top,
           () => heading("h2", monthLabel(b.day), "ph-month"),
           0,
-          this.scroller.clientWidth,
+          width,
           MONTH_H,
         );
       }
@@ -204,7 +208,7 @@ export class Timeline {
         b.rowsTop - DAY_H,
         () => heading("h3", dayLabel(b.day), "ph-day"),
         0,
-        this.scroller.clientWidth,
+        width,
         DAY_H,
       );
       const r0 = Math.max(0, Math.floor((from - b.rowsTop) / rowH));
@@ -238,7 +242,7 @@ export class Timeline {
       }
     }
     this.#fetch();
-    this.#scrubberAt(this.position);
+    this.#scrubberAt(position);
   }
 
   #place(

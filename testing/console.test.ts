@@ -45,6 +45,25 @@ async function dig(name: string): Promise<{ status: string; answers: string[] }>
 
 const relayIps = () => h.relaySpecs.map((r) => r.browserAddresses[0]).sort();
 
+/** The TLS alert a relay's browser port answers a ClientHello for `<name>.<zone>` with (openssl's report). */
+async function alertFrom(r: Harness["relaySpecs"][number], name: string): Promise<number | undefined> {
+  const p = Bun.spawn(
+    [
+      "openssl",
+      "s_client",
+      "-connect",
+      `${r.browserAddresses[0]}:${r.browserPort}`,
+      "-servername",
+      `${name}.${ZONE}`,
+    ],
+    { stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+  );
+  const out = (await new Response(p.stdout).text()) + (await new Response(p.stderr).text());
+  await p.exited;
+  const m = /alert number (\d+)/.exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
 test(
   "suspend drops alice's tunnels within 5 s and refuses her attaches; reinstating brings them back; deregistering is NXDOMAIN",
   async () => {
@@ -95,6 +114,14 @@ test(
       const d = await dig(`alice.${ZONE}`);
       return d.status === "NOERROR" && JSON.stringify(d.answers) === JSON.stringify(relayIps());
     }, 10_000);
+    // ...with access_denied (49), told apart from a name no relay carries (unrecognized_name, 112).
+    for (const r of h.relaySpecs) {
+      await h.waitFor(
+        `${r.id} refusing alice with access_denied`,
+        async () => (await alertFrom(r, "alice")) === 49,
+      );
+      expect(await alertFrom(r, "nobody-here")).toBe(112);
+    }
 
     await api("/servers/alice/state", { action: "unsuspend", reason: "other" });
     const back = performance.now();

@@ -74,6 +74,14 @@ export async function changeServerState(
   return { name: server.name, state: step.to };
 }
 
+/** The names of suspended servers: a relay refuses browsers for them with `access_denied` (PROTOCOL.md §10). */
+export async function suspendedNames(deps: CloudDeps): Promise<string[]> {
+  return (await deps.db.orm.select({ name: servers.name }).from(servers).where(
+    eq(servers.state, "suspended"),
+  ))
+    .map((s) => s.name).sort();
+}
+
 /** Of the tunnels a relay reports, those whose server may not hold one: `{serverId, code}` each. */
 export async function tunnelsToDrop(
   deps: CloudDeps,

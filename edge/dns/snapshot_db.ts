@@ -66,7 +66,7 @@ export async function buildSnapshot(
       load: r.loadStreams + r.loadTunnels,
     })).sort((a, b) => a.id.localeCompare(b.id)),
     // Deregistered names are NXDOMAIN; a suspended name answers with every relay, which refuses
-    // browsers for it with a TLS alert (edge/relay/PROTOCOL.md, "Suspended names").
+    // browsers for it with the TLS alert access_denied (edge/relay/PROTOCOL.md §10).
     users: serverRows.filter((s) => s.state !== "deregistered").map((s) => ({
       name: s.name,
       relays: s.state === "suspended" ? relayRows.map((r) => r.id).sort() : (byServer.get(s.id) ?? []).sort(),

@@ -18,7 +18,7 @@ import { relayAuth, type RelayAuthEnv } from "./relay_auth.ts";
 import { serverAuth, type ServerAuthEnv } from "./server_auth.ts";
 import { lookUpPeer } from "./peer.ts";
 import { operatorOnly } from "../console/auth.ts";
-import { tunnelsToDrop } from "../console/server_state.ts";
+import { suspendedNames, tunnelsToDrop } from "../console/server_state.ts";
 import { recordUsage } from "../console/metering.ts";
 
 const attachBody = z.strictObject({
@@ -93,7 +93,7 @@ export function createRegRoutes(deps: CloudDeps): Hono {
     // The push half of suspension (edge/console/server_state.ts): tunnels of servers that are no
     // longer active, which the relay closes at once — within one heartbeat interval of the change.
     const drop = await tunnelsToDrop(deps, relayId, load.tunnelSet?.map((t) => t.serverId));
-    return c.json({ ok: true, drop });
+    return c.json({ ok: true, drop, suspended: await suspendedNames(deps) });
   });
   relay.post("/events", jsonBody(eventBody), async (c) => {
     await recordTunnelEvent(deps, c.get("relayId"), c.req.valid("json"));

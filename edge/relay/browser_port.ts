@@ -35,6 +35,8 @@ export interface BrowserPortDeps {
   perSource: SourceCounter;
   /** Each tunnel's streams per source address (cap: `maxStreamShareFromOneSource` of its streams). */
   shares: WeakMap<Tunnel, SourceCounter>;
+  /** Names an operator suspended: refused with `access_denied` rather than `unrecognized_name`. */
+  suspended?: ReadonlySet<string>;
   tap?: Tap;
   log: Logger;
 }
@@ -160,6 +162,10 @@ function onHelloBytes(
   const user = userOf(hello.serverName, deps.cfg.zone);
   const tunnel = user ? deps.registry.pick(user) : undefined;
   if (!tunnel) {
+    if (user && deps.suspended?.has(user)) {
+      deps.log.debug("suspended name", { name: hello.serverName, remote: socket.remoteAddress });
+      return close(socket, AlertDescription.access_denied);
+    }
     deps.log.debug("no tunnel for name", { name: hello.serverName, remote: socket.remoteAddress });
     return close(socket, AlertDescription.unrecognized_name);
   }

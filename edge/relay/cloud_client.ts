@@ -20,6 +20,8 @@ export type AttachAnswer =
 /** RegCloud's answer to a heartbeat: tunnels of servers an operator stopped, to close now. */
 export interface HeartbeatAnswer {
   drop: { serverId: string; code: string }[];
+  /** Names of servers an operator suspended (their browsers get `access_denied`). */
+  suspended: string[];
 }
 
 export class CloudClient {
@@ -64,7 +66,10 @@ export class CloudClient {
     const res = await this.#post("/relay/heartbeat", load);
     if (!res.ok) throw new Error(`Heartbeat refused: HTTP ${res.status} ${await res.text()}`);
     const body = await res.json() as Partial<HeartbeatAnswer>;
-    return { drop: Array.isArray(body.drop) ? body.drop : [] };
+    return {
+      drop: Array.isArray(body.drop) ? body.drop : [],
+      suspended: Array.isArray(body.suspended) ? body.suspended.filter((n) => typeof n === "string") : [],
+    };
   }
 
   async tunnelEvent(

@@ -72,16 +72,32 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
     perSource: tunnelPortSources,
     log,
   };
+  // Names an operator suspended, as of the last heartbeat answer (PROTOCOL.md §10).
+  const suspended = new Set<string>();
   let tunnelListener = listenTunnelPort(tunnelDeps);
   const browserListeners = cfg.browserAddresses.map((address) =>
-    listenBrowserPort(address, { cfg, registry, rateLimiter, counters, perSource, shares, tap, log })
+    listenBrowserPort(address, {
+      cfg,
+      registry,
+      rateLimiter,
+      counters,
+      perSource,
+      shares,
+      suspended,
+      tap,
+      log,
+    })
   );
 
   // Heartbeats with load; the first right away so RegCloud hands this relay out promptly.
   const meter = new UsageMeter(registry);
+  // One at a time: a slow cloud must not get an older tunnel set after a newer one (bench/scale).
+  let beating = false;
   let lastBytes = 0;
   let lastAt = Date.now();
   const beat = async () => {
+    if (beating) return;
+    beating = true;
     const now = Date.now();
     const bytesPerSecond = ((counters.bytes - lastBytes) * 1000) / Math.max(1, now - lastAt);
     lastBytes = counters.bytes;
@@ -108,8 +124,12 @@ export function startRelay(cfg: RelayConfig, { tls, credential, cloudCaPem, log 
       });
       meter.acknowledge();
       dropTunnels(registry, answer.drop, log);
+      suspended.clear();
+      for (const name of answer.suspended) suspended.add(name);
     } catch (err) {
       log.warn("heartbeat failed", { err });
+    } finally {
+      beating = false;
     }
   };
   void beat();

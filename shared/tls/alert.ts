@@ -8,6 +8,7 @@ export const AlertDescription = {
   unexpected_message: 10,
   record_overflow: 22,
   handshake_failure: 40,
+  access_denied: 49,
   illegal_parameter: 47,
   decode_error: 50,
   protocol_version: 70,

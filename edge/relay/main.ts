@@ -11,6 +11,7 @@ import { parseCommandLine } from "../../platform/cli.ts";
 import { onShutdown, runMain } from "../../platform/main.ts";
 import { loadRelayConfig, relayNames } from "./config.ts";
 import { startRelay } from "./relay.ts";
+import { missingRuntimeEnv } from "./runtime_env.ts";
 
 await runMain("relay", async () => {
   const cli = parseCommandLine(".data/relay-a");
@@ -24,6 +25,12 @@ await runMain("relay", async () => {
   }
   if (cli.command !== "serve") throw new Error(`Unknown command "${cli.command}" (expected serve or init)`);
   const log = processLogger(cfg.id, cfg.logFormat);
+  const missing = missingRuntimeEnv();
+  if (missing.length > 0) {
+    log.warn("started without its allocator setting: forwarding costs about twice the CPU per GB", {
+      startWith: missing.join(" "),
+    });
+  }
   const relay = startRelay(cfg, {
     tls: loadTlsFiles(cli.dataDir),
     credential: loadRelayCredential(cli.dataDir),

@@ -1,13 +1,14 @@
 /**
- * Opens many idle tunnels to the relays RegCloud offers, as one registered user server would
- * (signed relay request → one-time nonce → TLS + hello + yamux), and holds them until killed.
- * Run by bench/relay/memory.ts as its own process so its memory and CPU are not the relay's
- * nor the benchmark's. Prints JSON lines: progress, then `{"done":true,…}`.
- *   bun bench/relay/_tunnels.ts '{"cloudUrl":…,"caFile":…,"userDir":…,"count":5000,"concurrency":32,"maxMs":180000}'
+ * Opens many idle tunnels to the relays RegCloud offers, one per registered bench server (from
+ * `_servers.ts`: a relay keeps one tunnel per server), each as a user server would (signed relay
+ * request → one-time nonce → TLS + hello + yamux), and holds them until killed. Run by
+ * bench/relay/memory.ts as its own process so its memory and CPU are not the relay's nor the
+ * benchmark's. Prints JSON lines: progress, then `{"done":true,…}`.
+ *   bun bench/relay/_tunnels.ts '{"cloudUrl":…,"caFile":…,"userDir":…,"serversFile":…,"count":5000,"concurrency":32,"maxMs":180000}'
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureServerKey, loadRegistration } from "../../platform/secrets.ts";
+import { importKeyPairPem } from "../../shared/pki/mod.ts";
 import { fetchRelayOffers } from "../../userserver/connector/cloud.ts";
 import { type OpenTunnel, openTunnel } from "../../userserver/connector/tunnel.ts";
 import { createLogger } from "../../shared/log/mod.ts";
@@ -15,17 +16,23 @@ import { createLogger } from "../../shared/log/mod.ts";
 const o = JSON.parse(process.argv[2] ?? "{}") as {
   cloudUrl: string;
   caFile: string;
+  /** Where streams would be piped (none are opened on idle tunnels). */
   userDir: string;
+  serversFile: string;
   count: number;
   concurrency: number;
   maxMs: number;
   progressEvery?: number;
 };
-const reg = loadRegistration(o.userDir);
-if (!reg) throw new Error(`No registration in ${o.userDir}`);
-const { keys } = await ensureServerKey(o.userDir);
+const servers = JSON.parse(readFileSync(o.serversFile, "utf8")) as {
+  serverId: string;
+  totpSecret: string;
+  keyPem: string;
+}[];
+if (servers.length < o.count) {
+  throw new Error(`${o.serversFile} holds ${servers.length} servers, not ${o.count}`);
+}
 const caPem = readFileSync(o.caFile, "utf8");
-const access = { cloudUrl: o.cloudUrl, caPem, serverId: reg.serverId, serverKey: keys.privateKey };
 const log = createLogger({ level: "error", sink: (line) => console.error(line) });
 
 const tunnels: OpenTunnel[] = [];
@@ -39,14 +46,16 @@ const deadline = t0 + o.maxMs;
 
 async function worker(): Promise<void> {
   while (next < o.count && performance.now() < deadline) {
-    next++;
+    const server = servers[next++];
     try {
+      const { privateKey } = await importKeyPairPem(server.keyPem);
+      const access = { cloudUrl: o.cloudUrl, caPem, serverId: server.serverId, serverKey: privateKey };
       const [offer] = await fetchRelayOffers(access, 1);
       if (!offer) throw new Error("RegCloud offered no relay");
       const t = await openTunnel({
         offer,
-        serverId: reg!.serverId,
-        totpSecret: reg!.totpSecret,
+        serverId: server.serverId,
+        totpSecret: server.totpSecret,
         caPem,
         relayedSocket: join(o.userDir, "relayed.sock"),
         log,

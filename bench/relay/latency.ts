@@ -1,6 +1,8 @@
 /**
- * New-connection latency: N sequential HTTPS GETs of alice's small page `/`, each on a fresh TCP
- * connection and a full TLS handshake (node:https, `agent: false`), over
+ * New-connection latency: N sequential HTTPS GETs of alice's `/healthz` (a small JSON answer; `/`
+ * now redirects to sign-in on alice's server but not on the bare origin, so it would not compare
+ * like with like), each on a fresh TCP connection and a full TLS handshake (node:https,
+ * `agent: false`), over
  *   direct   → Bun HTTPS origin with alice's certificate (its own process)
  *   nginx    → nginx stream proxy → origin
  *   ssh -R   → sshd → ssh channel → ssh client → origin
@@ -47,7 +49,7 @@ function getOnce(leg: Leg, ca: string): Promise<number> {
     const req = request({
       host: leg.ip,
       port: leg.port,
-      path: "/",
+      path: "/healthz",
       method: "GET",
       servername: HOST,
       headers: { host: `${HOST}:${leg.port}`, connection: "close" },
@@ -59,7 +61,7 @@ function getOnce(leg: Leg, ca: string): Promise<number> {
       res.on("data", (c: string) => (body += c));
       res.on("end", () => {
         const ms = performance.now() - t0;
-        if (res.statusCode !== 200 || !body.includes("Hearth")) {
+        if (res.statusCode !== 200 || !body.includes('"listener":"relayed"')) {
           return reject(new Error(`${leg.name}: HTTP ${res.statusCode}, body ${body.slice(0, 80)}`));
         }
         resolve(ms);
@@ -92,7 +94,7 @@ async function main() {
     { name: "relay", ip: r.browserAddresses[0], port: r.browserPort, ms: [] },
   ];
   console.log(
-    `latency: ${N} sequential new-connection GETs of / per leg (stack up in ${
+    `latency: ${N} sequential new-connection GETs of /healthz per leg (stack up in ${
       fmt((performance.now() - t0) / 1000)
     } s)`,
   );

@@ -1,8 +1,10 @@
 /**
  * Relay memory per idle tunnel: the relay's RSS (/proc/<pid>/status VmRSS) before and after a
- * separate opener process attaches N tunnels (default 5,000) for alice — each a real attach:
+ * separate opener process attaches N tunnels (default 5,000), one for each of N servers registered
+ * for the bench (a relay keeps one tunnel per server, PROTOCOL.md §8) — each a real attach:
  * signed relay request to RegCloud for a one-time nonce, TLS to the tunnel port, hello verified
- * by RegCloud, then an idle yamux session. RSS is sampled as the count grows (slope) and again
+ * by RegCloud, then an idle yamux session. All come from 127.0.0.1, so this stack raises the
+ * relay's per-address cap on tunnel-port connections (`maxTunnelPortConnectionsPerSource`). RSS is sampled as the count grows (slope) and again
  * after one keepalive round (pings touch each session's buffers). Goal: ≤ 100 KiB per tunnel.
  * The opener's own RSS per tunnel (the user-server side of the same sessions) is shown too.
  *
@@ -12,7 +14,9 @@
  */
 import { startHarness } from "../../testing/harness.ts";
 import { join } from "node:path";
-import { bun, fmt, onCleanup, repoRoot, rssKiB, runBench, spawnChild, table } from "./_lib.ts";
+import { bun, fmt, onCleanup, repoRoot, rssKiB, runBench, spawnChild, table, tempDir } from "./_lib.ts";
+import { registerBenchServers } from "./_servers.ts";
+import { writeFileSync } from "node:fs";
 
 const COUNT = Number(process.env.BENCH_TUNNELS ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -43,8 +47,16 @@ function slope(points: { n: number; kib: number }[]): number {
 
 async function main() {
   const t0 = performance.now();
-  const h = await startHarness({ relays: 1, users: ["alice"] });
+  const h = await startHarness({
+    relays: 1,
+    users: ["alice"],
+    relayExtra: () => ({ maxTunnelPortConnectionsPerSource: COUNT + 64 }),
+  });
   onCleanup(() => h.stop());
+  const servers = await registerBenchServers(join(h.baseDir, "cloud"), COUNT);
+  const serversFile = join(tempDir("bench-servers-"), "servers.json");
+  writeFileSync(serversFile, JSON.stringify(servers));
+  console.log(`registered ${servers.length} bench servers in ${fmt((performance.now() - t0) / 1000)} s`);
   await h.waitFor("alice's tunnel", async () => (await h.tunnelsOf("alice")).length >= 1);
   const relayPid = h.processes.get("relay-a")!.pid;
   const r = h.relay("relay-a");
@@ -68,6 +80,7 @@ async function main() {
       cloudUrl: h.cloudUrl,
       caFile: h.caFile,
       userDir: h.dirs.users.alice,
+      serversFile,
       count: COUNT,
       concurrency: CONCURRENCY,
       maxMs: OPEN_MS,

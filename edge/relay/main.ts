@@ -12,6 +12,7 @@ import { onShutdown, runMain } from "../../platform/main.ts";
 import { loadRelayConfig, relayNames } from "./config.ts";
 import { startRelay } from "./relay.ts";
 import { relayAcme } from "./acme.ts";
+import { missingRuntimeEnv } from "./runtime_env.ts";
 
 await runMain("relay", async () => {
   const cli = parseCommandLine(".data/relay-a");
@@ -34,6 +35,12 @@ await runMain("relay", async () => {
     throw new Error(`Unknown command "${cli.command}" (expected serve, init or check-config)`);
   }
   const log = processLogger(cfg.id, cfg.logFormat);
+  const missing = missingRuntimeEnv();
+  if (missing.length > 0) {
+    log.warn("started without its allocator setting: forwarding costs about twice the CPU per GB", {
+      startWith: missing.join(" "),
+    });
+  }
   const relay = startRelay(cfg, {
     tls: loadTlsFiles(cli.dataDir),
     credential: loadRelayCredential(cli.dataDir),

@@ -57,7 +57,12 @@ export interface SessionOptions {
   writeHighWaterMark?: number;
   /** Control frames (window updates, pings, resets) allowed to pile up unsent. Default 1 MiB. */
   maxControlBuffer?: number;
-  /** Largest Data frame payload we send. Default 64 KiB. */
+  /**
+   * Largest Data frame payload we send. Default: what fills the 256 KiB frame buffer (256 KiB − 12).
+   * Large frames let a reader forward each transport read in one piece: with 64 KiB frames a relay
+   * made about a third more socket writes per GB. One frame of a busy stream delays the next
+   * stream's turn by well under a millisecond at loopback speeds.
+   */
   maxFrameSize?: number;
   /** Send a keepalive ping this often, in ms; 0 disables. Default 30 000. */
   keepaliveInterval?: number;
@@ -161,7 +166,7 @@ export class Session {
       maxStreamWriteQueue: options.maxStreamWriteQueue ?? 16 * 1024 * 1024,
       writeHighWaterMark: options.writeHighWaterMark ?? 256 * 1024,
       maxControlBuffer: options.maxControlBuffer ?? 1024 * 1024,
-      maxFrameSize: Math.min(options.maxFrameSize ?? 64 * 1024, WRITE_BUFFER - HEADER_SIZE),
+      maxFrameSize: Math.min(options.maxFrameSize ?? WRITE_BUFFER - HEADER_SIZE, WRITE_BUFFER - HEADER_SIZE),
       keepaliveInterval: options.keepaliveInterval ?? 30_000,
       pingTimeout: options.pingTimeout ?? 10_000,
     };

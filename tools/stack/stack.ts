@@ -15,6 +15,7 @@ import { ManagedProcess, runToCompletion } from "./process.ts";
 import { bunPath, denoPath, repoRoot } from "./paths.ts";
 import { CONFIG_VERSION as USER_CONFIG_VERSION } from "../../userserver/config/schema.ts";
 import { waitDnsReady } from "../../edge/dns/client.ts";
+import { RELAY_RUNTIME_ENV } from "../../edge/relay/runtime_env.ts";
 
 export interface CloudSpec {
   host: string;
@@ -126,6 +127,8 @@ type ProcDef = {
   forced?: Record<string, unknown>;
   /** Replaces the HTTPS health poll (the DNS front has no HTTP). */
   healthCheck?: (isAlive: () => boolean) => Promise<void>;
+  /** Extra environment for `serve` (the relay's allocator setting, edge/relay/runtime_env.ts). */
+  env?: Readonly<Record<string, string>>;
 };
 
 export async function startStack(spec: StackSpec): Promise<RunningStack> {
@@ -172,6 +175,7 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       name: r.id,
       dataDir: join(spec.baseDir, r.id),
       cmd: (c) => [bunPath, join(repoRoot, "edge/relay/main.ts"), c],
+      env: RELAY_RUNTIME_ENV,
       config: { ...common, ...clientOfCloud, ...withoutExtra(r), ...r.extra },
       healthUrl: `https://${r.tunnelAddress}:${r.tunnelPort}/healthz`,
       healthServerName: r.acme ? `${r.id}.${spec.zone}` : undefined,
@@ -309,6 +313,7 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       name,
       cmd: [...def.cmd("serve"), "--data-dir", def.dataDir],
       cwd: repoRoot,
+      env: def.env ? { ...def.env } : undefined,
       onLine: spec.onLine,
     });
     processes.set(name, proc);

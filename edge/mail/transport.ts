@@ -47,19 +47,17 @@ export function createTransport(
   }
 }
 
+/** What nodemailer is given for one message, by the file and SMTP transports alike. */
+function nodemailerMessage(from: string, msg: MailMessage) {
+  return { from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html, headers: msg.headers };
+}
+
 function fileTransport(dir: string, log: Logger): MailTransport {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   return {
     kind: "file",
     async send(from, msg) {
-      const info = await composer.sendMail({
-        from,
-        to: msg.to,
-        subject: msg.subject,
-        text: msg.text,
-        html: msg.html,
-        headers: msg.headers,
-      });
+      const info = await composer.sendMail(nodemailerMessage(from, msg));
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${msg.id}.eml`;
       const tmp = join(dir, `.${name}.tmp`);
@@ -86,14 +84,7 @@ function smtpTransport(cfg: Extract<MailTransportConfig, { transport: "smtp" }>)
     kind: "smtp",
     async send(from, msg) {
       try {
-        await t.sendMail({
-          from,
-          to: msg.to,
-          subject: msg.subject,
-          text: msg.text,
-          html: msg.html,
-          headers: msg.headers,
-        });
+        await t.sendMail(nodemailerMessage(from, msg));
       } catch (cause) {
         throw new MailSendError(
           `SMTP server ${cfg.host}:${cfg.port} refused the mail: ${(cause as Error).message}`,

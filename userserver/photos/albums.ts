@@ -27,6 +27,11 @@ export interface AlbumSummary {
   shared: boolean;
 }
 
+/** Ids of the albums shared with the friend `$f`, directly or through one of their groups. */
+const SHARED_WITH_FRIEND = `select album_id from photo_album_shares
+  where principal = 'user:' || $f
+     or principal in (select 'group:' || "group" from group_members where user = $f)`;
+
 const TILE_COLUMNS = `p.item_id, p.blob_hash, p.taken_at, p.width, p.height, p.colour, p.kind`;
 
 export class Albums {
@@ -291,18 +296,21 @@ export class Albums {
   /** The albums shared with `friend`, directly or through a group they are in; most recent first. */
   sharedWith(friend: string): Album[] {
     return this.core.reader.all<Record<string, unknown>>(
-      `select * from photo_albums where id in (
-         select album_id from photo_album_shares
-         where principal = 'user:' || $f
-            or principal in (select 'group:' || "group" from group_members where user = $f))
-       order by updated_at desc`,
+      `select * from photo_albums where id in (${SHARED_WITH_FRIEND}) order by updated_at desc`,
       { $f: friend },
     ).map(albumOf);
   }
 
-  /** The album with this id if it is shared with `friend` (else undefined: not theirs to see). */
+  /**
+   * The album with this id if it is shared with `friend` (else undefined: not theirs to see). Asked
+   * for every photo a friend's server fetches: one row by key, not the friend's whole list.
+   */
   sharedWithFriend(friend: string, albumId: string): Album | undefined {
-    return this.sharedWith(friend).find((a) => a.id === albumId);
+    const r = this.core.reader.get<Record<string, unknown>>(
+      `select * from photo_albums where id = $a and id in (${SHARED_WITH_FRIEND})`,
+      { $f: friend, $a: albumId },
+    );
+    return r ? albumOf(r) : undefined;
   }
 
   async delete(albumId: string): Promise<void> {

@@ -34,6 +34,15 @@ describe("a started stack", () => {
     }
   });
 
+  test("relays and the user server start with the allocator setting (no start-up warning about it)", () => {
+    const started = h.output.filter((l) => /listening/.test(l));
+    assert.ok(
+      started.some((l) => l.startsWith("relay-a:")) && started.some((l) => l.startsWith("user:alice")),
+    );
+    const warned = h.output.filter((l) => l.includes("allocator setting"));
+    assert.deepEqual(warned, []);
+  });
+
   test("the local page names its owner and shows no user data", async () => {
     const res = await fetch(`https://127.0.0.1:${h.user("alice").localPort}/`, { tls: { ca: h.caPem } });
     const html = await res.text();

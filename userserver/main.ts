@@ -8,6 +8,7 @@ import { ensureDataDir } from "../platform/files.ts";
 import { initIdentity } from "../platform/identity.ts";
 import { ensureServerKey } from "../platform/secrets.ts";
 import { processLogger } from "../platform/logger.ts";
+import { missingAllocatorEnv } from "../platform/runtime_env.ts";
 import { checkConfig, parseCommandLine, versionLine } from "../platform/cli.ts";
 import { CERT_FILE, KEY_FILE } from "../platform/identity.ts";
 import { REGISTRATION_FILE, SERVER_KEY_FILE } from "../platform/secrets.ts";
@@ -94,6 +95,12 @@ await runMain("userserver", async () => {
     );
   }
   const log = processLogger(`userserver:${cfg.name}`, cfg.logFormat);
+  const missing = missingAllocatorEnv();
+  if (missing.length > 0) {
+    log.warn("started without its allocator setting: uploads cost about twice the CPU per GB", {
+      startWith: missing.join(" "),
+    });
+  }
   // Before registration the local listener still serves the setup page, with a temporary certificate.
   const tls = await listenerTls(cli.dataDir, userServerNames(cfg), { log });
   const origin = publicOrigin(cfg);

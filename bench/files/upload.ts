@@ -26,6 +26,7 @@ import {
   onCleanup,
   ratio,
   repoRoot,
+  rssKiB,
   runBench,
   table,
   tempDir,
@@ -42,6 +43,8 @@ interface Run {
   seconds: number;
   /** process → CPU seconds during the run */
   cpu: Record<string, number>;
+  /** the user server's VmRSS (MiB) right after the run (uploads only) */
+  rssMiB?: number;
 }
 
 /** Writes a BYTES-long file of zeros (like dd's) whose first 8 bytes are `tag`. */
@@ -157,7 +160,7 @@ async function main() {
       curl: patch.cpu,
     };
     rmSync(src, { force: true });
-    return { seconds: patch.seconds, cpu };
+    return { seconds: patch.seconds, cpu, rssMiB: rssKiB(userPid()) / 1024 };
   }
   async function dd(): Promise<Run> {
     const out = join(work, "dd.bin");
@@ -183,7 +186,9 @@ async function main() {
       console.log(
         `  run ${i + 1} ${name.padEnd(6)} ${fmt(BYTES / r.seconds / 1e6)} MB/s  ${
           fmt(r.seconds, 2)
-        } s  cpu s: ${Object.entries(r.cpu).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(", ")}`,
+        } s  cpu s: ${Object.entries(r.cpu).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(", ")}${
+          r.rssMiB === undefined ? "" : `  user server RSS ${fmt(r.rssMiB)} MiB`
+        }`,
       );
     }
   }
@@ -205,6 +210,15 @@ async function main() {
   }
   console.log(`\nCPU seconds per process (median over runs):`);
   console.log(table(rows));
+
+  // What the allocator keeps after the transfers: the user server's resident memory once idle.
+  const setting = `MIMALLOC_PURGE_DELAY=${process.env.MIMALLOC_PURGE_DELAY ?? "-1 (the stack's default)"}`;
+  for (const idle of [10, 30]) {
+    await Bun.sleep(idle === 10 ? 10_000 : 20_000);
+    console.log(
+      `user server RSS ${idle} s after the last upload: ${fmt(rssKiB(userPid()) / 1024)} MiB (${setting})`,
+    );
+  }
 
   // The store step alone: move (adoptFile) vs copy (putFile) of one finished file.
   const lastUserPid = userPid();

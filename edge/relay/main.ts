@@ -12,7 +12,7 @@ import { onShutdown, runMain } from "../../platform/main.ts";
 import { loadRelayConfig, relayNames } from "./config.ts";
 import { startRelay } from "./relay.ts";
 import { relayAcme } from "./acme.ts";
-import { missingRuntimeEnv } from "./runtime_env.ts";
+import { missingAllocatorEnv } from "../../platform/runtime_env.ts";
 
 await runMain("relay", async () => {
   const cli = parseCommandLine(".data/relay-a");
@@ -35,7 +35,7 @@ await runMain("relay", async () => {
     throw new Error(`Unknown command "${cli.command}" (expected serve, init or check-config)`);
   }
   const log = processLogger(cfg.id, cfg.logFormat);
-  const missing = missingRuntimeEnv();
+  const missing = missingAllocatorEnv();
   if (missing.length > 0) {
     log.warn("started without its allocator setting: forwarding costs about twice the CPU per GB", {
       startWith: missing.join(" "),

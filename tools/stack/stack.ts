@@ -15,7 +15,7 @@ import { ManagedProcess, runToCompletion } from "./process.ts";
 import { bunPath, denoPath, repoRoot } from "./paths.ts";
 import { CONFIG_VERSION as USER_CONFIG_VERSION } from "../../userserver/config/schema.ts";
 import { waitDnsReady } from "../../edge/dns/client.ts";
-import { RELAY_RUNTIME_ENV } from "../../edge/relay/runtime_env.ts";
+import { ALLOCATOR_ENV } from "../../platform/runtime_env.ts";
 
 export interface CloudSpec {
   host: string;
@@ -127,7 +127,7 @@ type ProcDef = {
   forced?: Record<string, unknown>;
   /** Replaces the HTTPS health poll (the DNS front has no HTTP). */
   healthCheck?: (isAlive: () => boolean) => Promise<void>;
-  /** Extra environment for `serve` (the relay's allocator setting, edge/relay/runtime_env.ts). */
+  /** Extra environment for `serve` (the allocator setting, platform/runtime_env.ts). */
   env?: Readonly<Record<string, string>>;
 };
 
@@ -162,6 +162,9 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       ], repoRoot),
     );
 
+  // Relays and user servers start as their npm scripts start them; a setting already in this
+  // environment wins (a benchmark comparing allocator settings).
+  const allocatorEnv = process.env.MIMALLOC_PURGE_DELAY === undefined ? ALLOCATOR_ENV : undefined;
   const defs: ProcDef[] = [
     {
       name: "cloud",
@@ -175,7 +178,7 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       name: r.id,
       dataDir: join(spec.baseDir, r.id),
       cmd: (c) => [bunPath, join(repoRoot, "edge/relay/main.ts"), c],
-      env: RELAY_RUNTIME_ENV,
+      env: allocatorEnv,
       config: { ...common, ...clientOfCloud, ...withoutExtra(r), ...r.extra },
       healthUrl: `https://${r.tunnelAddress}:${r.tunnelPort}/healthz`,
       healthServerName: r.acme ? `${r.id}.${spec.zone}` : undefined,
@@ -196,6 +199,7 @@ export async function startStack(spec: StackSpec): Promise<RunningStack> {
       name: `user:${u.name}`,
       dataDir: join(spec.baseDir, "users", u.name),
       cmd: (c) => [bunPath, join(repoRoot, "userserver/main.ts"), c],
+      env: allocatorEnv,
       // Seeded non-interactively: the current config version, setup done.
       config: {
         version: USER_CONFIG_VERSION,

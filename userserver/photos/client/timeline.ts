@@ -259,24 +259,26 @@ export class Timeline {
       el.remove();
       this.#spare[kindOf(key)].push(el);
     }
-    // New elements go before the first kept one or after the last, so the page's order (what a
-    // screen reader reads, and Tab) stays the timeline's order.
-    const firstKept = items.find((i) => this.#elements.has(i.key));
-    const before = firstKept ? this.#elements.get(firstKept.key)! : null;
-    let passed = false;
-    const onScreen: HTMLElement[] = [];
-    const near: HTMLElement[] = [];
-    for (const item of items) {
+    // Each new element goes before the next one in the timeline (from the end back), so the page's
+    // order — what a screen reader reads, and Tab — stays the timeline's order. A day's heading stays
+    // while its rows scroll away and back, so new elements can fall between kept ones.
+    let next: HTMLElement | null = null;
+    for (let k = items.length - 1; k >= 0; k--) {
+      const item = items[k]!;
       let el = this.#elements.get(item.key);
-      if (el) passed = true;
-      else {
+      if (!el) {
         el = this.#spare[item.kind].pop() ?? this.#make(item.kind, width);
         if (item.kind === "tile") clearTile(el);
         else el.textContent = item.text!;
         this.#elements.set(item.key, el);
-        if (passed || !before) this.#layer.append(el);
-        else this.#layer.insertBefore(el, before);
+        this.#layer.insertBefore(el, next);
       }
+      next = el;
+    }
+    const onScreen: HTMLElement[] = [];
+    const near: HTMLElement[] = [];
+    for (const item of items) {
+      const el = this.#elements.get(item.key)!;
       const transform = `translate(${item.x}px,${item.y - this.#base}px)`;
       if (el.style.transform !== transform) el.style.transform = transform;
       const tile = item.tile;

@@ -30,6 +30,24 @@ const CHUNK = 200;
 /** The scroller's own height at most (well under every browser's cap). */
 const SPACER_MAX = 6_000_000;
 const REBASE_MARGIN = 1_500_000;
+/** Thumbnails asked for per frame (see `#drawPictures`). */
+const PICTURES_PER_FRAME = 8;
+/**
+ * Thumbnails wait until scrolling slows below FAST (px per ms, about five screens a second) and
+ * has stayed slow for SETTLE_MS: a fling or a scrubber drag asks for none of the tiles it flies past.
+ */
+const FAST = 4;
+const SETTLE_MS = 120;
+
+/** Something drawn at a place on the timeline: a month or day heading, or a photo's tile. */
+interface Placed {
+  key: string;
+  kind: "tile" | "month" | "day";
+  y: number;
+  x: number;
+  text?: string;
+  tile?: Tile;
+}
 
 export class Timeline {
   #days: DayBlock[] = [];
@@ -38,6 +56,17 @@ export class Timeline {
   #size = 100;
   #base = 0;
   #elements = new Map<string, HTMLElement>();
+  /** Elements off the screen, kept to be reused. */
+  #spare: Record<Placed["kind"], HTMLElement[]> = { tile: [], month: [], day: [] };
+  /** Tiles with a photo but no picture yet, on-screen first. */
+  #pictures: HTMLElement[] = [];
+  #pictureFrame = 0;
+  #pictureWait: ReturnType<typeof setTimeout> | undefined;
+  /** When the user last scrolled fast or dragged the scrubber (a jump by click or key is not). */
+  #movedAt = 0;
+  #lastScroll = { at: 0, top: 0 };
+  /** The next scroll event is the timeline's own (`jump`), not the user's. */
+  #ownScroll = false;
   #tiles = new Map<string, Tile[]>();
   #asked = new Set<string>();
   #want = new Set<string>();
@@ -59,9 +88,21 @@ export class Timeline {
     this.#layer = document.createElement("div");
     this.#layer.className = "ph-layer";
     scroller.append(this.#layer);
-    scroller.addEventListener("scroll", () => this.#schedule(), { passive: true });
+    scroller.addEventListener("scroll", () => {
+      const now = { at: performance.now(), top: scroller.scrollTop };
+      const fast =
+        Math.abs(now.top - this.#lastScroll.top) > FAST * Math.max(16, now.at - this.#lastScroll.at);
+      if (this.#ownScroll) this.#ownScroll = false;
+      else if (fast) this.#movedAt = now.at;
+      this.#lastScroll = now;
+      this.#schedule();
+    }, { passive: true });
     new ResizeObserver(() => this.#relayout()).observe(scroller);
     this.#layer.addEventListener("click", (e) => this.#clicked(e));
+    // A thumbnail that cannot be had leaves the tile's colour: hidden, not removed (no layout).
+    this.#layer.addEventListener("error", (e) => {
+      if (e.target instanceof HTMLImageElement) e.target.style.visibility = "hidden";
+    }, true);
     this.#scrubbing();
   }
 
@@ -92,6 +133,7 @@ export class Timeline {
     const target = Math.max(0, Math.min(y, this.#total - h));
     const spacer = this.#spacerHeight();
     this.#base = this.#total > spacer ? Math.max(0, Math.min(target - spacer / 2, this.#total - spacer)) : 0;
+    this.#ownScroll = true;
     this.scroller.scrollTop = target - this.#base;
     this.#render();
   }
@@ -140,8 +182,10 @@ export class Timeline {
     }
     this.#total = y;
     this.#spacer.style.height = `${this.#spacerHeight()}px`;
+    // Sizes change: every element is made anew.
     for (const el of this.#elements.values()) el.remove();
     this.#elements.clear();
+    this.#spare = { tile: [], month: [], day: [] };
     this.#marks();
     this.jump(keep * this.#total);
   }
@@ -184,33 +228,15 @@ export class Timeline {
     const position = this.position;
     const from = position - h / 2;
     const to = position + h * 1.5;
-    const live = new Set<string>();
     // Only what is on screen now is wanted (a jump leaves the last place's wants behind).
     this.#want.clear();
     const rowH = this.#size + GAP;
+    const items: Placed[] = [];
     for (let d = this.#blockAt(from); d < this.#days.length; d++) {
       const b = this.#days[d]!;
       if (b.top > to) break;
-      if (b.month) {
-        this.#place(
-          live,
-          `m${b.day}`,
-          b.top,
-          () => heading("h2", monthLabel(b.day), "ph-month"),
-          0,
-          width,
-          MONTH_H,
-        );
-      }
-      this.#place(
-        live,
-        `d${b.day}`,
-        b.rowsTop - DAY_H,
-        () => heading("h3", dayLabel(b.day), "ph-day"),
-        0,
-        width,
-        DAY_H,
-      );
+      if (b.month) items.push({ key: `m${b.day}`, kind: "month", y: b.top, x: 0, text: monthLabel(b.day) });
+      items.push({ key: `d${b.day}`, kind: "day", y: b.rowsTop - DAY_H, x: 0, text: dayLabel(b.day) });
       const r0 = Math.max(0, Math.floor((from - b.rowsTop) / rowH));
       const r1 = Math.min(b.rows - 1, Math.floor((to - b.rowsTop) / rowH));
       for (let r = r0; r <= r1; r++) {
@@ -220,53 +246,101 @@ export class Timeline {
           const chunk = Math.floor(k / CHUNK) * CHUNK;
           const tile = this.#tiles.get(`${b.day}:${chunk}`)?.[k - chunk];
           if (!tile) this.#need(`${b.day}:${chunk}`);
-          const key = `t${b.day}:${k}`;
-          const el = this.#place(
-            live,
-            key,
-            b.rowsTop + r * rowH,
-            () => tileElement(),
-            col * rowH,
-            this.#size,
-            this.#size,
-          );
-          if (tile && el.dataset.phId !== tile.i) fillTile(el, tile);
-          el.classList.toggle("selected", tile !== undefined && this.selected.has(tile.i));
+          items.push({ key: `t${b.day}:${k}`, kind: "tile", y: b.rowsTop + r * rowH, x: col * rowH, tile });
         }
       }
     }
+    // Elements whose place has scrolled away are reused for the places coming in: moving an element
+    // costs the browser far less than making one and throwing another away.
+    const keys = new Set(items.map((i) => i.key));
     for (const [key, el] of this.#elements) {
-      if (!live.has(key)) {
-        el.remove();
-        this.#elements.delete(key);
+      if (keys.has(key)) continue;
+      this.#elements.delete(key);
+      el.remove();
+      this.#spare[kindOf(key)].push(el);
+    }
+    // Each new element goes before the next one in the timeline (from the end back), so the page's
+    // order — what a screen reader reads, and Tab — stays the timeline's order. A day's heading stays
+    // while its rows scroll away and back, so new elements can fall between kept ones.
+    let next: HTMLElement | null = null;
+    for (let k = items.length - 1; k >= 0; k--) {
+      const item = items[k]!;
+      let el = this.#elements.get(item.key);
+      if (!el) {
+        el = this.#spare[item.kind].pop() ?? this.#make(item.kind, width);
+        if (item.kind === "tile") clearTile(el);
+        else el.textContent = item.text!;
+        this.#elements.set(item.key, el);
+        this.#layer.insertBefore(el, next);
+      }
+      next = el;
+    }
+    const onScreen: HTMLElement[] = [];
+    const near: HTMLElement[] = [];
+    for (const item of items) {
+      const el = this.#elements.get(item.key)!;
+      const transform = `translate(${item.x}px,${item.y - this.#base}px)`;
+      if (el.style.transform !== transform) el.style.transform = transform;
+      const tile = item.tile;
+      if (!tile) continue;
+      if (el.dataset.phId !== tile.i) fillTile(el, tile);
+      const selected = this.selected.has(tile.i);
+      if (el.classList.contains("selected") !== selected) {
+        el.classList.toggle("selected", selected);
+        el.setAttribute("aria-pressed", String(selected));
+      }
+      if (!el.firstElementChild || el.firstElementChild.tagName !== "IMG") {
+        (item.y + rowH > position && item.y < position + h ? onScreen : near).push(el);
       }
     }
+    for (const kind of ["tile", "month", "day"] as const) {
+      this.#spare[kind].length = Math.min(this.#spare[kind].length, 200);
+    }
+    // Pictures are asked for a few per frame, what is on screen first, once the user stops
+    // scrolling: each <img> costs the page a request of its own (a screenful at once made frames of
+    // 60–200 ms), and the tiles flown past on the way are not worth one.
+    this.#pictures = [...onScreen, ...near];
+    this.#drawPictures();
     this.#fetch();
     this.#scrubberAt(position);
   }
 
-  #place(
-    live: Set<string>,
-    key: string,
-    y: number,
-    make: () => HTMLElement,
-    x: number,
-    w: number,
-    h: number,
-  ): HTMLElement {
-    live.add(key);
-    let el = this.#elements.get(key);
-    if (!el) {
-      el = make();
-      el.style.width = `${w}px`;
-      el.style.height = `${h}px`;
-      el.style.left = `${x}px`;
-      this.#elements.set(key, el);
-      this.#layer.append(el);
+  #make(kind: Placed["kind"], width: number): HTMLElement {
+    if (kind === "month") return heading("h2", "ph-month", width, MONTH_H);
+    if (kind === "day") return heading("h3", "ph-day", width, DAY_H);
+    const a = document.createElement("a");
+    a.className = "ph-tile";
+    a.style.width = a.style.height = `${this.#size}px`;
+    return a;
+  }
+
+  #drawPictures(): void {
+    if (this.#pictureFrame || this.#pictureWait !== undefined || this.#pictures.length === 0) return;
+    const wait = this.#movedAt + SETTLE_MS - performance.now();
+    if (wait > 0) {
+      this.#pictureWait = setTimeout(() => {
+        this.#pictureWait = undefined;
+        this.#drawPictures();
+      }, wait);
+      return;
     }
-    const top = `${y - this.#base}px`;
-    if (el.style.top !== top) el.style.top = top;
-    return el;
+    this.#pictureFrame = requestAnimationFrame(() => {
+      this.#pictureFrame = 0;
+      let n = 0;
+      while (n < PICTURES_PER_FRAME && this.#pictures.length > 0) {
+        const el = this.#pictures.shift()!;
+        const id = el.dataset.phId;
+        // Gone from the screen, or given another photo, since it was queued.
+        if (!el.isConnected || !id || el.firstElementChild?.tagName === "IMG") continue;
+        const img = document.createElement("img");
+        img.alt = "";
+        img.decoding = "async";
+        img.src = `/photos/p/${id}/thumb?h=${el.dataset.phHash}`;
+        el.prepend(img);
+        n++;
+      }
+      this.#drawPictures();
+    });
   }
 
   #need(key: string): void {
@@ -374,6 +448,7 @@ export class Timeline {
       }
       const y = toY(e.clientY);
       show(y);
+      this.#movedAt = performance.now();
       this.jump(y);
     });
     const end = () => this.scrubber.classList.remove("dragging");
@@ -404,32 +479,40 @@ export class Timeline {
   }
 }
 
-function heading(tag: "h2" | "h3", text: string, cls: string): HTMLElement {
+function kindOf(key: string): Placed["kind"] {
+  return key[0] === "t" ? "tile" : key[0] === "m" ? "month" : "day";
+}
+
+function heading(tag: "h2" | "h3", cls: string, width: number, height: number): HTMLElement {
   const el = document.createElement(tag);
   el.className = cls;
-  el.textContent = text;
+  el.style.width = `${width}px`;
+  el.style.height = `${height}px`;
   return el;
 }
 
-function tileElement(): HTMLElement {
-  const a = document.createElement("a");
-  a.className = "ph-tile";
-  a.href = "#";
+/** A tile waiting for its photo's row (a reused one forgets the photo it showed). */
+function clearTile(a: HTMLElement): void {
+  delete a.dataset.phId;
+  delete a.dataset.phHash;
+  a.setAttribute("href", "#");
   a.setAttribute("aria-label", "Loading");
-  return a;
+  a.removeAttribute("aria-pressed");
+  a.classList.remove("selected");
+  a.style.background = "";
+  a.replaceChildren();
 }
 
+/** The photo's row on its tile; the picture comes later (`Timeline.#drawPictures`). */
 function fillTile(a: HTMLElement, t: Tile): void {
   a.dataset.phId = t.i;
+  a.dataset.phHash = t.h;
   a.setAttribute("href", `/photos/p/${t.i}/preview?h=${t.h}`);
   a.setAttribute("aria-label", `${t.k ? "Video" : "Photo"}, ${timeLabel(t.t)}`);
   a.style.background = t.c || "";
-  const img = document.createElement("img");
-  img.alt = "";
-  img.decoding = "async";
-  img.src = `/photos/p/${t.i}/thumb?h=${t.h}`;
-  img.addEventListener("error", () => img.remove(), { once: true });
-  a.replaceChildren(img);
+  a.removeAttribute("aria-pressed");
+  a.classList.remove("selected");
+  a.replaceChildren();
   if (t.k) {
     const badge = document.createElement("span");
     badge.className = "ph-badge";

@@ -68,7 +68,8 @@ async function readHead(path: string, max: number): Promise<Uint8Array> {
   try {
     // A buffer the file's size (up to `max`), not `max`: zeroing 8 MiB for each 2 KB note was most of
     // the time a text file cost. A file that grew since the stat is cut there, as at the limit.
-    const buf = new Uint8Array(Math.min(max, (await fh.stat()).size));
+    const stat = await fh.stat();
+    const buf = new Uint8Array(stat.isFile() ? Math.min(max, stat.size) : max);
     let n = 0;
     while (n < buf.length) {
       const { bytesRead } = await fh.read(buf, n, buf.length - n, n);

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { extractText, getDocumentProxy } from "unpdf";
 import { createLogger, silentLogger } from "../../shared/log/mod.ts";
@@ -36,6 +36,8 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+/** The machine's 1-minute load average (its two cores are shared): printed with each phase. */
+const load = () => `[load ${loadavg()[0]!.toFixed(1)}]`;
 
 // 1. The corpus, written once for both indexers.
 const corpusDir = join(root, "corpus");
@@ -81,7 +83,7 @@ console.log(
   `ours: indexed ${DOCS} in ${oursSec.toFixed(1)} s = ${oursRate.toFixed(0)} docs/s, ${
     (chars / 1e6 / oursSec).toFixed(2)
   } MB/s of text, ` +
-    `${failed} not read, main-thread CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
+    `${failed} not read, process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s ${load()}`,
 );
 
 // 3. The peer: recollindex on the same files, same machine, same run. Its DOCX filter is Python
@@ -102,7 +104,7 @@ if (RECOLL) {
     execFileSync("recollindex", ["-c", conf, "-z"], { stdio: "ignore", env });
     const recollSec = (performance.now() - t0) / 1000;
     const recollRate = DOCS / recollSec;
-    console.log(`recollindex: ${recollSec.toFixed(1)} s = ${recollRate.toFixed(0)} docs/s`);
+    console.log(`recollindex: ${recollSec.toFixed(1)} s = ${recollRate.toFixed(0)} docs/s ${load()}`);
     console.log(`ratio ours/recoll: ${(oursRate / recollRate).toFixed(2)}× (goal ≥ 2.0×)`);
     // Both must have read the documents' content: the rarest word of a PDF and of a DOCX (in a few
     // dozen documents at most, so well within the results read), asked of each.
@@ -153,7 +155,7 @@ async function latency(
   console.log(
     `${label}: ${queries.length} queries p50 ${ms(pct(times, 50))} p95 ${ms(pct(times, 95))} p99 ${
       ms(pct(times, 99))
-    } max ${ms(Math.max(...times))} (${guarded} guarded${goal})`,
+    } max ${ms(Math.max(...times))} (${guarded} guarded${goal}) ${load()}`,
   );
   for (const [k, xs] of byKind.entries()) {
     if (xs.length === 0) continue;
@@ -262,7 +264,9 @@ await search.stop();
     }
     await db2.client.batch(stmts, "write");
   }
-  console.log(`names-only: ${NAMES} rows written in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    `names-only: ${NAMES} rows written in ${((performance.now() - t0) / 1000).toFixed(0)} s ${load()}`,
+  );
   const searcher = new Search(db2, store2, new Signals(log), log).searcher;
   await latency(
     `queries at ${NAMES} names`,

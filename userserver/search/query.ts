@@ -66,6 +66,26 @@ export function trigramsOf(word: string): string[] {
   return [...out];
 }
 
+/**
+ * The trigram-index expression for names within a typo of every one of `words`: each word's
+ * trigrams, all but up to three adjacent ones (what one changed, added or dropped letter breaks),
+ * but never fewer than 40% of them (less could not reach the similarity the searcher asks for).
+ * An AND of several trigrams matches few names, so the index can walk its matches newest-first and
+ * stop at a page, with no ranking (an OR of single trigrams matched half of a million names).
+ */
+export function typoMatch(words: string[]): string {
+  return words.map((word) => {
+    const grams = trigramsOf(word);
+    const missing = Math.min(3, grams.length - Math.ceil(0.4 * grams.length));
+    const alternatives: string[] = [];
+    for (let at = 0; at + missing <= grams.length; at++) {
+      const kept = grams.filter((_, i) => i < at || i >= at + missing);
+      alternatives.push(`(${kept.map((g) => `"${g}"`).join(" AND ")})`);
+    }
+    return `(${alternatives.join(" OR ")})`;
+  }).join(" AND ");
+}
+
 /** Jaccard similarity of two words' trigram sets: 1 for equal words, 0 for nothing shared. */
 export function trigramSimilarity(a: string, b: string): number {
   const ta = new Set(trigramsOf(a));

@@ -167,6 +167,15 @@ describe("search: the indexer", () => {
     await w.exited;
   });
 
+  test("a text file is read up to its limit: words past it are not indexed", async () => {
+    search = await open({ limits: { textBytes: 64 } });
+    await put("long.txt", `${"opening ".repeat(4)}${"filler ".repeat(20)}closing`);
+    await put("short.txt", "tiny closing");
+    await search.indexer.idle();
+    expect(await names("opening")).toEqual(["long.txt"]);
+    expect(await names("closing")).toEqual(["short.txt"]);
+  });
+
   test("survives a restart mid-queue: resumes, and does not index again what was done", async () => {
     search = await open({ batchSize: 2 });
     for (let i = 0; i < 6; i++) await put(`f${i}.txt`, `resume word${i}`);

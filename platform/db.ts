@@ -51,6 +51,8 @@ export async function openDatabase<S extends Record<string, unknown>>(
   const web = choice.kind === "remote" && choice.module === "@libsql/client/web";
   const { createClient } = web ? await import("@libsql/client/web") : await import("@libsql/client");
   const { drizzle } = web ? await import("drizzle-orm/libsql/web") : await import("drizzle-orm/libsql");
+  // libSQL's native client leaks every statement it prepares: reuse them (libsql_statements.ts).
+  if (choice.kind === "file") (await import("./libsql_statements.ts")).reuseLibsqlStatements();
   const client = choice.kind === "file"
     ? createClient({ url: choice.url, timeout: busyTimeoutMs })
     : createClient({ url: choice.url, authToken: choice.authToken });

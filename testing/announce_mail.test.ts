@@ -72,7 +72,28 @@ function header(raw: string, name: string): string | undefined {
   return new RegExp(`^${name}: (.*)$`, "mi").exec(head)?.[1];
 }
 
+/** Who a filter reaches now, as the cloud sees it (a preview sends nothing). */
+async function previewOf(filter: Record<string, unknown>): Promise<string[]> {
+  const res = await fetch(`${h.cloudUrl}/console/api/announcements`, {
+    method: "POST",
+    headers: { authorization: op.authorization, "content-type": "application/json" },
+    body: JSON.stringify({ subject: "preview", body: "preview", filter, preview: true }),
+    tls: { ca: h.caPem },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { recipients: string[] }).recipients;
+}
+
 test("an announcement reaches exactly its subset, and one-click unsubscribe stops the next one", async () => {
+  // The cloud was restarted above: alice counts as active once a relay's heartbeat (or her tunnel's
+  // event) has reached the new process — her server held its tunnel throughout, so this is the
+  // cloud catching up, not alice attaching.
+  await h.waitFor(
+    "the cloud to see alice's tunnel",
+    async () => (await previewOf({ activeDays: 1 })).length > 0,
+    60_000,
+  );
+  expect(await previewOf({ activeDays: 1 })).toEqual(["alice@hearth.localhost"]);
   expect(await announce("Maintenance A", { activeDays: 1 })).toEqual({ recipients: 1 });
   await h.waitFor("the announcement delivered", () => to("Maintenance A").length === 1, 30_000);
   expect(to("Maintenance A")).toEqual(["alice@hearth.localhost"]);
